@@ -1,0 +1,1 @@
+"""The data package: schema, readers, unit normalisation, validation and the demo city."""

@@ -43,6 +43,7 @@ def _registry() -> Any:
     ureg = pint.UnitRegistry(on_redefinition="raise")
     ureg.define("tce = [coal_equivalent]")
     ureg.define("kgce = 1e-3 * tce")
+    ureg.define("gram_ce = 1e-6 * tce")
     ureg.define("yuan = [currency]")
     ureg.define("mu = hectare / 15")
     return ureg

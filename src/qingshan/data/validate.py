@@ -1,0 +1,493 @@
+"""Typing, unit normalisation and collect-all validation of a data package.
+
+:func:`check_package` reads a package and returns the typed tables with *every* problem
+found, each naming file, row, column, value and what was expected. :func:`load_package`
+does the same and raises :class:`~qingshan.errors.ValidationError` when any problem
+blocks, so bad input never yields partial results.
+
+Problem codes (docs/data-package.md lists them all):
+
+- P0xx reading: unreadable file, missing column or table
+- P01x cell: required, number, bounds, code, period, year, unit
+- P02x entities: district, park, industry code, scale, credit code, the city
+- P03x energy: enterprise, carrier, unit, period range, duplicate key, unit slip, factors
+- P04x economics; P05x production; P06x process
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from qingshan.data.industry import known_division
+from qingshan.data.readers import RawPackage, RawTable, read_package
+from qingshan.data.spec import TABLE_ORDER, ColumnSpec, carriers, resolve_carrier, tables
+from qingshan.data.units import CANONICAL_UNITS, conversion_factor, is_known_unit
+from qingshan.data.uscc import is_valid_uscc
+from qingshan.errors import Problem, raise_if_blocking
+from qingshan.factors import FactorSet, load_factor_set
+
+#: Earliest reporting year accepted. National energy statistics under the current
+#: 能源统计报表制度 and GB/T 4754-2017 codes make earlier years meaningless here.
+EARLIEST_YEAR = 2000
+
+#: A month whose quantity is this many times the median of its neighbouring months (or
+#: that small) is flagged as a likely unit slip. 1 000 is the smallest ratio between the
+#: units people confuse on energy forms (kWh/MWh; t/万t and kWh/万kWh are 10 000).
+UNIT_SLIP_RATIO = 1000.0
+
+#: Materials whose process CO2 is computed from oxide content (CaO, MgO) rather than from
+#: a carbonate's stoichiometric factor (NDRC cement guideline clinker method; lime).
+OXIDE_MATERIALS = ("clinker", "lime")
+
+_PERIOD_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+)
+
+
+@dataclass
+class Package:
+    """A validated package: typed tables in canonical units (see docs/data-package.md)."""
+
+    entities: pd.DataFrame
+    energy: pd.DataFrame
+    economics: pd.DataFrame
+    production: pd.DataFrame
+    process: pd.DataFrame
+    pollutants: pd.DataFrame
+    source: str
+
+    def table(self, name: str) -> pd.DataFrame:
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
+
+    @property
+    def years(self) -> list[int]:
+        ys = set(self.energy["year"].unique()) | set(self.economics["year"].unique())
+        return sorted(int(y) for y in ys)
+
+
+def _p(code: str, file: str, row: int | None, column: str | None, value: object,
+       zh: str, en: str, severity: str = "error") -> Problem:
+    val = None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return Problem(code, file, row, column, val, zh, en, severity)  # type: ignore[arg-type]
+
+
+def _rows_problems(frame: pd.DataFrame, mask: pd.Series, code: str, column: str,
+                   values: pd.Series, zh: str, en: str, severity: str = "error") -> list[Problem]:
+    if not mask.any():
+        return []
+    sel = frame.loc[mask]
+    return [_p(code, f, int(r), column, v, zh, en, severity)
+            for f, r, v in zip(sel["_file"], sel["_row"], values[mask], strict=True)]
+
+
+def parse_period(text: str) -> str | None:
+    """Normalise a month label ('2024-1', '2024/01', '202401', '2024年1月') to 'YYYY-MM'."""
+    for pat in _PERIOD_PATTERNS:
+        m = pat.match(text.strip())
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
+def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
+                 problems: list[Problem]) -> None:
+    values: pd.Series = raw.frame[col.name]
+    empty = values == ""
+    if col.default is not None:
+        values = values.where(~empty, col.default)
+        empty = values == ""
+    if col.required:
+        problems += _rows_problems(frame, empty, "P010", col.name, values,
+                                   f"必填：{col.zh}", f"required: {col.en}")
+    if col.type == "string":
+        if col.choices:
+            uniq = {v: col.resolve_choice(v) for v in values[~empty].unique()}
+            mapped = values.map(lambda v: uniq.get(v) if v else None)
+            bad = ~empty & mapped.isna()
+            problems += _rows_problems(
+                frame, bad, "P015", col.name, values,
+                f"应为以下代码之一：{'、'.join(col.choices)}（或其中文名）",
+                f"expected one of: {', '.join(col.choices)}")
+            frame[col.name] = mapped.astype("string")
+        else:
+            frame[col.name] = values.where(~empty, None).astype("string")
+    elif col.type == "float":
+        cleaned = values.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+        num = pd.to_numeric(cleaned.where(~empty, None), errors="coerce")
+        bad = ~empty & num.isna()
+        problems += _rows_problems(frame, bad, "P011", col.name, values,
+                                   "应为数字", "expected a number")
+        if col.min is not None:
+            below = num < col.min
+            what = "不得为负" if col.min == 0 else f"应不小于 {col.min}"
+            problems += _rows_problems(frame, below, "P012", col.name, values,
+                                       f"{what}：{col.zh}",
+                                       f"must be >= {col.min}: {col.en}")
+        if col.max is not None:
+            above = num > col.max
+            problems += _rows_problems(frame, above, "P012", col.name, values,
+                                       f"应不大于 {col.max}：{col.zh}",
+                                       f"must be <= {col.max}: {col.en}")
+        frame[col.name] = num.astype("float64")
+    elif col.type == "period":
+        uniq = {v: parse_period(v) for v in values[~empty].unique()}
+        per = values.map(lambda v: uniq.get(v) if v else None)
+        bad = ~empty & per.isna()
+        problems += _rows_problems(frame, bad, "P013", col.name, values,
+                                   "应为年月 YYYY-MM（月份 01–12）", "expected a month YYYY-MM (month 01-12)")
+        frame[col.name] = per.astype("string")
+        frame["year"] = pd.to_numeric(per.str.slice(0, 4), errors="coerce").astype("Int64")
+        frame["month"] = pd.to_numeric(per.str.slice(5, 7), errors="coerce").astype("Int64")
+    elif col.type == "year":
+        cleaned = values.str.replace(r"(\.0+|年)$", "", regex=True)
+        num = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d{4}"), None), errors="coerce")
+        bad = ~empty & num.isna()
+        problems += _rows_problems(frame, bad, "P014", col.name, values,
+                                   "应为四位年份 YYYY", "expected a four-digit year YYYY")
+        frame[col.name] = num.astype("Int64")
+    else:  # pragma: no cover - the spec is fixed
+        raise AssertionError(col.type)
+
+
+def _type_table(raw: RawTable, problems: list[Problem]) -> pd.DataFrame:
+    spec = tables()[raw.table]
+    frame = pd.DataFrame(index=raw.frame.index)
+    frame["_file"] = raw.file
+    frame["_row"] = raw.rows.astype("int64")
+    for col in spec.columns:
+        _type_column(raw, frame, col, problems)
+    for col in spec.columns:
+        if col.unit_column and col.unit_kind:
+            _convert_fixed_kind(raw, frame, col, problems)
+    return frame
+
+
+def _convert_fixed_kind(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
+                        problems: list[Problem]) -> None:
+    """Convert a column whose unit kind is fixed (money, area, mass) to its canonical unit."""
+    assert col.unit_column is not None and col.unit_kind is not None
+    canonical = CANONICAL_UNITS[col.unit_kind]
+    units = raw.frame[col.unit_column].where(raw.frame[col.unit_column] != "", canonical)
+    factors: dict[str, float | None] = {}
+    for u in units.unique():
+        try:
+            factors[u] = conversion_factor(u, canonical)
+        except (KeyError, ValueError):
+            factors[u] = None
+    fac = units.map(factors)
+    bad = fac.isna() & frame[col.name].notna()
+    problems += _rows_problems(frame, bad, "P016", col.unit_column, units,
+                               f"单位应可换算为{canonical}", f"expected a unit convertible to {canonical}")
+    frame[col.name] = frame[col.name] * fac.astype("float64")
+    frame[col.unit_column] = canonical
+
+
+def _concat(parts: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    if parts:
+        return pd.concat(parts, ignore_index=True)
+    spec = tables()[table]
+    cols = ["_file", "_row", *spec.column_names]
+    if any(c.type == "period" for c in spec.columns):
+        cols += ["year", "month"]
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+
+
+def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], table: str) -> list[Problem]:
+    if frame.empty:
+        return []
+    dup = frame.duplicated(list(key), keep="first")
+    if not dup.any():
+        return []
+    first = frame[frame.duplicated(list(key), keep=False) & ~dup]
+    first_row = {tuple(r[k] for k in key): (r["_file"], r["_row"]) for _, r in first.iterrows()}
+    out = []
+    for _, r in frame[dup].iterrows():
+        k = tuple(r[c] for c in key)
+        f0, r0 = first_row.get(k, ("?", 0))
+        out.append(_p("P035", r["_file"], int(r["_row"]), "+".join(key), "|".join(map(str, k)),
+                      f"主键重复（{'+'.join(key)}），与 {f0} 第{r0}行相同",
+                      f"duplicate key ({'+'.join(key)}), same as {f0} row {r0}"))
+    return out
+
+
+def _check_entities(ent: pd.DataFrame, problems: list[Problem]) -> None:
+    problems += _duplicates(ent, ("entity_id",), "entities")
+    types = ent["entity_type"]
+    n_city = int((types == "city").sum())
+    if n_city != 1:
+        problems.append(_p("P025", ent["_file"].iloc[0] if len(ent) else "entities", None,
+                           "entity_type", n_city,
+                           f"应恰有一个城市（city）主体，实有 {n_city} 个",
+                           f"expected exactly one city entity, found {n_city}"))
+    districts = set(ent.loc[types == "district", "entity_id"].dropna())
+    parks = set(ent.loc[types == "park", "entity_id"].dropna())
+    is_ent = types == "enterprise"
+    no_d = is_ent & ~ent["district_id"].isin(districts)
+    problems += _rows_problems(ent, no_d, "P020", "district_id", ent["district_id"],
+                               "企业须属于一个已登记的区县（district_id 应为某 district 主体的 entity_id）",
+                               "an enterprise must belong to a listed district "
+                               "(district_id must be the entity_id of a district)")
+    bad_park = ent["park_id"].notna() & ~ent["park_id"].isin(parks)
+    problems += _rows_problems(ent, bad_park, "P021", "park_id", ent["park_id"],
+                               "park_id 应为某园区（park）主体的 entity_id",
+                               "park_id must be the entity_id of a park")
+    ic = ent["industry_code"]
+    bad_ic = is_ent & ~ic.fillna("").map(lambda c: len(c) == 4 and c.isdigit() and known_division(c[:2]))
+    problems += _rows_problems(ent, bad_ic, "P022", "industry_code", ic,
+                               "应为 GB/T 4754-2017 四位行业小类代码（前两位为有效大类）",
+                               "expected a 4-digit GB/T 4754-2017 class code (valid 2-digit division)")
+    no_scale = is_ent & ent["scale"].isna()
+    problems += _rows_problems(ent, no_scale, "P023", "scale", ent["scale"],
+                               "企业须填写规模：规上 或 规下", "an enterprise needs its size class: above or below")
+    ids = ent["entity_id"].fillna("")
+    bad_id = is_ent & (ids != "") & ~ids.map(is_valid_uscc)
+    problems += _rows_problems(ent, bad_id, "P024", "entity_id", ids,
+                               "应为18位统一社会信用代码且校验码正确（GB 32100-2015）",
+                               "expected an 18-character unified social credit code with a valid "
+                               "check character (GB 32100-2015)")
+
+
+def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
+                  problems: list[Problem]) -> pd.DataFrame:
+    not_ent = en["entity_id"].notna() & ~en["entity_id"].isin(enterprises)
+    problems += _rows_problems(en, not_ent, "P030", "entity_id", en["entity_id"],
+                               "应为 entities 表中某企业的 entity_id",
+                               "expected the entity_id of an enterprise in the entities table")
+    raw_carrier = en["carrier"].fillna("")
+    uniq = {c: resolve_carrier(c) for c in raw_carrier.unique() if c}
+    code = raw_carrier.map(lambda c: uniq.get(c) if c else None)
+    bad = (raw_carrier != "") & code.isna()
+    problems += _rows_problems(en, bad, "P031", "carrier", raw_carrier,
+                               "未知的能源品种（见 docs/data-package.md 能源品种表）",
+                               "unknown energy carrier (see the carrier list in docs/data-package.md)")
+    en["carrier"] = code.astype("string")
+    cat = carriers()
+    unit = en["unit"].fillna("")
+    pairs = pd.DataFrame({"c": code, "u": unit}).drop_duplicates()
+    fac: dict[tuple[object, str], float] = {}
+    for c, u in zip(pairs["c"], pairs["u"], strict=True):
+        if c is None or pd.isna(c) or not u:
+            continue
+        if not is_known_unit(u):
+            continue
+        try:
+            fac[(c, u)] = conversion_factor(u, cat[str(c)].canonical_unit)
+        except ValueError:
+            continue
+    factor = pd.Series([fac.get((c, u)) for c, u in zip(code, unit, strict=True)],
+                       index=en.index, dtype="float64")
+    unknown_unit = (unit != "") & ~unit.map(is_known_unit)
+    problems += _rows_problems(en, unknown_unit, "P032", "unit", unit,
+                               "未知的计量单位（如 吨、万吨、立方米、万立方米、千瓦时、万千瓦时、百万千焦、GJ）",
+                               "unknown unit (e.g. t, 万t, m3, 万m3, kWh, 万kWh, MWh, GJ, 百万千焦)")
+    incompatible = (unit != "") & ~unknown_unit & code.notna() & factor.isna()
+    expected = code.map(lambda c: cat[str(c)].canonical_unit if c is not None and not pd.isna(c) else "")
+    problems += _rows_problems(
+        en, incompatible, "P033", "unit", unit + " ↔ " + code.fillna("").astype(str),
+        "计量单位与能源品种不符（应可换算为该品种的 " + "/".join(sorted(set(expected[incompatible]))) + "）",
+        "unit does not fit the carrier (expected a unit convertible to "
+        + "/".join(sorted(set(expected[incompatible]))) + ")")
+    en["quantity"] = en["quantity"] * factor
+    en["unit"] = expected.astype("string")
+
+    # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
+    is_gas = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].dimension == "volume")
+    en["measured_ncv"] = en["measured_ncv"].where(~is_gas.astype(bool), en["measured_ncv"] / 1e4)
+
+    today = date.today()
+    latest = f"{today.year:04d}-{today.month:02d}"
+    out_of_range = en["period"].notna() & ((en["year"] < EARLIEST_YEAR) | (en["period"] > latest))
+    problems += _rows_problems(en, out_of_range.fillna(False).astype(bool), "P034", "period",
+                               en["period"],
+                               f"报告期应在 {EARLIEST_YEAR}-01 至 {latest} 之间",
+                               f"period must lie between {EARLIEST_YEAR}-01 and {latest}")
+
+    use = en["use"]
+    elec_only = (use == "self_generated_renewable") & (code != "electricity")
+    problems += _rows_problems(en, elec_only.fillna(False).astype(bool), "P039", "use", use,
+                               "自发可再生电力（self_generated_renewable）只适用于电力",
+                               "self_generated_renewable applies to electricity only")
+    secondary = code.isin(["electricity", "heat"])
+    bad_feed = (use == "feedstock") & secondary
+    problems += _rows_problems(en, bad_feed.fillna(False).astype(bool), "P039", "use", use,
+                               "电力、热力不能作为原料用能", "electricity and heat cannot be feedstock")
+
+    has_coef = code.isin(set(fs.energy["carrier"]))
+    measured = en["measured_ncv"].notna()
+    no_coef = code.notna() & ~has_coef & ~measured
+    problems += _rows_problems(en, no_coef.fillna(False).astype(bool), "P037", "carrier", code,
+                               f"因子集 {fs.name} 中没有该品种的折标系数；请填写 measured_ncv 实测低位发热量",
+                               f"factor set {fs.name} has no standard-coal coefficient for this carrier; "
+                               "give measured_ncv")
+    fossil_cats = {"coal", "coke", "oil", "gas"}
+    is_fossil = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].category in fossil_cats)
+    burnt = use.isin(["fuel", "export"])
+    has_cc = code.isin(set(fs.fuel_carbon["carrier"])) | (
+        en["measured_ncv"].notna() & en["measured_carbon_content"].notna())
+    no_cc = is_fossil.astype(bool) & burnt.fillna(False).astype(bool) & ~has_cc
+    problems += _rows_problems(
+        en, no_cc, "P038", "carrier", code,
+        f"因子集 {fs.name} 中没有该燃料的缺省碳排放参数（如原煤须注明煤种 无烟煤/烟煤/褐煤）；"
+        "或填写 measured_ncv 与 measured_carbon_content",
+        f"factor set {fs.name} has no default carbon parameters for this fuel (raw coal must name "
+        "its type: anthracite, bituminous or lignite); or give measured_ncv and "
+        "measured_carbon_content")
+    problems += _duplicates(en, ("entity_id", "period", "carrier", "use"), "energy")
+    return en
+
+
+def _unit_slips(en: pd.DataFrame) -> list[Problem]:
+    """Flag months thousands of times above or below their neighbours (P036, warning)."""
+    key = ["entity_id", "carrier", "use"]
+    s = en[en["quantity"].notna() & en["period"].notna()].sort_values([*key, "period"])
+    if s.empty:
+        return []
+    g = s.groupby(key, sort=False, observed=True)["quantity"]
+    neigh = pd.concat([g.shift(1), g.shift(2), g.shift(-1), g.shift(-2)], axis=1)
+    med = neigh.median(axis=1, skipna=True)
+    q = s["quantity"]
+    high = (med > 0) & (q >= UNIT_SLIP_RATIO * med)
+    low = (med > 0) & (q > 0) & (q * UNIT_SLIP_RATIO <= med)
+    flag = (high | low).fillna(False)
+    if not flag.any():
+        return []
+    sel = s[flag]
+    ratio = (q[flag] / med[flag]).round(1)
+    return [_p("P036", f, int(r), "quantity", v,
+               f"该月数量为相邻月份中位数的 {x:g} 倍，疑似单位错误（如 万千瓦时 填成 千瓦时）",
+               f"this month is {x:g} times the median of its neighbouring months: a likely unit "
+               "slip (e.g. kWh typed where 万kWh was meant)", "warning")
+            for f, r, v, x in zip(sel["_file"], sel["_row"], sel["quantity"], ratio, strict=True)]
+
+
+def _check_refs(frame: pd.DataFrame, enterprises: set[str], code: str) -> list[Problem]:
+    bad = frame["entity_id"].notna() & ~frame["entity_id"].isin(enterprises)
+    return _rows_problems(frame, bad, code, "entity_id", frame["entity_id"],
+                          "应为 entities 表中某企业的 entity_id",
+                          "expected the entity_id of an enterprise in the entities table")
+
+
+def _check_economics(ec: pd.DataFrame, enterprises: set[str], problems: list[Problem]) -> None:
+    problems += _check_refs(ec, enterprises, "P040")
+    va_gt = ec["value_added_10k_yuan"] > ec["output_value_10k_yuan"]
+    problems += _rows_problems(ec, va_gt.fillna(False).astype(bool), "P041", "value_added_10k_yuan",
+                               ec["value_added_10k_yuan"],
+                               "工业增加值不应大于工业总产值", "value added cannot exceed output value")
+    this_year = date.today().year
+    bad_year = (ec["year"] < EARLIEST_YEAR) | (ec["year"] > this_year)
+    problems += _rows_problems(ec, bad_year.fillna(False).astype(bool), "P034", "year", ec["year"],
+                               f"年份应在 {EARLIEST_YEAR} 至 {this_year} 之间",
+                               f"year must lie between {EARLIEST_YEAR} and {this_year}")
+    problems += _duplicates(ec, ("entity_id", "year"), "economics")
+
+
+def _check_production(pr: pd.DataFrame, enterprises: set[str], problems: list[Problem]) -> pd.DataFrame:
+    problems += _check_refs(pr, enterprises, "P050")
+    units = pr["unit"].fillna("")
+    conv: dict[str, tuple[float, str]] = {}
+    for u in units.unique():
+        if is_known_unit(u):
+            for canonical in ("t", "m3"):
+                try:
+                    conv[u] = (conversion_factor(u, canonical), canonical)
+                    break
+                except ValueError:
+                    continue
+    pr["quantity"] = pr["quantity"] * units.map(lambda u: conv.get(u, (1.0, u))[0]).astype("float64")
+    pr["unit"] = units.map(lambda u: conv.get(u, (1.0, u))[1]).astype("string")
+    if not pr.empty:
+        grp = pr.groupby(["entity_id", "year"], observed=True)
+        n = grp["product"].transform("count")
+        share_sum = grp["energy_share"].transform(lambda s: s.sum(min_count=1))
+        over = share_sum > 1.0 + 1e-9
+        problems += _rows_problems(pr, over.fillna(False).astype(bool), "P051", "energy_share",
+                                   pr["energy_share"],
+                                   "同一企业同一年各产品能耗分摊比例之和不得超过 1",
+                                   "energy shares of one enterprise-year must not add up to more than 1")
+        missing = (n > 1) & pr["energy_share"].isna()
+        problems += _rows_problems(pr, missing, "P052", "energy_share", pr["energy_share"],
+                                   "企业当年有多个产品，须填写各产品能耗分摊比例，否则不计算单位产品能耗",
+                                   "the enterprise has several products this year: give energy_share, "
+                                   "otherwise no per-product intensity is computed", "warning")
+    problems += _duplicates(pr, ("entity_id", "year", "product"), "production")
+    return pr
+
+
+def _check_process(pc: pd.DataFrame, enterprises: set[str], fs: FactorSet,
+                   problems: list[Problem]) -> pd.DataFrame:
+    problems += _check_refs(pc, enterprises, "P060")
+    mat = pc["material"].fillna("").str.lower()
+    known = set(fs.process.loc[fs.process["method"] == "stoichiometric", "material"]) | set(OXIDE_MATERIALS)
+    bad = (mat != "") & ~mat.isin(known)
+    problems += _rows_problems(pc, bad, "P061", "material", pc["material"],
+                               f"未知的物料；应为 {'、'.join(sorted(known))} 之一",
+                               f"unknown material; expected one of {', '.join(sorted(known))}")
+    pc["material"] = mat.astype("string")
+    need_cao = mat.isin(OXIDE_MATERIALS) & pc["cao_fraction"].isna()
+    problems += _rows_problems(pc, need_cao, "P062", "cao_fraction", pc["cao_fraction"],
+                               "熟料、石灰须填写来自碳酸盐的 CaO 质量分数",
+                               "clinker and lime need the mass fraction of CaO from carbonates")
+    units = pc["unit"].fillna("")
+    fac: dict[str, float | None] = {}
+    for u in units.unique():
+        try:
+            fac[u] = conversion_factor(u, "t")
+        except (KeyError, ValueError):
+            fac[u] = None
+    f = units.map(fac)
+    badu = (units != "") & f.isna()
+    problems += _rows_problems(pc, badu, "P016", "unit", units, "应为质量单位（吨、万吨）",
+                               "expected a mass unit (t, 万t)")
+    pc["quantity"] = pc["quantity"] * f.astype("float64")
+    pc["unit"] = "t"
+    pc["mgo_fraction"] = pc["mgo_fraction"].fillna(0.0)
+    pc["calcination_fraction"] = pc["calcination_fraction"].fillna(1.0)
+    problems += _duplicates(pc, ("entity_id", "period", "material"), "process")
+    return pc
+
+
+def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
+    """Type, convert and check a package already read; return it with every problem."""
+    fs = factor_set or load_factor_set()
+    problems = list(raw.problems)
+    typed = {name: _concat([_type_table(t, problems) for t in raw.tables[name]], name)
+             for name in TABLE_ORDER}
+    ent = typed["entities"]
+    _check_entities(ent, problems)
+    enterprises = set(ent.loc[ent["entity_type"] == "enterprise", "entity_id"].dropna())
+    energy = _check_energy(typed["energy"], enterprises, fs, problems)
+    problems += _unit_slips(energy)
+    _check_economics(typed["economics"], enterprises, problems)
+    production = _check_production(typed["production"], enterprises, problems)
+    process = _check_process(typed["process"], enterprises, fs, problems)
+    problems += _check_refs(typed["pollutants"], enterprises, "P070")
+    problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
+    pkg = Package(entities=ent, energy=energy, economics=typed["economics"], production=production,
+                  process=process, pollutants=typed["pollutants"], source=raw.source)
+    problems.sort(key=lambda p: (p.file, p.row or 0, p.code))
+    return pkg, problems
+
+
+def check_package(path: str | Path, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
+    """Read and check a package; never raises for problems in the data."""
+    return check_raw(read_package(path), factor_set)
+
+
+def load_package(path: str | Path, factor_set: FactorSet | None = None, *,
+                 accept_warnings: bool = False) -> Package:
+    """Read and check a package; raise ValidationError if any problem blocks."""
+    pkg, problems = check_package(path, factor_set)
+    raise_if_blocking(problems, accept_warnings=accept_warnings)
+    return pkg

@@ -1,0 +1,89 @@
+"""Enterprise CO2 under the national accounting guidelines (GB/T 32150 / GB/T 32151, the
+NDRC 行业企业温室气体排放核算方法与报告指南):
+
+    E = E_combustion + E_process + E_electricity + E_heat
+
+Combustion, per fuel row (GB/T 32150-2015 formulas for 化石燃料燃烧排放):
+
+    E_combustion = FC × NCV × CC × OF × 44/12
+
+with FC the quantity burnt (t or m³), NCV the net calorific value (GJ per unit), CC the
+carbon content per unit of heat (tC/GJ) and OF the oxidation fraction. Measured values
+(``measured_ncv``, ``measured_carbon_content``, ``measured_oxidation``) take precedence
+over the defaults of the factor set, parameter by parameter.
+
+Only rows with use ``fuel`` are burnt. Rows with use ``export`` (fuel or by-product gas
+supplied to others) are subtracted: their carbon leaves the boundary unburnt (the
+carbon-balance logic of the steel guideline). ``feedstock`` rows are not burnt: their
+carbon goes into products, and process emissions from it belong to the process table.
+
+Purchased electricity and heat (净购入电力、热力):
+
+    E_electricity = (purchased − exported) MWh × EF_grid(year)
+    E_heat = (purchased − exported) GJ × EF_heat
+
+which may be negative for a net exporter, as the guidelines' net-purchase formula gives.
+
+Process (工业生产过程), per process row:
+
+- carbonates: Q × EF_stoichiometric × calcination fraction (IPCC 2006 Vol. 3 Table 2.1,
+  as adopted by the guidelines);
+- clinker and lime: Q × (CaO × 44/56 + MgO × 44/40), the oxide method of the cement
+  guideline, with the CaO and MgO that came from carbonates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qingshan.factors.conversions import CO2_PER_C
+from qingshan.methods.joins import left_join
+
+BURNT_SIGN: dict[str, int] = {"fuel": 1, "export": -1}
+
+
+def burnt_sign(use: Any) -> Any:
+    """+1 for fuel burnt, −1 for fuel or energy exported, 0 otherwise."""
+    return use.substitute(BURNT_SIGN, else_=0).cast("float64")
+
+
+def carbon_columns(t: Any) -> dict[str, Any]:
+    """Per-row CO2 (t) and net purchases, to be summed. ``t`` as in energy_columns."""
+    sign = burnt_sign(t.use)
+    q = t.quantity
+    ncv = t.measured_ncv.coalesce(t.ncv_gj_per_unit)
+    cc = t.measured_carbon_content.coalesce(t.cc_tc_per_gj)
+    of = t.measured_oxidation.coalesce(t.oxidation)
+    fossil = t.is_fossil.ifelse(1.0, 0.0)
+    elec = t.is_electricity.ifelse(1.0, 0.0)
+    heat = t.is_heat.ifelse(1.0, 0.0)
+    combustion = (fossil * sign * q * ncv * cc * of * CO2_PER_C).fill_null(0.0)
+    net_kwh = elec * sign * q
+    net_gj = heat * sign * q
+    return {
+        "co2_combustion_t": combustion,
+        "net_purchased_electricity_kwh": net_kwh,
+        "co2_electricity_t": net_kwh * t.grid_tco2_per_kwh,
+        "net_purchased_heat_gj": net_gj,
+        "co2_heat_t": net_gj * t.heat_tco2_per_gj,
+    }
+
+
+def carbon_sum_columns() -> tuple[str, ...]:
+    return ("co2_combustion_t", "net_purchased_electricity_kwh", "co2_electricity_t",
+            "net_purchased_heat_gj", "co2_heat_t")
+
+
+def process_co2(process: Any, stoich: Any, cao_tco2_per_t: float, mgo_tco2_per_t: float) -> Any:
+    """Process CO2 per process row: ``process`` joined to ``stoich`` (material, tco2_per_t).
+
+    Returns the process table with ``co2_process_t`` added.
+    """
+    j = left_join(process, stoich, "material")
+    oxide = j.quantity * (j.cao_fraction.fill_null(0.0) * cao_tco2_per_t
+                          + j.mgo_fraction.fill_null(0.0) * mgo_tco2_per_t)
+    carbonate = j.quantity * j.tco2_per_t * j.calcination_fraction.fill_null(1.0)
+    co2 = j.tco2_per_t.isnull().ifelse(oxide, carbonate)
+    return j.mutate(co2_process_t=co2)
+
+

@@ -1,0 +1,124 @@
+"""Persistence: the embedded DuckDB store and PostgreSQL, behind one interface.
+
+Engines receive Ibis tables from :class:`Store` and never learn which backend is in
+use. Writes of a set of tables are atomic: either every table of the set is replaced,
+or none is (one transaction on either backend).
+
+URLs: ``duckdb:///path/to/qingshan.duckdb`` (embedded, the default, a file under the
+data directory), ``duckdb://`` (in memory) and ``postgresql://user@host:port/db``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from qingshan.errors import StoreError
+
+_PG_TYPES = {
+    "string": "TEXT", "large_string": "TEXT", "double": "DOUBLE PRECISION", "float": "REAL",
+    "int64": "BIGINT", "int32": "INTEGER", "int16": "SMALLINT", "int8": "SMALLINT",
+    "bool": "BOOLEAN", "date32[day]": "DATE",
+}
+
+
+def _to_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
+    if isinstance(frame, pa.Table):
+        return frame
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+class Store:
+    """A connection to the embedded store or to PostgreSQL, exposing Ibis tables."""
+
+    def __init__(self, con: Any, kind: str, url: str) -> None:
+        self.con = con
+        self.kind = kind
+        self.url = url
+
+    @classmethod
+    def connect(cls, url: str | None = None) -> Store:
+        """Open ``url`` (see module doc); ``None`` opens an in-memory embedded store."""
+        if url is None or url in ("duckdb://", "duckdb:///:memory:", ":memory:"):
+            return cls(ibis.duckdb.connect(), "duckdb", "duckdb://")
+        if url.startswith("duckdb:///"):
+            path = Path(url.removeprefix("duckdb:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return cls(ibis.duckdb.connect(str(path)), "duckdb", url)
+        if url.startswith(("postgresql://", "postgres://")):
+            try:
+                con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
+            except Exception as exc:  # psycopg raises OperationalError subclasses
+                raise StoreError(f"cannot connect to PostgreSQL at {url}: {exc}") from exc
+            return cls(con, "postgres", url)
+        raise StoreError(f"unsupported store URL {url!r}; use duckdb:///path or postgresql://...")
+
+    @classmethod
+    def embedded(cls, data_dir: str | Path) -> Store:
+        return cls.connect(f"duckdb:///{Path(data_dir) / 'qingshan.duckdb'}")
+
+    def table(self, name: str) -> Any:
+        return self.con.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def execute(self, expr: Any) -> pd.DataFrame:
+        out: pd.DataFrame = expr.to_pandas()
+        return out
+
+    def replace_tables(self, frames: Mapping[str, pd.DataFrame | pa.Table]) -> None:
+        """Replace (or create) every table in ``frames`` in one transaction."""
+        arrow = {name: _to_arrow(f) for name, f in frames.items()}
+        if self.kind == "duckdb":
+            self._replace_duckdb(arrow)
+        else:
+            self._replace_postgres(arrow)
+
+    def _replace_duckdb(self, arrow: dict[str, pa.Table]) -> None:
+        raw = self.con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            for name, tbl in arrow.items():
+                view = f"__qingshan_in_{name}"
+                raw.register(view, tbl)
+                try:
+                    raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
+                finally:
+                    raw.unregister(view)
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+
+    def _replace_postgres(self, arrow: dict[str, pa.Table]) -> None:
+        raw = self.con.con
+        try:
+            with raw.transaction(), raw.cursor() as cur:
+                for name, tbl in arrow.items():
+                    cols = []
+                    for field in tbl.schema:
+                        t = str(field.type)
+                        if t not in _PG_TYPES:
+                            raise StoreError(f"table {name}: column {field.name} has type {t}, "
+                                             "which the PostgreSQL store does not map")
+                        cols.append(f'"{field.name}" {_PG_TYPES[t]}')
+                    cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+                    cur.execute(f'CREATE TABLE "{name}" ({", ".join(cols)})')
+                    names = ", ".join(f'"{f.name}"' for f in tbl.schema)
+                    with cur.copy(f'COPY "{name}" ({names}) FROM STDIN') as cp:
+                        for batch in tbl.to_batches(max_chunksize=50_000):
+                            for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                                cp.write_row(row)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"writing to PostgreSQL failed, nothing was changed: {exc}") from exc
+
+    def close(self) -> None:
+        self.con.disconnect()

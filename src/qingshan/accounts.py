@@ -90,14 +90,14 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
         process = process.filter(process.year.isin(years))
     monthly_x = k.monthly_accounts(energy, store.table("line_factors"), process,
                                    store.table("process_factors"))
-    monthly = store.execute(monthly_x.order_by(list(k.MONTH_KEYS)))
+    # Intermediate results stay in the store, so the large join runs once and nothing
+    # makes a round trip through Python between kernels.
+    store.materialize("_accounts_monthly", monthly_x)
     entities_t = store.table("entities")
-    # The yearly kernel reads the monthly result back as a table so that the 20M-row
-    # join runs once.
-    store.replace_tables({"_accounts_monthly": monthly})
     yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("economics"), entities_t)
-    yearly = store.execute(yearly_x.order_by(["entity_id", "year"]))
-    store.replace_tables({"_accounts_yearly": yearly})
+    store.materialize("_accounts_yearly", yearly_x)
+    monthly = store.execute(store.table("_accounts_monthly").order_by(list(k.MONTH_KEYS)))
+    yearly = store.execute(store.table("_accounts_yearly").order_by(["entity_id", "year"]))
     city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id"))
     city_id = str(city["entity_id"].iloc[0]) if len(city) else "city"
     ytab = store.table("_accounts_yearly")

@@ -120,9 +120,9 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
                 frame, bad, "P015", col.name, values,
                 f"应为以下代码之一：{'、'.join(col.choices)}（或其中文名）",
                 f"expected one of: {', '.join(col.choices)}")
-            frame[col.name] = mapped.astype("string")
+            frame[col.name] = mapped.astype(object)
         else:
-            frame[col.name] = values.where(~empty, None).astype("string")
+            frame[col.name] = values.where(~empty, None).astype(object)
     elif col.type == "float":
         cleaned = values.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
         num = pd.to_numeric(cleaned.where(~empty, None), errors="coerce")
@@ -147,16 +147,17 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
         bad = ~empty & per.isna()
         problems += _rows_problems(frame, bad, "P013", col.name, values,
                                    "应为年月 YYYY-MM（月份 01–12）", "expected a month YYYY-MM (month 01-12)")
-        frame[col.name] = per.astype("string")
-        frame["year"] = pd.to_numeric(per.str.slice(0, 4), errors="coerce").astype("Int64")
-        frame["month"] = pd.to_numeric(per.str.slice(5, 7), errors="coerce").astype("Int64")
+        frame[col.name] = per.astype(object)
+        text = per.fillna("").astype(str)
+        frame["year"] = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("float64")
+        frame["month"] = pd.to_numeric(text.str.slice(5, 7), errors="coerce").astype("float64")
     elif col.type == "year":
         cleaned = values.str.replace(r"(\.0+|年)$", "", regex=True)
         num = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d{4}"), None), errors="coerce")
         bad = ~empty & num.isna()
         problems += _rows_problems(frame, bad, "P014", col.name, values,
                                    "应为四位年份 YYYY", "expected a four-digit year YYYY")
-        frame[col.name] = num.astype("Int64")
+        frame[col.name] = num.astype("float64")
     else:  # pragma: no cover - the spec is fixed
         raise AssertionError(col.type)
 
@@ -272,7 +273,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
     problems += _rows_problems(en, bad, "P031", "carrier", raw_carrier,
                                "未知的能源品种（见 docs/data-package.md 能源品种表）",
                                "unknown energy carrier (see the carrier list in docs/data-package.md)")
-    en["carrier"] = code.astype("string")
+    en["carrier"] = code.astype(object)
     cat = carriers()
     unit = en["unit"].fillna("")
     pairs = pd.DataFrame({"c": code, "u": unit}).drop_duplicates()
@@ -300,7 +301,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
         "unit does not fit the carrier (expected a unit convertible to "
         + "/".join(sorted(set(expected[incompatible]))) + ")")
     en["quantity"] = en["quantity"] * factor
-    en["unit"] = expected.astype("string")
+    en["unit"] = expected.astype(object)
 
     # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
     is_gas = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].dimension == "volume")
@@ -355,8 +356,10 @@ def _unit_slips(en: pd.DataFrame) -> list[Problem]:
     if s.empty:
         return []
     g = s.groupby(key, sort=False, observed=True)["quantity"]
-    neigh = pd.concat([g.shift(1), g.shift(2), g.shift(-1), g.shift(-2)], axis=1)
-    med = neigh.median(axis=1, skipna=True)
+    # Up to three months on each side; a median of at least three of them stays robust
+    # when one neighbour is itself the slip.
+    neigh = pd.concat([g.shift(k) for k in (1, 2, 3, -1, -2, -3)], axis=1)
+    med = neigh.median(axis=1, skipna=True).where(neigh.notna().sum(axis=1) >= 3)
     q = s["quantity"]
     high = (med > 0) & (q >= UNIT_SLIP_RATIO * med)
     low = (med > 0) & (q > 0) & (q * UNIT_SLIP_RATIO <= med)
@@ -406,7 +409,7 @@ def _check_production(pr: pd.DataFrame, enterprises: set[str], problems: list[Pr
                 except ValueError:
                     continue
     pr["quantity"] = pr["quantity"] * units.map(lambda u: conv.get(u, (1.0, u))[0]).astype("float64")
-    pr["unit"] = units.map(lambda u: conv.get(u, (1.0, u))[1]).astype("string")
+    pr["unit"] = units.map(lambda u: conv.get(u, (1.0, u))[1]).astype(object)
     if not pr.empty:
         grp = pr.groupby(["entity_id", "year"], observed=True)
         n = grp["product"].transform("count")
@@ -434,7 +437,7 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str], fs: FactorSet,
     problems += _rows_problems(pc, bad, "P061", "material", pc["material"],
                                f"未知的物料；应为 {'、'.join(sorted(known))} 之一",
                                f"unknown material; expected one of {', '.join(sorted(known))}")
-    pc["material"] = mat.astype("string")
+    pc["material"] = mat.astype(object)
     need_cao = mat.isin(OXIDE_MATERIALS) & pc["cao_fraction"].isna()
     problems += _rows_problems(pc, need_cao, "P062", "cao_fraction", pc["cao_fraction"],
                                "熟料、石灰须填写来自碳酸盐的 CaO 质量分数",

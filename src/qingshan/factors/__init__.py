@@ -35,10 +35,13 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "electricity_equal_value": ("data_year",),
     "fuel_carbon": ("carrier",),
     "grid": ("series", "region", "data_year"),
-    "heat": ("factor_id",),
+    "heat": (),  # a set has exactly one purchased-heat factor: an override replaces it
     "process": ("material",),
 }
 _CITATION_COLUMNS = ("document", "edition", "clause", "tag", "note")
+#: Confidence tags a factor row may carry (shared/reference/README.md): C confirmed from
+#: the official text, R repeated consistently in independent copies. U is never shipped.
+ACCEPTED_TAGS = ("C", "R")
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def load_factor_set(name: str = DEFAULT_FACTOR_SET, override: str | Path | None 
     overridden: list[str] = []
     if override is not None:
         path = Path(override)
-        files[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         overridden = _apply_override(raw, path)
     return _resolve(name, spec, raw, files, tuple(overridden))
 
@@ -159,6 +162,17 @@ def _apply_override(raw: dict[str, pd.DataFrame], path: Path) -> list[str]:
                                     f"表 {table} 的覆盖行缺少列", f"override rows for {table} lack columns"))
             continue
         new = {c: row[c] for c in base.columns}
+        if "carrier" in new and new["carrier"] not in carriers():
+            problems.append(Problem("F005", path.name, rownum, "carrier", new["carrier"],
+                                    "应为能源品种表中的代码（docs/data-package.md）",
+                                    "expected a carrier code of the carrier list (docs/data-package.md)"))
+            continue
+        if "tag" in new and new["tag"] not in ACCEPTED_TAGS:
+            problems.append(Problem("F006", path.name, rownum, "tag", new["tag"],
+                                    "可信度标记应为 C（已核对原文）或 R（多个独立来源一致）；未核实的数值不得使用",
+                                    "tag must be C (checked against the official text) or R (repeated in "
+                                    "independent sources); unverified values may not be used"))
+            continue
         keys = TABLE_KEYS[table]
         mask = pd.Series(True, index=base.index)
         for k in keys:
@@ -180,9 +194,12 @@ def _num(s: pd.Series, table: str, col: str) -> pd.Series:
 def _resolve(name: str, spec: dict[str, Any], raw: dict[str, pd.DataFrame], files: dict[str, str],
              overridden: tuple[str, ...]) -> FactorSet:
     citations: dict[str, dict[str, str]] = {}
-    for df in raw.values():
-        for r in df.to_dict("records"):
-            citations[r["factor_id"]] = {c: r.get(c, "") for c in _CITATION_COLUMNS}
+    for table, df in raw.items():
+        for rec in df.to_dict("records"):
+            if rec["factor_id"] in citations:
+                raise ConfigError(f"factor set {name!r}: factor_id {rec['factor_id']!r} appears twice "
+                                  f"(again in {table})")
+            citations[rec["factor_id"]] = {c: rec.get(c, "") for c in _CITATION_COLUMNS}
 
     cat = carriers()
     ec = raw["energy_coefficients"]
@@ -220,14 +237,15 @@ def _resolve(name: str, spec: dict[str, Any], raw: dict[str, pd.DataFrame], file
             "tce_per_unit": derived["ncv_gj_per_unit"] / GJ_PER_TCE,
             "factor_id": "derived-ncv:" + derived["carrier"],
         })
-        for _, r in derived.iterrows():
-            citations[f"derived-ncv:{r['carrier']}"] = {
+        for _, drow in derived.iterrows():
+            src = citations[drow["factor_id"]]
+            citations[f"derived-ncv:{drow['carrier']}"] = {
                 "document": "GB/T 2589-2020 3.9 折标准煤系数 (= NCV / 29.3076 GJ/tce) with NCV from "
-                            + citations[r["factor_id"]]["document"],
-                "edition": "GB/T 2589-2020; " + citations[r["factor_id"]]["edition"],
-                "clause": "3.9; " + citations[r["factor_id"]]["clause"],
-                "tag": citations[r["factor_id"]]["tag"],
-                "note": f"no row in GB/T 2589 Annex A; derived from {r['factor_id']}",
+                            + src["document"],
+                "edition": "GB/T 2589-2020; " + src["edition"],
+                "clause": "3.9; " + src["clause"],
+                "tag": src["tag"],
+                "note": f"no row in GB/T 2589 Annex A; derived from {drow['factor_id']}",
             }
         energy = pd.concat([energy, extra], ignore_index=True)
 
@@ -239,6 +257,8 @@ def _resolve(name: str, spec: dict[str, Any], raw: dict[str, pd.DataFrame], file
                                         strict=True)],
         "factor_id": ev["factor_id"],
     })
+    if equal_value["data_year"].duplicated().any():
+        raise ConfigError(f"factor set {name!r}: electricity equal-value factors repeat a year")
 
     g = raw["grid"]
     g = g[(g["series"] == spec["grid_series"]) & (g["region"] == spec["grid_region"])]

@@ -72,6 +72,10 @@ class Store:
         out: pd.DataFrame = expr.to_pandas()
         return out
 
+    def materialize(self, name: str, expr: Any) -> None:
+        """Store the result of ``expr`` as table ``name`` (replacing it), inside the backend."""
+        self.con.create_table(name, expr, overwrite=True)
+
     def replace_tables(self, frames: Mapping[str, pd.DataFrame | pa.Table]) -> None:
         """Replace (or create) every table in ``frames`` in one transaction."""
         arrow = {name: _to_arrow(f) for name, f in frames.items()}

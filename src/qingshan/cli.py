@@ -1,0 +1,303 @@
+"""Command line: ``qingshan demo | validate | account``. Interfaces only: every number
+comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from qingshan import __version__
+from qingshan import accounts as engine
+from qingshan.data.industry import division_name
+from qingshan.errors import Problem, QingshanError, ValidationError
+from qingshan.factors import FactorSet, load_factor_set
+from qingshan.i18n import set_language, tr
+from qingshan.settings import setting
+from qingshan.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_INVALID = 1
+
+
+def _years(text: str | None) -> list[int] | None:
+    """'2020-2025' or '2021,2023' or '2024'."""
+    if not text:
+        return None
+    try:
+        if "-" in text:
+            a, b = text.split("-", 1)
+            return list(range(int(a), int(b) + 1))
+        return [int(t) for t in text.split(",")]
+    except ValueError as exc:
+        raise click.BadParameter(tr("年份应写作 2020-2025 或 2021,2023", "write years as 2020-2025 or 2021,2023")) from exc
+
+
+def _store(db: str | None, data_dir: Path | None) -> Store:
+    url = db or setting("db")
+    if url:
+        return Store.connect(url)
+    if data_dir is not None:
+        return Store.embedded(data_dir)
+    return Store.connect(None)
+
+
+def _factor_set(name: str | None, factors: Path | None) -> FactorSet:
+    return load_factor_set(name or setting("factor_set"), factors)
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=False) as p:
+        yield p
+
+
+def _fmt(v: Any, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—"
+    return f"{float(v):,.{digits}f}"
+
+
+def _problems_table(problems: list[Problem], limit: int = 50) -> Table:
+    t = Table(title=tr("校验问题", "Validation problems"), show_lines=False)
+    for col in (tr("级别", "level"), tr("代码", "code"), tr("文件", "file"), tr("行", "row"),
+                tr("列", "column"), tr("值", "value"), tr("应为", "expected")):
+        t.add_column(col, overflow="fold")
+    for p in problems[:limit]:
+        lvl = tr("错误", "error") if p.severity == "error" else tr("警告", "warning")
+        t.add_row(f"[red]{lvl}[/]" if p.severity == "error" else f"[yellow]{lvl}[/]", p.code, p.file,
+                  "" if p.row is None else str(p.row), p.column or "", p.value or "", p.expected)
+    return t
+
+
+def _report_validation(exc: ValidationError) -> None:
+    probs = list(exc.problems)
+    err_console.print(_problems_table(probs))
+    n_err = sum(p.severity == "error" for p in probs)
+    err_console.print(tr(f"[red]共 {n_err} 个错误、{len(probs) - n_err} 个警告；未写出任何结果。[/]",
+                         f"[red]{n_err} errors and {len(probs) - n_err} warnings; no result was written.[/]"))
+    if len(probs) > 50:
+        err_console.print(tr("完整列表：qingshan validate PKG --format json",
+                             "full list: qingshan validate PKG --format json"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qingshan")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="界面语言 / language of messages (default: QINGSHAN_LANG or zh)")
+def main(lang: str | None) -> None:
+    """青山 Qingshan：工业城市能耗与碳排放核算 / energy and carbon accounts for industrial cities."""
+    set_language(lang or setting("lang"))
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="数据目录 / data directory (default: QINGSHAN_DATA_DIR or ./qingshan-data)")
+@click.option("--enterprises", type=click.IntRange(1, 200_000), default=1500, show_default=True,
+              help="企业数 / number of enterprises")
+@click.option("--years", "years_text", default="2020-2025", show_default=True, help="年份范围 / years")
+@click.option("--seed", type=int, default=2025, show_default=True, help="随机种子 / random seed")
+@click.option("--db", default=None, help="数据库 / store URL (default: embedded DuckDB file)")
+def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db: str | None) -> None:
+    """生成演示城市并核算 / generate the demo city and run its accounts."""
+    from qingshan.data.demo import generate_demo_city
+    from qingshan.data.package import write_csv_package
+    from qingshan.data.validate import load_package
+    from qingshan.reports.accounts import write_json, write_xlsx
+
+    t0 = time.perf_counter()
+    years = _years(years_text) or list(range(2020, 2026))
+    ddir = data_dir or Path(setting("data_dir"))
+    try:
+        with _progress() as prog:
+            task = prog.add_task(tr("生成演示城市", "generating the demo city"), total=6)
+            package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
+            prog.update(task, advance=1, description=tr("写出数据包", "writing the data package"))
+            pkg_dir = write_csv_package(package, ddir / "package")
+            prog.update(task, advance=1, description=tr("读取并校验", "reading and validating"))
+            fs = _factor_set(None, None)
+            pkg = load_package(pkg_dir, fs)
+            prog.update(task, advance=1, description=tr("载入数据库", "loading the store"))
+            store = _store(db, ddir)
+            engine.load(store, pkg, fs)
+            prog.update(task, advance=1, description=tr("核算能耗与排放", "computing the accounts"))
+            result = engine.compute(store, fs)
+            prog.update(task, advance=1, description=tr("写出结果", "writing results"))
+            out = ddir / "results"
+            xlsx = write_xlsx(result, out / "accounts.xlsx")
+            js = write_json(result, out / "accounts.json")
+            prog.update(task, advance=1, description=tr("完成", "done"))
+            store.close()
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    _print_summary(result, pkg_dir)
+    console.print(tr(f"结果：{xlsx}\n      {js}", f"results: {xlsx}\n         {js}"))
+    console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
+
+
+def _print_summary(result: engine.AccountResult, pkg_dir: Path) -> None:
+    city = result.rollups["city"].sort_values("year")
+    latest = int(city["year"].max())
+    console.rule(tr(f"青山演示城市 · 能耗与碳排放核算（数据包 {pkg_dir}）",
+                    f"Qingshan demo city · energy and carbon accounts (package {pkg_dir})"))
+    fs = result.factor_set
+    console.print(tr(f"因子集：{fs['name']} {fs['version']}；电网因子 {fs['grid_series']}/{fs['grid_region']}",
+                     f"factor set: {fs['name']} {fs['version']}; grid factor {fs['grid_series']}/{fs['grid_region']}"))
+    for n in result.notes:
+        console.print(f"  [yellow]•[/] {n[tr('zh', 'en')]}")
+    t = Table(title=tr("全市逐年", "City by year"))
+    for col in (tr("年份", "year"), tr("企业数", "enterprises"), tr("综合能耗 万tce（当量值）", "energy 10⁴ tce (calorific)"),
+                tr("综合能耗 万tce（等价值）", "energy 10⁴ tce (equal value)"), tr("其中原料用能 万tce", "of which feedstock 10⁴ tce"),
+                tr("CO2 万t", "CO2 10⁴ t"), tr("直接 万t", "scope 1 10⁴ t"), tr("间接 万t", "scope 2 10⁴ t"),
+                tr("tce/万元增加值", "tce per 10⁴ yuan VA"), tr("tCO2/万元增加值", "tCO2 per 10⁴ yuan VA")):
+        t.add_column(col, justify="right")
+    for _, r in city.iterrows():
+        t.add_row(str(r["year"]), _fmt(r["enterprises"]), _fmt(r["energy_tce"] / 1e4, 2),
+                  _fmt(r["energy_tce_equal"] / 1e4, 2), _fmt(r["feedstock_tce"] / 1e4, 2),
+                  _fmt(r["co2_t"] / 1e4, 2), _fmt(r["co2_scope1_t"] / 1e4, 2), _fmt(r["co2_scope2_t"] / 1e4, 2),
+                  _fmt(r["energy_per_va"], 4), _fmt(r["co2_per_va"], 4))
+    console.print(t)
+    d = result.rollups["district"]
+    d = d[d["year"] == latest].sort_values("energy_tce", ascending=False)
+    td = Table(title=tr(f"区县 {latest} 年", f"Districts, {latest}"))
+    for col in (tr("区县", "district"), tr("企业数", "enterprises"), tr("综合能耗 万tce", "energy 10⁴ tce"),
+                tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan"), tr("tCO2/万元", "tCO2/10⁴ yuan")):
+        td.add_column(col, justify="right")
+    for _, r in d.iterrows():
+        td.add_row(str(r["unit_id"]), _fmt(r["enterprises"]), _fmt(r["energy_tce"] / 1e4, 2),
+                   _fmt(r["co2_t"] / 1e4, 2), _fmt(r["energy_per_va"], 4), _fmt(r["co2_per_va"], 4))
+    console.print(td)
+    ind = result.rollups["industry"]
+    ind = ind[ind["year"] == latest].sort_values("energy_tce", ascending=False)
+    ti = Table(title=tr(f"行业（GB/T 4754 大类）{latest} 年", f"Industries (GB/T 4754 divisions), {latest}"))
+    for col in (tr("行业", "industry"), tr("企业数", "enterprises"), tr("综合能耗 万tce", "energy 10⁴ tce"),
+                tr("占比", "share"), tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan")):
+        ti.add_column(col, justify="right")
+    total = float(ind["energy_tce"].sum()) or 1.0
+    for _, r in ind.iterrows():
+        ti.add_row(f"{r['unit_id']} {division_name(str(r['unit_id']), tr('zh', 'en'))}", _fmt(r["enterprises"]),
+                   _fmt(r["energy_tce"] / 1e4, 2), f"{100 * r['energy_tce'] / total:.1f}%",
+                   _fmt(r["co2_t"] / 1e4, 2), _fmt(r["energy_per_va"], 4))
+    console.print(ti)
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--factors", type=click.Path(exists=True, path_type=Path), default=None,
+              help="自定义因子文件 / factor override CSV")
+def validate(package: Path, fmt: str, factor_set: str | None, factors: Path | None) -> None:
+    """校验数据包，一次列出全部问题 / check a data package and list every problem."""
+    from qingshan.data.validate import check_package
+
+    try:
+        fs = _factor_set(factor_set, factors)
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    with _progress() as prog:
+        task = prog.add_task(tr("读取并校验", "reading and validating"), total=1)
+        pkg, problems = check_package(package, fs)
+        prog.update(task, advance=1)
+    n_err = sum(p.severity == "error" for p in problems)
+    if fmt == "json":
+        click.echo(json.dumps({"package": str(package), "errors": n_err,
+                               "warnings": len(problems) - n_err,
+                               "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1))
+    else:
+        if problems:
+            console.print(_problems_table(problems, limit=200))
+        rows = {name: len(pkg.table(name)) for name in ("entities", "energy", "economics", "production",
+                                                         "process", "pollutants")}
+        console.print(tr("各表行数：", "rows per table: ") + ", ".join(f"{k} {v}" for k, v in rows.items()))
+        if n_err:
+            console.print(tr(f"[red]未通过：{n_err} 个错误、{len(problems) - n_err} 个警告[/]",
+                             f"[red]failed: {n_err} errors, {len(problems) - n_err} warnings[/]"))
+        elif problems:
+            console.print(tr(f"[yellow]通过，但有 {len(problems)} 个警告[/]",
+                             f"[yellow]passed with {len(problems)} warnings[/]"))
+        else:
+            console.print(tr("[green]通过：没有发现问题[/]", "[green]passed: no problems found[/]"))
+    sys.exit(EXIT_INVALID if n_err else 0)
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--year", "year_text", required=True, help="核算年份 / year(s), e.g. 2024 or 2020-2025")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="输出文件；JSON/CSV 缺省输出到屏幕 / output file (JSON and CSV default to stdout)")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--factors", type=click.Path(exists=True, path_type=Path), default=None,
+              help="自定义因子文件 / factor override CSV")
+@click.option("--db", default=None, help="数据库 / store URL (default: in memory)")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止核算 / let warnings through")
+def account(package: Path, year_text: str, fmt: str, out: Path | None, factor_set: str | None,
+            factors: Path | None, db: str | None, accept_warnings: bool) -> None:
+    """核算企业与各级汇总的能耗和排放 / energy and CO2 accounts for enterprises and roll-ups."""
+    from qingshan.data.validate import load_package
+    from qingshan.reports.accounts import write_csv, write_json, write_xlsx
+
+    years = _years(year_text)
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        with _progress() as prog:
+            task = prog.add_task(tr("读取并校验", "reading and validating"), total=3)
+            fs = _factor_set(factor_set, factors)
+            pkg = load_package(package, fs, accept_warnings=accept_warnings)
+            prog.update(task, advance=1, description=tr("载入数据库", "loading the store"))
+            store = _store(db, None)
+            engine.load(store, pkg, fs)
+            prog.update(task, advance=1, description=tr("核算", "computing"))
+            result = engine.compute(store, fs, years=years)
+            store.close()
+            prog.update(task, advance=1, description=tr("完成", "done"))
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    if result.yearly.empty:
+        err_console.print(tr(f"[yellow]数据包中没有 {year_text} 年的能耗数据[/]",
+                             f"[yellow]the package has no energy data for {year_text}[/]"))
+    if out is None:
+        from qingshan.reports.accounts import account_document
+
+        if fmt == "json":
+            click.echo(json.dumps(account_document(result, years), ensure_ascii=False, indent=1))
+        else:
+            from qingshan.reports.accounts import ENTERPRISE_FIELDS
+
+            cols = [c for c in ENTERPRISE_FIELDS if c in result.yearly.columns]
+            click.echo(result.yearly[cols].to_csv(index=False), nl=False)
+        return
+    writer = {"json": write_json, "xlsx": write_xlsx, "csv": write_csv}[fmt]
+    path = writer(result, out, years)
+    err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+def run() -> None:  # pragma: no cover - console entry point wrapper
+    try:
+        main()
+    except QingshanError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,1 @@
+"""Writers for results: JSON, Excel and CSV. Interfaces only: nothing is computed here."""

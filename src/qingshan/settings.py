@@ -1,0 +1,43 @@
+"""Settings: the single source for defaults, environment variables and CLI options.
+
+Each setting has a name, a default, the environment variable that overrides it and a help
+text in both languages (Datasette-style ``SETTINGS``). docs/configuration.md is checked
+against this tuple by tests/test_docs.py.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    env: str
+    zh: str
+    en: str
+
+    def value(self) -> str:
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("data_dir", "qingshan-data", "QINGSHAN_DATA_DIR",
+            "数据目录：演示城市数据包、内置数据库和结果文件都写在这里",
+            "data directory: the demo package, the embedded store and results are written here"),
+    Setting("db", "", "QINGSHAN_DB",
+            "数据库地址；空值表示数据目录下的内置 DuckDB 文件，或 postgresql://user@host/db",
+            "store URL; empty means the embedded DuckDB file in the data directory, or postgresql://user@host/db"),
+    Setting("lang", "zh", "QINGSHAN_LANG", "界面与提示语言：zh 或 en", "language of messages: zh or en"),
+    Setting("factor_set", "cn-national", "QINGSHAN_FACTOR_SET",
+            "因子集名称（见 docs/factors.md）", "factor set name (see docs/factors.md)"),
+)
+
+
+def setting(name: str) -> str:
+    for s in SETTINGS:
+        if s.name == name:
+            return s.value()
+    raise KeyError(name)

@@ -187,12 +187,15 @@ def test_carrier_found_by_code_and_name_code_conflict() -> None:
         row("外购电", "万千瓦时", "33", "", "", "", "5", "5"),     # name unknown, code 33
         row("柴油", "吨", "19", "", "", "", "3", "3"),             # code 19 is 汽油
         row("天然气(万立方米)", "万立方米", "", "", "", "", "2", "2"),  # unit in the name
+        row("", "吨", "09", "", "", "", "4", "4"),                 # a code and no name
+        row("", "吨", "", "", "", "", "5", "5"),                   # neither: not imported
     ))
     assert t is not None
     assert energy(t) == {(8, "electricity", "fuel", "5", "万千瓦时"),
                          (9, "diesel", "fuel", "3", "吨"),
-                         (10, "natural_gas", "fuel", "2", "万立方米")}
-    assert codes(problems) == [("P081", 9, "warning")]
+                         (10, "natural_gas", "fuel", "2", "万立方米"),
+                         (11, "coke", "fuel", "4", "吨")}
+    assert codes(problems) == [("P081", 9, "warning"), ("P081", 12, "warning")]
     assert problems[0].column == "丙 代码"
 
 
@@ -319,6 +322,8 @@ def test_parse_report_period(text: str, kind: str, month: str | None) -> None:
     ["报告期", "2024-03"],
     ["", "2024 年 3 月"],             # a centred line without a label
     ["报告期别：2024年1-1月", ""],    # a 1–1月 span is the single month January
+    ["报告期：", "2024", "年", "3", "月"],  # the printed "____年__月" filled in cell by cell
+    ["报告期：2024年3月", "有效期至：", "2026年1月"],
 ])
 def test_period_placements(period_cells: list[str]) -> None:
     grid = form(row("电力", "万千瓦时", "33", "", "", "", "1", "1"))
@@ -328,6 +333,15 @@ def test_period_placements(period_cells: list[str]) -> None:
     assert t is not None
     expected = "2024-01" if "1-1月" in "".join(period_cells) else "2024-03"
     assert set(t.frame["period"]) == {expected}
+
+
+def test_period_in_the_title_and_labels_sharing_a_cell() -> None:
+    grid = form(row("电力", "万千瓦时", "33", "", "", "", "1", "1"), period="",
+                credit=f"统一社会信用代码：{ENT}    单位详细名称：青山示范钢铁有限公司")
+    grid[0] = ["能源购进、消费与库存（2024年3月）"]
+    t, problems = parse(grid)
+    assert problems == [] and t is not None
+    assert set(t.frame["entity_id"]) == {ENT} and set(t.frame["period"]) == {"2024-03"}
 
 
 def test_period_as_separate_year_and_month_fields() -> None:
@@ -508,14 +522,19 @@ def test_sample_csv_gb18030_with_two_forms() -> None:
     }
 
 
-def write_workbook(path: Path, *, notes: bool) -> None:
+def write_workbook(path: Path, *, notes: bool, entities: str | None = None) -> None:
     """A workbook as enterprises download it: merged header cells, the credit code in 18
-    boxes, figures as numbers, a title block starting in row 2."""
+    boxes, figures as numbers, a title block starting in row 2. ``entities`` (CSV text)
+    adds an entities sheet, making the workbook a whole data package."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
     if notes:
         wb.add_worksheet("填表说明").write(0, 0, "本表由企业按月填报。")
+    if entities is not None:
+        es = wb.add_worksheet("entities")
+        for i, line in enumerate(entities.splitlines()):
+            es.write_row(i, 0, line.split(","))
     ws = wb.add_worksheet("205-1 示范")
     ws.write(1, 0, "能源购进、消费与库存")
     ws.write(2, 10, "表号：")
@@ -591,6 +610,9 @@ def test_workbook_one_sheet(workbook: Path) -> None:
     problems = []
     assert read_form_sheet(workbook, "填表说明", problems) == []
     assert codes(problems) == [("P083", None, "error")]
+    problems = []
+    assert read_form_sheet(workbook, "no such sheet", problems) == []
+    assert codes(problems) == [("P001", None, "error")]
 
 
 def test_other_files(tmp_path: Path) -> None:
@@ -603,6 +625,11 @@ def test_other_files(tmp_path: Path) -> None:
     bad = tmp_path / "205-1_bad.csv"
     bad.write_bytes(b"\xff\xfe\x00\xd8\x00\xdc\x81")
     assert read_form_file(bad, problems) == []
+    assert codes(problems) == [("P001", None, "error")]
+    problems = []
+    broken = tmp_path / "205-1_broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert read_form_file(broken, problems) == []
     assert codes(problems) == [("P001", None, "error")]
     problems = []
     folder = tmp_path / "205-1_forms"
@@ -715,15 +742,37 @@ def test_package_problems_point_at_the_form_row(tmp_path: Path) -> None:
         f"{ENT},enterprise,青山示范钢铁有限公司,450901,3120,规上\n", encoding="utf-8")
     import csv
 
-    grid = form(row("电力", "万千瓦时", "33", "", "", "", "1", "1"),
-                row("柴油", "桶", "21", "", "", "", "2", "2"))  # 桶 is not a known unit
-    grid += form(row("电力", "万千瓦时", "33", "", "", "", "3", "3"),
+    first = form(row("电力", "万千瓦时", "33", "", "", "", "1", "1"),
+                 row("柴油", "桶", "21", "", "", "", "2", "2"))  # 桶 is not a known unit
+    grid = first + form(row("电力", "万千瓦时", "33", "", "", "", "3", "3"),
                  period="报告期：2024年1-3月")
     with open(d / "205-1_2024.csv", "w", encoding="gb18030", newline="") as fh:
         csv.writer(fh).writerows(grid)
     pkg, problems = check_package(d)
     assert sorted((p.code, p.file, p.row) for p in problems) == [
         ("P032", "205-1_2024.csv", 9),
-        ("P080", "205-1_2024.csv", len(form()) + 4),
+        ("P080", "205-1_2024.csv", len(first) + 4),  # the second form's 报告期 line
     ]
     assert set(pkg.energy["period"]) == {"2024-03"}
+
+
+def test_workbook_package_with_a_form_sheet(tmp_path: Path) -> None:
+    """A one-workbook package: an entities sheet and a sheet named 205-1 …"""
+    from qingshan.data.validate import check_package
+
+    wb = tmp_path / "package.xlsx"
+    write_workbook(wb, notes=False, entities=(
+        "entity_id,entity_type,name,district_id,industry_code,scale\n"
+        "450999,city,青山市,,,\n450901,district,东区,,,\n"
+        f"{ENT_XLSX},enterprise,青山示范水泥有限公司,450901,3011,规上\n"))
+    pkg, problems = check_package(wb)
+    assert [p.message() for p in problems] == []
+    en = pkg.energy
+    assert set(en["_file"]) == {"package.xlsx[205-1 示范]"}
+    got = {(c, u, float(q), un) for c, u, q, un in
+           zip(en["carrier"], en["use"], en["quantity"], en["unit"], strict=True)}
+    assert got == {("bituminous_coal", "fuel", 1200.0, "t"),
+                   ("electricity", "fuel", 8_005_000.0, "kWh"),
+                   ("electricity", "non_industrial", 15_000.0, "kWh"),
+                   ("natural_gas", "fuel", 20_000.0, "m3"),
+                   ("natural_gas", "feedstock", 12_000.0, "m3")}

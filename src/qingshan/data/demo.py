@@ -25,6 +25,7 @@ Design:
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -69,9 +70,13 @@ _MONTHS = 12
 # ---------------------------------------------------------------------------------------
 
 
-@cache
 def load_calibration() -> dict[str, Any]:
-    """The parsed ``spec/demo_calibration.toml`` (numbers with their sources)."""
+    """The parsed ``spec/demo_calibration.toml`` (numbers with their sources); a fresh copy."""
+    return copy.deepcopy(_raw_calibration())
+
+
+@cache
+def _raw_calibration() -> dict[str, Any]:
     text = (
         resources.files("qingshan.data").joinpath("spec/demo_calibration.toml").read_text("utf-8")
     )
@@ -153,7 +158,7 @@ def _options(rows: list[dict[str, Any]]) -> tuple[_Option, ...]:
 
 @cache
 def _cal() -> _Cal:
-    raw = load_calibration()
+    raw = _raw_calibration()
     eco = raw["economics"]
     inds: list[_Industry] = []
     for d in raw["industry"]:
@@ -254,6 +259,12 @@ def _round(x: FloatArray, decimals: IntArray) -> FloatArray:
     return out
 
 
+def _sum_by(keys: IntArray, weights: FloatArray, size: int) -> FloatArray:
+    """Sum of ``weights`` per integer key (0 … size-1)."""
+    out: FloatArray = np.bincount(keys.ravel(), weights.ravel(), size).astype(np.float64)
+    return out
+
+
 def _uscc_codes(first17: npt.NDArray[np.str_]) -> ObjArray:
     """Append the GB 32100-2015 check character to an array of 17-character strings."""
     lut = np.full(128, -1, dtype=np.int64)
@@ -349,7 +360,11 @@ def _firms(cal: _Cal, rng: np.random.Generator, n: int, yrs: IntArray) -> _Firms
         np.array([p["lat"] for p in cal.parks])[park],
         np.array([d["lat"] for d in cal.districts])[district],
     )
-    spread = np.where(in_park, np.array([p["radius"] for p in cal.parks])[park], 0.03)
+    spread = np.where(
+        in_park,
+        np.array([p["radius"] for p in cal.parks])[park],
+        float(raw["city"]["district_spread_deg"]),
+    )
     bbox = raw["city"]["bbox"]
     lon = np.clip(lon0 + spread * rng.standard_normal(n), bbox[0], bbox[2]).round(5)
     lat = np.clip(lat0 + spread * rng.standard_normal(n), bbox[1], bbox[3]).round(5)
@@ -397,7 +412,8 @@ def _enterprise_ids(
     """GB 32100-2015 codes: '9' 工商, '1' 企业, the registering division, an identifier."""
     n = district.size
     regions = np.array([d["entity_id"] for d in cal.districts])[district]
-    city_level = rng.random(n) < 0.3
+    en = cal.raw["enterprise"]
+    city_level = rng.random(n) < float(en["city_level_registration_share"])
     regions = np.where(city_level, cal.raw["city"]["entity_id"], regions)
     ids: ObjArray = np.empty(n, dtype=object)
     todo = np.arange(n)
@@ -407,7 +423,7 @@ def _enterprise_ids(
         # Identifiers issued after the 2015 reform start with 'MA'; older ones are the
         # former organisation codes (digits here).
         body = _random_chars(rng, "0123456789", m, 9)
-        new = start_year[todo] >= 2016
+        new = start_year[todo] >= int(en["ma_identifier_from_year"])
         if new.any():
             tail = _random_chars(rng, USCC_CHARSET, int(new.sum()), 7)
             body[new] = np.char.add("MA", tail)
@@ -478,9 +494,10 @@ def _economics(cal: _Cal, rng: np.random.Generator, f: _Firms, yrs: IntArray) ->
     ratio = (
         np.array([i.va_ratio for i in inds])[f.cls][:, None]
         * _lognormal(rng, float(en["va_ratio_sigma"]), (n, 1))
-        * _lognormal(rng, 0.03, (n, ny))
+        * _lognormal(rng, float(en["va_ratio_year_sigma"]), (n, ny))
     )
-    va = output * np.clip(ratio, 0.02, 0.9)
+    lo_va, hi_va = en["va_ratio_bounds"]
+    va = output * np.clip(ratio, float(lo_va), float(hi_va))
     lo, hi = en["revenue_to_output"]
     revenue = output * rng.uniform(float(lo), float(hi), (n, ny))
     tax = (
@@ -489,10 +506,11 @@ def _economics(cal: _Cal, rng: np.random.Generator, f: _Firms, yrs: IntArray) ->
         * _lognormal(rng, float(en["tax_sigma"]), (n, ny))
     )
     refund = rng.random((n, ny)) < float(en["negative_tax_share"])
-    tax = np.where(refund, -0.1 * tax, tax)
+    tax = np.where(refund, -float(en["refund_to_tax"]) * tax, tax)
     prod = np.array([i.productivity for i in inds])[f.cls][:, None]
     employees = np.maximum(
-        np.round(va / prod * _lognormal(rng, float(en["employees_sigma"]), (n, ny))), 3.0
+        np.round(va / prod * _lognormal(rng, float(en["employees_sigma"]), (n, ny))),
+        float(en["min_employees"]),
     )
     rd = (
         revenue
@@ -703,9 +721,9 @@ def _energy(cal: _Cal, rng: np.random.Generator, f: _Firms, eco: _Econ, yrs: Int
     category = np.array([cat[c].category for c in carrier_names])[es_car]
     solid = burnt & np.isin(category, ["coal", "coke", "oil"])
     gas = burnt & (category == "gas")
-    total_tce = np.bincount(ents_y[counted].ravel(), annual[counted].ravel(), n * ny).reshape(n, ny)
-    solid_tce = np.bincount(ents_y[solid].ravel(), annual[solid].ravel(), n * ny).reshape(n, ny)
-    gas_tce = np.bincount(ents_y[gas].ravel(), annual[gas].ravel(), n * ny).reshape(n, ny)
+    total_tce = _sum_by(ents_y[counted], annual[counted], n * ny).reshape(n, ny)
+    solid_tce = _sum_by(ents_y[solid], annual[solid], n * ny).reshape(n, ny)
+    gas_tce = _sum_by(ents_y[gas], annual[gas], n * ny).reshape(n, ny)
 
     # --- monthly split: enterprise profile × carrier noise; PV follows the sun
     es_n = es_ent.size
@@ -800,7 +818,7 @@ def _production(
     t = (yrs - cal.base_year).astype(np.float64)
     ued = (1.0 - float(raw["trend"]["unit_energy_decline_per_year"])) ** t
     thr = float(raw["reporting"]["production_wan_threshold_t"])
-    prefers_wan = rng.random(f.n) < 0.5
+    prefers_wan = rng.random(f.n) < float(raw["reporting"]["production_wan_share"])
     qty_by: dict[tuple[int, str], FloatArray] = {}
     parts: list[pd.DataFrame] = []
     for c, ind in enumerate(cal.industries):
@@ -818,7 +836,7 @@ def _production(
             else:
                 assert p.per_unit_of is not None
                 q = qty_by[(c, p.per_unit_of)][ents] * p.ratio
-            q = q * _lognormal(rng, 0.02, q.shape)
+            q = q * _lognormal(rng, float(raw["enterprise"]["production_sigma"]), q.shape)
             full = np.zeros((f.n, ny))
             full[ents] = q
             qty_by[(c, p.name)] = full
@@ -858,6 +876,7 @@ def _process(
     qty_by: dict[tuple[int, str], FloatArray],
 ) -> pd.DataFrame:
     opts = _options(cal.raw["reporting"]["process_units"])
+    oxide_sd = float(cal.raw["enterprise"]["oxide_fraction_sigma"])
     parts: list[pd.DataFrame] = []
     for c, ind in enumerate(cal.industries):
         pr = ind.process
@@ -887,7 +906,7 @@ def _process(
             else:
                 base = rng.uniform(rngs[0], rngs[1], ents.size)[e_i]
                 frame[name] = np.clip(
-                    base + 0.002 * rng.standard_normal(vals.size), rngs[0], rngs[1]
+                    base + oxide_sd * rng.standard_normal(vals.size), rngs[0], rngs[1]
                 ).round(4)
         frame["calcination_fraction"] = np.nan if pr.calcination is None else pr.calcination
         parts.append(frame)
@@ -985,25 +1004,28 @@ def _entities_frame(
         / np.array([i.va_per_mu for i in inds])[f.cls]
         * _lognormal(rng, float(en["land_sigma"]), f.n)
     )
-    land = np.maximum(land, 1.0)
+    land = np.maximum(land, float(en["min_land_mu"]))
     tenant = (~f.above) & (rng.random(f.n) < float(en["tenant_share_below"]))
     opts = _options(raw["reporting"]["land_units"])
     pick = _choice(rng, f.n, [o.p for o in opts])
     fac = np.array([conversion_factor(o.unit, "亩") for o in opts])[pick]
     land_val = _round(land / fac, np.array([o.decimals for o in opts])[pick])
     land_val = np.where(tenant, np.nan, land_val)
-    land_unit = np.where(tenant, None, np.array([o.unit for o in opts], dtype=object)[pick])
+    land_unit: ObjArray = np.array([o.unit for o in opts], dtype=object)[pick]
+    land_unit[tenant] = None
 
     district_col = dist_ids[f.district].copy()
     if no_district is not None:
         district_col[no_district] = None
+    park_col: ObjArray = park_ids[np.maximum(f.park, 0)].copy()
+    park_col[f.park < 0] = None
     ent = pd.DataFrame(
         {
             "entity_id": f.ids,
             "entity_type": "enterprise",
             "name": f.names,
             "district_id": district_col,
-            "park_id": np.where(f.park >= 0, park_ids[np.maximum(f.park, 0)], None),
+            "park_id": park_col,
             "industry_code": np.array([i.code for i in inds], dtype=object)[f.cls],
             "scale": np.where(f.above, "above", "below"),
             "land_area_mu": land_val,
@@ -1096,7 +1118,7 @@ def _economics_frame(
 
 
 def _energy_frame(f: _Firms, en: _Energy) -> pd.DataFrame:
-    def catcol(codes: IntArray, names: Sequence[str]) -> pd.Categorical:
+    def catcol(codes: IntArray, names: Sequence[str]) -> pd.Categorical[str]:
         return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(list(names)))
 
     return pd.DataFrame(
@@ -1124,8 +1146,8 @@ def _inject_energy_defects(
     def row_of(ent: int, cond: BoolArray | None = None, middle: bool = False) -> int:
         for mask in (
             (en.ent == ent) & cond if cond is not None else None,
-            en.ent == ent,
             cond,
+            en.ent == ent,
             np.ones(n_rows, dtype=bool),
         ):
             if mask is None:
@@ -1159,7 +1181,7 @@ def _inject_energy_defects(
     en.unit[r] = len(en.unit_names) - 1
     # negative quantity
     r = row_of(int(targets[2]))
-    en.quantity[r] = -max(abs(en.quantity[r]), 1.0)
+    en.quantity[r] = -abs(en.quantity[r]) if en.quantity[r] != 0 else -1.0
     # periods out of range: month 13 of the first year, and a month three years ahead
     r = row_of(int(targets[3]))
     en.periods.append(f"{int(yrs[0]):04d}-13")

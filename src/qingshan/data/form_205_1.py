@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 import unicodedata
@@ -55,6 +56,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -107,7 +109,7 @@ _META_WORDS = ("统一社会信用代码", "社会信用代码", "组织机构�
                "制定机关", "制表机关", "文号", "有效期至", "报告期", "期别", "综合机关名称",
                "能源购进")
 _FOOTER_PREFIXES = ("单位负责人", "统计负责人", "填表人", "审核人", "报出日期", "说明", "注:",
-                    "备注")
+                    "备注", "补充资料")
 _CREDIT_LABELS = ("统一社会信用代码", "社会信用代码")
 _PERIOD_LABELS = ("报告期别", "报告期", "统计期", "所属期", "报表期", "期别")
 _NOT_PERIOD_CONTEXT = ("有效期", "报出", "日期", "文号", "批准", "填报")
@@ -139,6 +141,9 @@ _ISO_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[T ].*)?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})(?:年|年度|年报|年全年)?$")
 _QUARTER_RE = re.compile(r"^(\d{4})年?(?:第)?([1-4一二三四])季度?$")
+_PERIOD_IN_TEXT = re.compile(
+    rf"\d{{4}}年(?:(?:\d{{1,2}}月?[{_DASHES}])?\d{{1,2}}月份?|度|(?:第)?[1-4一二三四]季度?)?"
+    r"|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?")
 _USCC_RE = re.compile(r"[0-9A-Z]{18}")
 _EMPTY_NUMBER = frozenset({"", "-", "—", "–", "−", "/", "\\"})
 
@@ -348,9 +353,10 @@ def _find_credit_code(grid: Sequence[Sequence[str]], rows: Sequence[int]) -> lis
             if label is None:
                 continue
             rest, right = _label_value(row, c, label)
-            rest = re.sub(r"^\([^)]*\)", "", rest).lstrip(":").replace("□", "").upper()
+            rest = re.sub(r"^\([^)]*\)", "", rest).lstrip(":").replace("□", "")
             if rest:
-                found.append(_Found(rest, r, c))
+                m = re.match(r"[0-9A-Za-z]+", rest)  # stop where the next label begins
+                found.append(_Found((m.group(0) if m else rest).upper(), r, c))
                 continue
             # the value in the next cell, or one character per cell (the printed boxes)
             chars = ""
@@ -411,6 +417,12 @@ def parse_report_period(text: str) -> ReportPeriod:
     return ReportPeriod("invalid", None)
 
 
+def _period_prefix(text: str) -> str:
+    """The period at the start of ``text`` ('2024年3月单位…' → '2024年3月'), else the text."""
+    m = _PERIOD_IN_TEXT.match(text)
+    return m.group(0) if m else text
+
+
 def _find_period(grid: Sequence[Sequence[str]], rows: Sequence[int]) -> list[_Found]:
     found: list[_Found] = []
     year_month: dict[str, _Found] = {}
@@ -427,7 +439,12 @@ def _find_period(grid: Sequence[Sequence[str]], rows: Sequence[int]) -> list[_Fo
             if m:
                 part = m.group(1)
                 rest = rest[m.end():].lstrip(":")
-            value = rest or (right[0] if right and not _is_label(right[0]) else "")
+            if rest:
+                value = _period_prefix(rest)
+            else:
+                # the next cell, or "2024 | 年 | 3 | 月" written over several cells
+                parts = list(itertools.takewhile(lambda v: not _is_label(v), right))
+                value = _period_prefix("".join(parts))
             at = (r, c)
             if not value:
                 value, at = _below(grid, r, c), (r + 1, c)
@@ -447,13 +464,17 @@ def _find_period(grid: Sequence[Sequence[str]], rows: Sequence[int]) -> list[_Fo
             part = y or mo
             assert part is not None
             found.append(_Found(part.value, part.row, part.col))
-    if not found:  # no label: a lone 'YYYY年M月' line in the header area
+    if not found:  # no label: a lone 'YYYY年M月' line, or the month in the title
         for r in rows:
             preceding = ""
             for c, cell in enumerate(grid[r]):
                 t = _norm(cell)
                 if not t:
                     continue
+                if "能源购进" in t:
+                    m = _PERIOD_IN_TEXT.search(t)
+                    if m:
+                        found.append(_Found(m.group(0), r, c))
                 context_ok = not (preceding.endswith(":")
                                   or any(w in preceding for w in _NOT_PERIOD_CONTEXT))
                 if context_ok and _MONTH_RE.match(t):
@@ -611,7 +632,7 @@ def _parse_rows(grid: Sequence[Sequence[str]], block: _Block, cols: dict[str, in
             if c10 is not None and c10 <= 0:
                 _warn(problems, "P085", label, fr.row, _col("10"), _fmt(c10, 6),
                       "采用折标系数应为正数", "the coefficient applied should be a positive number")
-        if not name:
+        if not name and not code:
             if fr.has_figures():
                 _warn(problems, "P081", label, fr.row, _col("甲"), None,
                       "该行有数据但没有能源名称或代码，未导入",
@@ -633,17 +654,17 @@ def _parse_rows(grid: Sequence[Sequence[str]], block: _Block, cols: dict[str, in
         if fr.carrier is None:
             if fr.has_figures():
                 _warn(problems, "P081", label, fr.row, _col("甲"), raw_name,
-                      f"能源品种「{name}」不在能源品种目录中，本行未导入；如需计入，"
+                      f"能源品种「{fr.name}」不在能源品种目录中，本行未导入；如需计入，"
                       "请在 energy 表中按目录品种填写",
-                      f"energy carrier '{name}' is not in the carrier catalogue, so this row is "
+                      f"energy carrier '{fr.name}' is not in the carrier catalogue, so this row is "
                       "not imported; enter it in the energy table under a catalogue carrier if "
                       "it must count")
             continue
-        key = normalise_unit_label(name)
+        key = normalise_unit_label(fr.name)
         if key in seen:
             _warn(problems, "P083", label, fr.row, _col("甲"), raw_name,
-                  f"能源「{name}」在本表中重复出现（第{seen[key]}行），本行未导入",
-                  f"energy '{name}' appears twice in this form (row {seen[key]}); this row is "
+                  f"能源「{fr.name}」在本表中重复出现（第{seen[key]}行），本行未导入",
+                  f"energy '{fr.name}' appears twice in this form (row {seen[key]}); this row is "
                   "not imported", "error")
             continue
         seen[key] = fr.row
@@ -889,12 +910,21 @@ def _csv_grid(path: Path, label: str, problems: list[Problem]) -> list[list[str]
         return None
 
 
-def _sheet_grid(path: Path, sheet: str) -> list[list[str]]:
+def _sheet_grid(workbook: Any, sheet: str) -> list[list[str]]:
+    """Every cell of a sheet as text, from A1 (so row numbers are those Excel shows)."""
+    data = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return [[_cell_text(c) for c in row] for row in data]
+
+
+def _open_workbook(path: Path, problems: list[Problem]) -> Any:
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
-    data = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    return [[_cell_text(c) for c in row] for row in data]
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types
+        problems.append(Problem("P001", path.name, None, None, None,
+                                f"无法打开工作簿：{exc}", f"cannot open workbook: {exc}"))
+        return None
 
 
 def _no_form(label: str, problems: list[Problem], severity: Severity) -> None:
@@ -912,8 +942,11 @@ _EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 def read_form_sheet(path: Path, sheet: str, problems: list[Problem]) -> list[RawTable]:
     """Read every form 205-1 on one sheet of a workbook."""
     label = f"{path.name}[{sheet}]"
+    wb = _open_workbook(path, problems)
+    if wb is None:
+        return []
     try:
-        grid = _sheet_grid(path, sheet)
+        grid = _sheet_grid(wb, sheet)
     except Exception as exc:  # calamine raises its own error types
         problems.append(Problem("P001", label, None, None, None,
                                 f"无法读取工作表：{exc}", f"cannot read the sheet: {exc}"))
@@ -943,20 +976,15 @@ def read_form_file(path: Path, problems: list[Problem]) -> list[RawTable]:
             return []
         return _parse_grid(grid, path.name, problems)
     if suffix in _EXCEL:
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheets = CalamineWorkbook.from_path(str(path)).sheet_names
-        except Exception as exc:  # calamine raises its own error types
-            problems.append(Problem("P001", path.name, None, None, None,
-                                    f"无法打开工作簿：{exc}", f"cannot open workbook: {exc}"))
+        wb = _open_workbook(path, problems)
+        if wb is None:
             return []
         out = []
         found_any = False
-        for sheet in sheets:
+        for sheet in wb.sheet_names:
             label = f"{path.name}[{sheet}]"
             try:
-                grid = _sheet_grid(path, sheet)
+                grid = _sheet_grid(wb, sheet)
             except Exception as exc:  # calamine raises its own error types
                 problems.append(Problem("P001", label, None, None, None,
                                         f"无法读取工作表：{exc}", f"cannot read the sheet: {exc}"))

@@ -445,21 +445,10 @@ def work_profile(d: Path, store_kind: str) -> dict[str, Any]:
     log.append({"step": "Python between store calls (expression building, products, notes)",
                 "s": total - steps})
 
-    # What the monthly kernel costs without the rest: join + per-row columns + group-by.
-    from qingshan.methods import accounts as k
-
-    extra: list[dict[str, Any]] = []
-    energy, lf = store.table("energy"), store.table("line_factors")
-    with _timed(extra, "energy rows joined and summed (no group-by): count"):
-        lines = k.energy_lines(energy, lf)
-        store.con.execute(lines.aggregate(n=lines.energy_tce.count(), s=lines.co2_t.sum()
-                                          if "co2_t" in lines.columns else lines.energy_tce.sum()))
-    with _timed(extra, "factor_usage kernel alone (to pandas)"):
-        execute(k.factor_usage(energy, lf))
     store.close()
     if tmp is not None:
         tmp.cleanup()
-    return {"compute_s": total, "steps": log, "extra": extra, "rss_peak_mb": _rss_mb()}
+    return {"compute_s": total, "steps": log, "rss_peak_mb": _rss_mb()}
 
 
 def worker_main(args: argparse.Namespace) -> None:
@@ -644,14 +633,6 @@ def profile_table(prof: dict[str, Any]) -> str:
         v = statistics.median(vals)
         lines.append(f"| {key} | {v:.2f} | {100 * v / total:.0f} % |")
     lines.append(f"| **compute() total** | **{total:.2f}** | 100 % |")
-    extra: dict[str, list[float]] = {}
-    for r in runs:
-        for s in r["extra"]:
-            extra.setdefault(s["step"], []).append(s["s"])
-    if extra:
-        lines += ["", "| kernel alone, for comparison | s |", "|---|---:|"]
-        for key, vals in extra.items():
-            lines.append(f"| {key} | {statistics.median(vals):.2f} |")
     return "\n".join(lines)
 
 

@@ -66,17 +66,15 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """Each test using this fixture runs on both backends."""
-    if request.param == "duckdb":
-        s = Store.connect(None)
-    else:
-        s = Store.connect(request.getfixturevalue("pg_url"))
+    s = Store.connect(None if request.param == "duckdb" else request.getfixturevalue("pg_url"))
     try:
         yield s
     finally:
         s.close()
 
 
-ENTITIES_CSV = f"""entity_id,entity_type,name,district_id,park_id,industry_code,scale,land_area_mu,lon,lat,start_year
+ENTITIES_CSV = f"""entity_id,entity_type,name,district_id,park_id,industry_code,scale,land_area_mu,lon,lat,\
+start_year
 450999,city,青山市,,,,,,,,
 450901,district,东区,,,,,,,,
 450902,district,西区,,,,,,,,
@@ -97,7 +95,8 @@ ENERGY_CSV = f"""统一社会信用代码,报告期,能源品种,数量,计量�
 {ENT_B},2020-05,electricity,1000,kWh,fuel
 """
 
-ECONOMICS_CSV = f"""entity_id,year,output_value_10k_yuan,value_added_10k_yuan,revenue_10k_yuan,tax_10k_yuan,employees,rd_expense_10k_yuan,money_unit
+ECONOMICS_CSV = f"""entity_id,year,output_value_10k_yuan,value_added_10k_yuan,revenue_10k_yuan,tax_10k_yuan,\
+employees,rd_expense_10k_yuan,money_unit
 {ENT_A},2022,20000,5000,21000,800,300,400,万元
 {ENT_B},2022,300000000,80000000,310000000,5000000,200,0,元
 """

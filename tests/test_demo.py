@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -164,7 +165,8 @@ def test_tables_and_canonical_columns(city: dict[str, pd.DataFrame]) -> None:
 def test_codes_are_valid(city: dict[str, pd.DataFrame]) -> None:
     spec = tables()
     ent, en = city["entities"], city["energy"]
-    assert set(ent["entity_type"].astype(str)) == set(spec["entities"].column("entity_type").choices)
+    types = spec["entities"].column("entity_type").choices
+    assert set(ent["entity_type"].astype(str)) == set(types)
     assert (ent["entity_type"] == "city").sum() == 1
     e = _enterprises(city)
     assert set(e["scale"].astype(str)) == {"above", "below"}
@@ -177,7 +179,8 @@ def test_codes_are_valid(city: dict[str, pd.DataFrame]) -> None:
         assert is_known_unit(u), u
         conversion_factor(u, cat[c].canonical_unit)  # raises if the unit does not fit
     assert en["period"].astype(str).str.fullmatch(r"20(2[0-5])-(0[1-9]|1[0-2])").all()
-    assert set(city["pollutants"]["pollutant"]) <= set(spec["pollutants"].column("pollutant").choices)
+    pollutants = spec["pollutants"].column("pollutant").choices
+    assert set(city["pollutants"]["pollutant"]) <= set(pollutants)
     assert set(city["process"]["material"]) == {"clinker", "lime", "caco3"}
     for name, column in (("economics", "money_unit"), ("entities", "land_unit"),
                          ("pollutants", "unit"), ("process", "unit"), ("production", "unit")):
@@ -245,7 +248,8 @@ def test_years_option() -> None:
 
 def test_values_are_sane(city: dict[str, pd.DataFrame]) -> None:
     assert (city["energy"]["quantity"] >= 0).all()
-    for name, col in (("production", "quantity"), ("process", "quantity"), ("pollutants", "quantity_t")):
+    quantities = (("production", "quantity"), ("process", "quantity"), ("pollutants", "quantity_t"))
+    for name, col in quantities:
         assert (city[name][col] >= 0).all(), name
     eco = _economics_10k(city)
     assert (eco["value_added_10k_yuan"] <= eco["output_value_10k_yuan"]).all()
@@ -280,7 +284,8 @@ def test_industry_mix(city: dict[str, pd.DataFrame]) -> None:
 
 def test_mixed_reporting_units(city: dict[str, pd.DataFrame]) -> None:
     en = city["energy"]
-    units = en.groupby("carrier", observed=True)["unit"].agg(lambda s: set(s.astype(str)))
+    pairs = en[["carrier", "unit"]].astype(str).drop_duplicates()
+    units = {c: set(pairs.loc[pairs["carrier"] == c, "unit"]) for c in pairs["carrier"].unique()}
     assert {"万千瓦时", "kWh"} <= units["electricity"]
     assert {"万立方米", "立方米"} <= units["natural_gas"]
     assert {"百万千焦", "GJ"} <= units["heat"]
@@ -338,7 +343,8 @@ def test_industry_intensity_matches_calibration(city: dict[str, pd.DataFrame]) -
     va = eco.groupby(["code", "year"])["value_added_10k_yuan"].sum()
     got = (tce / va).dropna()
     assert len(got) >= 30 * 6
-    for (code, year), value in got.items():
+    for key, value in got.items():
+        code, year = str(key[0]), int(key[1])  # type: ignore[index]
         want = target[code] * (1 - decline) ** (year - base)
         assert value == pytest.approx(want, rel=0.03), (code, year)
 
@@ -347,15 +353,15 @@ def test_product_energy_matches_sources(city: dict[str, pd.DataFrame]) -> None:
     """Crude steel at 545.27 kgce/t (CISA 2020) and aluminium electricity at the 13 350 kWh/t
     基准 (NDRC 2021) in the base year, falling by the calibrated yearly rate after it."""
     cal = load_calibration()
-    fall = 1 - cal["trend"]["unit_energy_decline_per_year"]
-    base = cal["meta"]["base_year"]
+    fall = 1.0 - float(cal["trend"]["unit_energy_decline_per_year"])
+    base = int(cal["meta"]["base_year"])
     en = _energy_tce(city)
     en = en[en["use"].isin(["fuel", "feedstock", "self_generated_renewable"])]
     e = _enterprises(city).set_index("entity_id")
     en["code"] = en["entity_id"].map(e["industry_code"])
     pr = city["production"].copy()
     pr["t"] = pr["quantity"] * pr["unit"].map(MASS_TO_T)
-    pr["trend"] = fall ** (pr["year"] - base)
+    pr["trend"] = np.power(fall, (pr["year"] - base).to_numpy(dtype=float))
 
     steel = pr[pr["product"] == "粗钢"]
     steel_tce = en.loc[en["code"] == "3120", "tce"].sum()
@@ -384,7 +390,9 @@ def _bad_period(c: dict[str, pd.DataFrame]) -> bool:
     return bool((~ok).any() and (p.str[:4].astype(int) > c["economics"]["year"].max()).any())
 
 
-DETECTORS = {
+City = dict[str, pd.DataFrame]
+
+DETECTORS: dict[str, Callable[[City], bool]] = {
     "unknown_carrier": lambda c: any(
         resolve_carrier(x) is None for x in c["energy"]["carrier"].astype(str).unique()
     ),
@@ -421,7 +429,8 @@ def test_defects_are_few_and_leave_the_rest_alone(
     assert len(diff) == 2  # one enterprise without district, one wrong check character
     for name in ("economics", "production", "process", "pollutants"):
         assert len(damaged[name]) == len(city[name])
-    changed = (damaged["economics"]["value_added_10k_yuan"] != city["economics"]["value_added_10k_yuan"])
+    va = "value_added_10k_yuan"
+    changed = damaged["economics"][va] != city["economics"][va]
     assert changed.sum() == 1
     small = generate_demo_city(enterprises=3, years=[2024], defects=True)
     for kind in DEFECT_KINDS:

@@ -7,6 +7,7 @@ non_industrial = col. 7; 原煤 is replaced by its coal-type rows when they are 
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -740,8 +741,6 @@ def test_package_problems_point_at_the_form_row(tmp_path: Path) -> None:
         "entity_id,entity_type,name,district_id,industry_code,scale\n"
         "450999,city,青山市,,,\n450901,district,东区,,,\n"
         f"{ENT},enterprise,青山示范钢铁有限公司,450901,3120,规上\n", encoding="utf-8")
-    import csv
-
     first = form(row("电力", "万千瓦时", "33", "", "", "", "1", "1"),
                  row("柴油", "桶", "21", "", "", "", "2", "2"))  # 桶 is not a known unit
     grid = first + form(row("电力", "万千瓦时", "33", "", "", "", "3", "3"),

@@ -22,7 +22,7 @@ from qingshan.data.units import conversion_factor, dimension_of, unit_aliases
 from qingshan.data.validate import load_package
 from qingshan.factors import load_factor_set
 from qingshan.store import Store
-from tests.conftest import ENTITIES_CSV, ENT_A, ENT_B, make_uscc
+from tests.conftest import ENT_A, ENT_B, ENTITIES_CSV, make_uscc
 
 ALIASES = sorted(unit_aliases())
 BY_DIM: dict[str, list[str]] = {}
@@ -142,8 +142,8 @@ def test_rollups_add_up(tmp_path: Path, pkg: tuple) -> None:  # type: ignore[typ
     r = _run(_write(tmp_path / "p", entities, rows, econ))
     city = r.rollups["city"].set_index("year")
     for lvl in ("district", "industry"):
-        parts = r.rollups[lvl].groupby("year")[SUMS + ["value_added_10k_yuan", "enterprises"]].sum()
-        for c in SUMS + ["value_added_10k_yuan", "enterprises"]:
+        parts = r.rollups[lvl].groupby("year")[[*SUMS, "value_added_10k_yuan", "enterprises"]].sum()
+        for c in [*SUMS, "value_added_10k_yuan", "enterprises"]:
             np.testing.assert_allclose(parts[c], city.loc[parts.index, c], rtol=1e-9, atol=1e-9)
     ent = r.yearly.groupby("year")[SUMS].sum()
     for c in SUMS:

@@ -103,12 +103,10 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     ytab = store.table("_accounts_yearly")
     rollups = {lvl: store.execute(rollup(ytab, lvl, city_id).order_by(["unit_id", "year"]))
                for lvl in LEVELS}
-    usage = store.execute(k.factor_usage(energy, store.table("line_factors"))
-                          .order_by(["entity_id", "year", "factor_id"]))
+    usage_x = k.factor_usage(energy, store.table("line_factors"), process, store.table("process_factors"))
+    usage = store.execute(usage_x.order_by(["entity_id", "year", "factor_id"]))
     products = product_intensity(yearly, store.execute(store.table("production")))
     used = sorted(set(usage["factor_id"]))
-    if not store.execute(process.count().as_table()).iloc[0, 0] == 0:
-        used += sorted(fs.process["factor_id"])
     citations = {fid: fs.citations.get(fid, {"document": "measured by the enterprise (实测值)",
                                              "edition": "", "clause": "", "tag": "", "note": ""})
                  for fid in used}

@@ -43,7 +43,8 @@ def _years(text: str | None) -> list[int] | None:
             return list(range(int(a), int(b) + 1))
         return [int(t) for t in text.split(",")]
     except ValueError as exc:
-        raise click.BadParameter(tr("年份应写作 2020-2025 或 2021,2023", "write years as 2020-2025 or 2021,2023")) from exc
+        msg = tr("年份应写作 2020-2025 或 2021,2023", "write years as 2020-2025 or 2021,2023")
+        raise click.BadParameter(msg) from exc
 
 
 def _store(db: str | None, data_dir: Path | None) -> Store:
@@ -161,8 +162,10 @@ def _print_summary(result: engine.AccountResult, pkg_dir: Path) -> None:
     for n in result.notes:
         console.print(f"  [yellow]•[/] {n[tr('zh', 'en')]}")
     t = Table(title=tr("全市逐年", "City by year"))
-    for col in (tr("年份", "year"), tr("企业数", "enterprises"), tr("综合能耗 万tce（当量值）", "energy 10⁴ tce (calorific)"),
-                tr("综合能耗 万tce（等价值）", "energy 10⁴ tce (equal value)"), tr("其中原料用能 万tce", "of which feedstock 10⁴ tce"),
+    for col in (tr("年份", "year"), tr("企业数", "enterprises"),
+                tr("综合能耗 万tce（当量值）", "energy 10⁴ tce (calorific)"),
+                tr("综合能耗 万tce（等价值）", "energy 10⁴ tce (equal value)"),
+                tr("其中原料用能 万tce", "of which feedstock 10⁴ tce"),
                 tr("CO2 万t", "CO2 10⁴ t"), tr("直接 万t", "scope 1 10⁴ t"), tr("间接 万t", "scope 2 10⁴ t"),
                 tr("tce/万元增加值", "tce per 10⁴ yuan VA"), tr("tCO2/万元增加值", "tCO2 per 10⁴ yuan VA")):
         t.add_column(col, justify="right")

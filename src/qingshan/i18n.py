@@ -20,7 +20,7 @@ def set_language(lang: str) -> None:
     global _current
     if lang not in _LANGUAGES:
         raise ValueError(f"language must be one of {_LANGUAGES}, got {lang!r}")
-    _current = lang  # type: ignore[assignment]
+    _current = "en" if lang == "en" else "zh"
 
 
 def language() -> Language:

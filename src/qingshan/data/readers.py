@@ -78,8 +78,9 @@ def _map_headers(spec: TableSpec, frame: pd.DataFrame, label: str,
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.fillna("")
-    return frame.astype(str).apply(lambda s: s.str.strip())
+    frame = frame.fillna("").astype(str)
+    out: pd.DataFrame = frame.apply(lambda s: s.str.strip())
+    return out
 
 
 def read_csv_table(path: Path, table: str, problems: list[Problem]) -> RawTable | None:
@@ -163,7 +164,8 @@ def read_package(path: str | Path) -> RawPackage:
             found[table].append(read_xlsx_sheet(p, sheet, table, problems))
     else:
         problems.append(Problem("P000", str(p), None, None, None,
-                                "应为 CSV 文件夹或 .xlsx 工作簿", "expected a folder of CSV files or an .xlsx workbook"))
+                                "应为 CSV 文件夹或 .xlsx 工作簿",
+                                "expected a folder of CSV files or an .xlsx workbook"))
     for name in ("entities", "energy"):
         if p.exists() and not found[name] and not any(pr.code == "P000" for pr in problems):
             problems.append(Problem("P005", str(p.name), None, None, None,

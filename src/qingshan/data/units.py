@@ -40,7 +40,7 @@ CANONICAL_UNITS: dict[str, str] = {
 def _registry() -> Any:
     import pint
 
-    ureg = pint.UnitRegistry(on_redefinition="raise")
+    ureg: Any = pint.UnitRegistry(on_redefinition="raise")
     ureg.define("tce = [coal_equivalent]")
     ureg.define("kgce = 1e-3 * tce")
     ureg.define("gram_ce = 1e-6 * tce")

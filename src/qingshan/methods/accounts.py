@@ -76,7 +76,7 @@ def yearly_accounts(monthly: Any, economics: Any, entities: Any) -> Any:
     )
 
 
-def factor_usage(energy: Any, line_factors: Any) -> Any:
+def factor_usage(energy: Any, line_factors: Any, process: Any, process_factors: Any) -> Any:
     """Distinct (entity_id, year, factor_id) of every factor row an account used."""
     keys = energy.select("entity_id", "year", "carrier", "use",
                          measured=energy.measured_ncv.notnull()
@@ -89,6 +89,13 @@ def factor_usage(energy: Any, line_factors: Any) -> Any:
         parts.append(j.filter(j[col].notnull()).select("entity_id", "year", factor_id=j[col]))
     m = j.filter(j.measured)
     parts.append(m.select("entity_id", "year", factor_id=ibis.literal("measured:") + m.carrier))
+    mats = process.select("entity_id", "year", "material").distinct()
+    stoich = process_factors.filter(process_factors.method == "stoichiometric")
+    ps = mats.join(stoich, "material")
+    parts.append(ps.select("entity_id", "year", factor_id=ps.factor_id))
+    oxide = process_factors.filter(process_factors.method == "oxide").select("factor_id")
+    po = mats.filter(~mats.material.isin(stoich.material)).cross_join(oxide)
+    parts.append(po.select("entity_id", "year", factor_id=po.factor_id))
     out = parts[0]
     for p in parts[1:]:
         out = out.union(p, distinct=False)

@@ -51,8 +51,5 @@ def rollup(yearly: Any, level: str, city_id: str = "city") -> Any:
         energy_per_va=pos.ifelse(agg.energy_tce_with_va / agg.value_added_10k_yuan, ibis.null("float64")),
         co2_per_va=pos.ifelse(agg.co2_t_with_va / agg.value_added_10k_yuan, ibis.null("float64")),
     )
-    if key is None:
-        agg = agg.mutate(unit_id=ibis.literal(city_id))
-    else:
-        agg = agg.rename(unit_id=key)
+    agg = agg.mutate(unit_id=ibis.literal(city_id)) if key is None else agg.rename(unit_id=key)
     return agg.mutate(level=ibis.literal(level))

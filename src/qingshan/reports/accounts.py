@@ -78,8 +78,12 @@ def account_document(result: AccountResult, years: list[int] | None = None) -> d
 
 def write_json(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
     doc = account_document(result, years)
-    return write_atomic(path, lambda p: p.write_text(
-        json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8"))
+    text = json.dumps(doc, ensure_ascii=False, indent=1)
+
+    def write(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    return write_atomic(path, write)
 
 
 def write_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:

@@ -32,8 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -382,13 +381,6 @@ def work_pandas(d: Path, result_dir: Path | None) -> dict[str, Any]:
     if result_dir is not None:
         pb.save_result(res, result_dir)
     return out
-
-
-@contextmanager
-def _timed(log: list[dict[str, Any]], label: str) -> Iterator[None]:
-    t = time.perf_counter()
-    yield
-    log.append({"step": label, "s": time.perf_counter() - t})
 
 
 def _label(name: str, frame: pd.DataFrame) -> str:

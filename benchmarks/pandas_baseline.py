@@ -175,10 +175,8 @@ def monthly_accounts(energy: pd.DataFrame, line_factors: pd.DataFrame, process: 
     lines = energy_lines(energy, line_factors)
     e = lines.groupby(KEYS, observed=True, sort=False).sum()
     p = process_lines(process, process_factors).groupby(KEYS, observed=True, sort=False).sum()
-    if len(p):
-        m = e.join(p, how="outer").fillna(0.0)  # months with only energy, or only process, rows
-    else:
-        m = e.assign(co2_process_t=0.0)
+    # months with only energy rows, or only process rows, get zeros for the other part
+    m = e.join(p, how="outer").fillna(0.0) if len(p) else e.assign(co2_process_t=0.0)
     m = m.sort_index().reset_index()
     m["co2_scope1_t"] = m["co2_combustion_t"] + m["co2_process_t"]
     m["co2_scope2_t"] = m["co2_electricity_t"] + m["co2_heat_t"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from qingshan.data.industry import division_name
 from qingshan.data.validate import Package
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
@@ -103,6 +104,11 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     ytab = store.table("_accounts_yearly")
     rollups = {lvl: store.execute(rollup(ytab, lvl, city_id).order_by(["unit_id", "year"]))
                for lvl in LEVELS}
+    names = store.execute(entities_t.select("entity_id", "name"))
+    name_of = dict(zip(names["entity_id"], names["name"], strict=True))
+    for lvl, frame in rollups.items():
+        ids = frame["unit_id"].astype(str)
+        frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
     usage_x = k.factor_usage(energy, store.table("line_factors"), process, store.table("process_factors"))
     usage = store.execute(usage_x.order_by(["entity_id", "year", "factor_id"]))
     products = product_intensity(yearly, store.execute(store.table("production")))
@@ -142,10 +148,13 @@ def fallback_notes(line_factors: pd.DataFrame, years: list[int]) -> list[dict[st
     elec = line_factors[line_factors["is_electricity"]]
     notes = []
     for _, r in elec[elec["year"].isin(years)].iterrows():
-        for kind, flag, fid in (("grid", "grid_fallback", "grid_factor_id"),
-                                ("electricity_equal_value", "equal_fallback", "equal_factor_id")):
+        for kind, flag, fid, zh, en in (
+                ("grid", "grid_fallback", "grid_factor_id", "电网排放因子", "grid emission factor"),
+                ("electricity_equal_value", "equal_fallback", "equal_factor_id", "电力等价值折标系数",
+                 "electricity equal-value coefficient")):
             if bool(r[flag]):
-                notes.append({"year": int(r["year"]), "factor": kind, "factor_id": r[fid],
-                              "zh": f"{int(r['year'])} 年无公布值，采用 {r[fid]}",
-                              "en": f"no published value for {int(r['year'])}; used {r[fid]}"})
+                y = int(r["year"])
+                notes.append({"year": y, "factor": kind, "factor_id": r[fid],
+                              "zh": f"{y} 年{zh}尚无公布值，采用 {r[fid]}",
+                              "en": f"no published {en} for {y}; used {r[fid]}"})
     return notes

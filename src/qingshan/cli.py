@@ -20,7 +20,6 @@ from rich.table import Table
 
 from qingshan import __version__
 from qingshan import accounts as engine
-from qingshan.data.industry import division_name
 from qingshan.errors import Problem, QingshanError, ValidationError
 from qingshan.factors import FactorSet, load_factor_set
 from qingshan.i18n import set_language, tr
@@ -118,7 +117,7 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     from qingshan.data.demo import generate_demo_city
     from qingshan.data.package import write_csv_package
     from qingshan.data.validate import load_package
-    from qingshan.reports.accounts import write_json, write_xlsx
+    from qingshan.reports.accounts import write_json, write_monthly_csv, write_xlsx
 
     t0 = time.perf_counter()
     years = _years(years_text) or list(range(2020, 2026))
@@ -139,64 +138,66 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
             result = engine.compute(store, fs)
             prog.update(task, advance=1, description=tr("写出结果", "writing results"))
             out = ddir / "results"
-            xlsx = write_xlsx(result, out / "accounts.xlsx")
+            xlsx = write_xlsx(result, out / "accounts.xlsx", monthly=False)
             js = write_json(result, out / "accounts.json")
+            mcsv = write_monthly_csv(result, out / "accounts_monthly.csv")
             prog.update(task, advance=1, description=tr("完成", "done"))
             store.close()
     except ValidationError as exc:
         _report_validation(exc)
         sys.exit(EXIT_INVALID)
     _print_summary(result, pkg_dir)
-    console.print(tr(f"结果：{xlsx}\n      {js}", f"results: {xlsx}\n         {js}"))
+    console.print(tr(f"结果：{xlsx}\n      {js}\n      {mcsv}（企业逐月）",
+                     f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:
+    t = Table(title=title, title_justify="left")
+    for i, h in enumerate(headers):
+        t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
+    for r in rows:
+        t.add_row(*r)
+    return t
 
 
 def _print_summary(result: engine.AccountResult, pkg_dir: Path) -> None:
     city = result.rollups["city"].sort_values("year")
     latest = int(city["year"].max())
-    console.rule(tr(f"青山演示城市 · 能耗与碳排放核算（数据包 {pkg_dir}）",
-                    f"Qingshan demo city · energy and carbon accounts (package {pkg_dir})"))
+    console.rule(tr("青山 · 能耗与碳排放核算", "Qingshan · energy and carbon accounts"))
+    console.print(tr(f"数据包：{pkg_dir}", f"package: {pkg_dir}"))
     fs = result.factor_set
     console.print(tr(f"因子集：{fs['name']} {fs['version']}；电网因子 {fs['grid_series']}/{fs['grid_region']}",
                      f"factor set: {fs['name']} {fs['version']}; grid factor {fs['grid_series']}/{fs['grid_region']}"))
     for n in result.notes:
         console.print(f"  [yellow]•[/] {n[tr('zh', 'en')]}")
-    t = Table(title=tr("全市逐年", "City by year"))
-    for col in (tr("年份", "year"), tr("企业数", "enterprises"),
-                tr("综合能耗 万tce（当量值）", "energy 10⁴ tce (calorific)"),
-                tr("综合能耗 万tce（等价值）", "energy 10⁴ tce (equal value)"),
-                tr("其中原料用能 万tce", "of which feedstock 10⁴ tce"),
-                tr("CO2 万t", "CO2 10⁴ t"), tr("直接 万t", "scope 1 10⁴ t"), tr("间接 万t", "scope 2 10⁴ t"),
-                tr("tce/万元增加值", "tce per 10⁴ yuan VA"), tr("tCO2/万元增加值", "tCO2 per 10⁴ yuan VA")):
-        t.add_column(col, justify="right")
-    for _, r in city.iterrows():
-        t.add_row(str(r["year"]), _fmt(r["enterprises"]), _fmt(r["energy_tce"] / 1e4, 2),
-                  _fmt(r["energy_tce_equal"] / 1e4, 2), _fmt(r["feedstock_tce"] / 1e4, 2),
-                  _fmt(r["co2_t"] / 1e4, 2), _fmt(r["co2_scope1_t"] / 1e4, 2), _fmt(r["co2_scope2_t"] / 1e4, 2),
-                  _fmt(r["energy_per_va"], 4), _fmt(r["co2_per_va"], 4))
-    console.print(t)
-    d = result.rollups["district"]
-    d = d[d["year"] == latest].sort_values("energy_tce", ascending=False)
-    td = Table(title=tr(f"区县 {latest} 年", f"Districts, {latest}"))
-    for col in (tr("区县", "district"), tr("企业数", "enterprises"), tr("综合能耗 万tce", "energy 10⁴ tce"),
-                tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan"), tr("tCO2/万元", "tCO2/10⁴ yuan")):
-        td.add_column(col, justify="right")
-    for _, r in d.iterrows():
-        td.add_row(str(r["unit_id"]), _fmt(r["enterprises"]), _fmt(r["energy_tce"] / 1e4, 2),
-                   _fmt(r["co2_t"] / 1e4, 2), _fmt(r["energy_per_va"], 4), _fmt(r["co2_per_va"], 4))
-    console.print(td)
-    ind = result.rollups["industry"]
-    ind = ind[ind["year"] == latest].sort_values("energy_tce", ascending=False)
-    ti = Table(title=tr(f"行业（GB/T 4754 大类）{latest} 年", f"Industries (GB/T 4754 divisions), {latest}"))
-    for col in (tr("行业", "industry"), tr("企业数", "enterprises"), tr("综合能耗 万tce", "energy 10⁴ tce"),
-                tr("占比", "share"), tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan")):
-        ti.add_column(col, justify="right")
-    total = float(ind["energy_tce"].sum()) or 1.0
-    for _, r in ind.iterrows():
-        ti.add_row(f"{r['unit_id']} {division_name(str(r['unit_id']), tr('zh', 'en'))}", _fmt(r["enterprises"]),
-                   _fmt(r["energy_tce"] / 1e4, 2), f"{100 * r['energy_tce'] / total:.1f}%",
-                   _fmt(r["co2_t"] / 1e4, 2), _fmt(r["energy_per_va"], 4))
-    console.print(ti)
+    w = 1e4
+    console.print(_table(
+        tr("全市能耗（万吨标准煤）", "City energy (10⁴ tce)"),
+        [tr("年份", "year"), tr("企业数", "firms"), tr("当量值", "calorific"), tr("等价值", "equal value"),
+         tr("原料用能", "feedstock"), tr("自发绿电", "own renewables"), tr("tce/万元增加值", "tce/10⁴ yuan VA")],
+        [[str(r["year"]), _fmt(r["enterprises"]), _fmt(r["energy_tce"] / w, 1), _fmt(r["energy_tce_equal"] / w, 1),
+          _fmt(r["feedstock_tce"] / w, 1), _fmt(r["renewable_tce"] / w, 2), _fmt(r["energy_per_va"], 3)]
+         for _, r in city.iterrows()]))
+    console.print(_table(
+        tr("全市二氧化碳（万吨）", "City CO2 (10⁴ t)"),
+        [tr("年份", "year"), tr("合计", "total"), tr("燃烧", "combustion"), tr("工业过程", "process"),
+         tr("净购入电力", "electricity"), tr("净购入热力", "heat"), tr("tCO2/万元增加值", "tCO2/10⁴ yuan VA")],
+        [[str(r["year"]), _fmt(r["co2_t"] / w, 1), _fmt(r["co2_combustion_t"] / w, 1), _fmt(r["co2_process_t"] / w, 1),
+          _fmt(r["co2_electricity_t"] / w, 1), _fmt(r["co2_heat_t"] / w, 1), _fmt(r["co2_per_va"], 3)]
+         for _, r in city.iterrows()]))
+    for lvl, zh, en in (("district", "区县", "Districts"), ("industry", "行业（GB/T 4754 大类）",
+                                                           "Industries (GB/T 4754 divisions)")):
+        d = result.rollups[lvl]
+        d = d[d["year"] == latest].sort_values("energy_tce", ascending=False)
+        total = float(d["energy_tce"].sum()) or 1.0
+        console.print(_table(
+            tr(f"{zh} {latest} 年", f"{en}, {latest}"),
+            [tr("名称", "name"), tr("企业数", "firms"), tr("能耗 万tce", "energy 10⁴ tce"), tr("占比", "share"),
+             tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan"), tr("tCO2/万元", "tCO2/10⁴ yuan")],
+            [[f"{r['unit_id']} {r['unit_name']}", _fmt(r["enterprises"]), _fmt(r["energy_tce"] / w, 1),
+              f"{100 * r['energy_tce'] / total:.1f}%", _fmt(r["co2_t"] / w, 1), _fmt(r["energy_per_va"], 3),
+              _fmt(r["co2_per_va"], 3)] for _, r in d.iterrows()]))
 
 
 @main.command()

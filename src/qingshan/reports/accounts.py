@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import xlsxwriter
 
 from qingshan import __version__
 from qingshan.accounts import AccountResult
@@ -25,7 +26,7 @@ ENTERPRISE_FIELDS = (
     "value_added_10k_yuan", "output_value_10k_yuan", "energy_per_va", "co2_per_va",
 )
 ROLLUP_FIELDS = (
-    "level", "unit_id", "year", "enterprises", "energy_tce", "energy_tce_equal", "feedstock_tce",
+    "level", "unit_id", "unit_name", "year", "enterprises", "energy_tce", "energy_tce_equal", "feedstock_tce",
     "renewable_tce", "electricity_kwh", "co2_t", "co2_scope1_t", "co2_scope2_t",
     "co2_process_t", "value_added_10k_yuan", "energy_tce_with_va", "co2_t_with_va",
     "energy_per_va", "co2_per_va",
@@ -98,8 +99,10 @@ def _labelled(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> pd.
     return frame[cols].rename(columns={c: label(c) for c in cols})
 
 
-def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
-    """A workbook: read-me, enterprise years and months, roll-ups, products, factors."""
+def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None = None, *,
+               monthly: bool = True) -> Path:
+    """A workbook: read-me, enterprise years (and months unless ``monthly`` is false),
+    roll-ups, products and the citation of every factor row used."""
     meta = [
         (tr("软件版本", "Qingshan version"), __version__),
         (tr("因子集", "factor set"), f"{result.factor_set['name']} {result.factor_set['version']}"),
@@ -112,8 +115,9 @@ def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None 
     sheets: list[tuple[str, pd.DataFrame]] = [
         (tr("说明", "About"), pd.DataFrame(meta, columns=[tr("项目", "item"), tr("内容", "value")])),
         (tr("企业年度", "Enterprise years"), _labelled(_select_years(result.yearly, years), ENTERPRISE_FIELDS)),
-        (tr("企业月度", "Enterprise months"), _labelled(_select_years(result.monthly, years))),
     ]
+    if monthly:
+        sheets.append((tr("企业月度", "Enterprise months"), _labelled(_select_years(result.monthly, years))))
     for lvl, name_zh, name_en in (("city", "城市", "City"), ("district", "区县", "Districts"),
                                   ("park", "园区", "Parks"), ("industry", "行业", "Industries")):
         sheets.append((tr(name_zh, name_en), _labelled(_select_years(result.rollups[lvl], years), ROLLUP_FIELDS)))
@@ -121,10 +125,23 @@ def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None 
     sheets.append((tr("因子来源", "Factors used"), citations))
 
     def write(p: Path) -> None:
-        with pd.ExcelWriter(p, engine="xlsxwriter") as xw:
-            for name, df in sheets:
-                df.to_excel(xw, sheet_name=name, index=False)
-                xw.sheets[name].freeze_panes(1, 0)
-                xw.sheets[name].set_column(0, max(len(df.columns) - 1, 0), 16)
+        wb = xlsxwriter.Workbook(str(p), {"constant_memory": True})
+        head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        for name, df in sheets:
+            ws = wb.add_worksheet(name)
+            ws.freeze_panes(1, 0)
+            ws.set_column(0, max(len(df.columns) - 1, 0), 16)
+            ws.write_row(0, 0, [str(c) for c in df.columns], head)
+            cols = [[_clean(v) for v in df[c].tolist()] for c in df.columns]
+            for i, row in enumerate(zip(*cols, strict=True), start=1):
+                ws.write_row(i, 0, row)
+        wb.close()
 
     return write_atomic(path, write)
+
+
+def write_monthly_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
+    """Enterprise-month accounts as CSV (UTF-8 with BOM), for volumes Excel handles slowly."""
+    frame = _select_years(result.monthly, years)
+    return write_atomic(path, lambda p: frame.rename(columns={c: label(c) for c in frame.columns})
+                        .to_csv(p, index=False, encoding="utf-8-sig"))

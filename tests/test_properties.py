@@ -107,7 +107,9 @@ def _run(d: Path) -> accounts.AccountResult:
     store = Store.connect(None)
     try:
         accounts.load(store, load_package(d, FS, accept_warnings=True), FS)
-        return accounts.compute(store, FS)
+        result = accounts.compute(store, FS)
+        assert len(result.monthly) >= 0  # monthly accounts are fetched from the store while it is open
+        return result
     finally:
         store.close()
 

@@ -7,50 +7,72 @@ This module moves tables between the store and the kernels of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from qingshan.data.industry import division_name
 from qingshan.data.validate import Package
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
-from qingshan.methods.line_factors import line_factor_table
+from qingshan.methods.coefficients import carrier_keys, coefficient_table, factor_lookup, use_keys
+from qingshan.methods.lineage import factor_usage, process_usage
 from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.store import Store
 
-ENERGY_COLUMNS = ("entity_id", "year", "month", "carrier", "use", "quantity", "measured_ncv",
-                  "measured_carbon_content", "measured_oxidation", "source_file", "source_row")
-PROCESS_COLUMNS = ("entity_id", "year", "month", "material", "quantity", "cao_fraction",
+ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
+                  "measured_carbon_content", "measured_oxidation")
+PROCESS_COLUMNS = ("entity_key", "year", "month", "material", "quantity", "cao_fraction",
                    "mgo_fraction", "calcination_fraction")
-ENTITY_COLUMNS = ("entity_id", "entity_type", "name", "district_id", "park_id", "industry_code",
+ENTITY_COLUMNS = ("entity_key", "entity_id", "entity_type", "name", "district_id", "park_id", "industry_code",
                   "scale", "land_area_mu", "lon", "lat", "start_year")
-ECONOMICS_COLUMNS = ("entity_id", "year", "output_value_10k_yuan", "value_added_10k_yuan",
+ECONOMICS_COLUMNS = ("entity_key", "year", "output_value_10k_yuan", "value_added_10k_yuan",
                      "revenue_10k_yuan", "tax_10k_yuan", "employees", "rd_expense_10k_yuan")
 PRODUCTION_COLUMNS = ("entity_id", "year", "product", "quantity", "unit", "energy_share")
+_INT_TYPES: dict[str, type[np.integer[Any]]] = {
+    "entity_key": np.int32, "year": np.int16, "month": np.int8, "carrier_key": np.int16, "use_key": np.int8}
 
 
-@dataclass
 class AccountResult:
-    """Accounts of one run, with their lineage."""
+    """Accounts of one run, with their lineage.
 
-    monthly: pd.DataFrame
-    yearly: pd.DataFrame
-    rollups: dict[str, pd.DataFrame]
-    products: pd.DataFrame
-    factor_usage: pd.DataFrame
-    factor_set: dict[str, Any]
-    citations: dict[str, dict[str, str]]
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    ``monthly`` (one row per enterprise and month) stays in the store as table
+    ``_accounts_monthly`` and is fetched the first time it is read, so a province-scale
+    run does not pull millions of rows into Python unless they are wanted.
+    """
+
+    def __init__(self, *, store: Store, yearly: pd.DataFrame, rollups: dict[str, pd.DataFrame],
+                 products: pd.DataFrame, factor_usage: pd.DataFrame, factor_set: dict[str, Any],
+                 citations: dict[str, dict[str, str]], notes: list[dict[str, Any]],
+                 years: list[int] | None) -> None:
+        self._store = store
+        self._monthly: pd.DataFrame | None = None
+        self._years = years
+        self.yearly = yearly
+        self.rollups = rollups
+        self.products = products
+        self.factor_usage = factor_usage
+        self.factor_set = factor_set
+        self.citations = citations
+        self.notes = notes
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        if self._monthly is None:
+            m = self._store.table("_accounts_monthly")
+            ent = self._store.table("entities").select("entity_key", "entity_id")
+            x = m.join(ent, "entity_key").drop("entity_key", *k.MASK_COLUMNS)
+            x = x.relocate("entity_id").order_by(["entity_id", "year", "month"])
+            self._monthly = self._store.execute(x)
+        return self._monthly
 
 
-def _typed(frame: pd.DataFrame, columns: tuple[str, ...], ints: tuple[str, ...] = (),
-           floats: tuple[str, ...] = ()) -> pd.DataFrame:
+def _typed(frame: pd.DataFrame, columns: tuple[str, ...], floats: tuple[str, ...] = ()) -> pd.DataFrame:
     out = frame.loc[:, list(columns)].copy()
     for c in columns:
-        if c in ints:
-            out[c] = out[c].astype("int64")
+        if c in _INT_TYPES:
+            out[c] = out[c].astype(_INT_TYPES[c])
         elif c in floats:
             out[c] = out[c].astype("float64")
         else:
@@ -59,27 +81,40 @@ def _typed(frame: pd.DataFrame, columns: tuple[str, ...], ints: tuple[str, ...] 
 
 
 def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
-    """The tables an account needs, typed for the store (canonical units)."""
-    en = pkg.energy.rename(columns={"_file": "source_file", "_row": "source_row"})
-    energy = _typed(en, ENERGY_COLUMNS, ints=("year", "month", "source_row"),
-                    floats=("quantity", "measured_ncv", "measured_carbon_content", "measured_oxidation"))
-    process = _typed(pkg.process, PROCESS_COLUMNS, ints=("year", "month"),
-                     floats=("quantity", "cao_fraction", "mgo_fraction", "calcination_fraction"))
-    entities = _typed(pkg.entities, ENTITY_COLUMNS, floats=("land_area_mu", "lon", "lat", "start_year"))
-    economics = _typed(pkg.economics, ECONOMICS_COLUMNS, ints=("year",),
-                       floats=ECONOMICS_COLUMNS[2:])
-    production = _typed(pkg.production, PRODUCTION_COLUMNS, ints=("year",),
+    """The tables an account needs, typed and keyed for the store (canonical units).
+
+    Enterprises, carriers and uses become small integer keys (``entity_key``,
+    ``carrier_key``, ``use_key``), so that the kernels group and join on integers.
+    """
+    ent = pkg.entities.reset_index(drop=True).copy()
+    ent["entity_key"] = range(len(ent))
+    key_of = dict(zip(ent["entity_id"], ent["entity_key"], strict=True))
+    en = pkg.energy.copy()
+    en["entity_key"] = en["entity_id"].map(key_of)
+    en["carrier_key"] = en["carrier"].map(carrier_keys())
+    en["use_key"] = en["use"].map(use_keys())
+    energy = _typed(en, ENERGY_COLUMNS, floats=("quantity", "measured_ncv", "measured_carbon_content",
+                                                 "measured_oxidation"))
+    pr = pkg.process.assign(entity_key=pkg.process["entity_id"].map(key_of))
+    process = _typed(pr, PROCESS_COLUMNS, floats=("quantity", "cao_fraction", "mgo_fraction",
+                                                  "calcination_fraction"))
+    entities = _typed(ent, ENTITY_COLUMNS, floats=("land_area_mu", "lon", "lat", "start_year"))
+    ec = pkg.economics.assign(entity_key=pkg.economics["entity_id"].map(key_of))
+    economics = _typed(ec, ECONOMICS_COLUMNS, floats=ECONOMICS_COLUMNS[2:])
+    production = _typed(pkg.production.assign(year=pkg.production["year"].astype("int64")), PRODUCTION_COLUMNS,
                         floats=("quantity", "energy_share"))
-    years = sorted(set(energy["year"]) | set(process["year"]) | set(economics["year"]))
+    production["year"] = production["year"].astype("int64")
+    years = sorted({int(y) for y in energy["year"]} | {int(y) for y in process["year"]}
+                   | {int(y) for y in economics["year"]})
     return {
         "entities": entities, "energy": energy, "process": process, "economics": economics,
-        "production": production, "line_factors": line_factor_table(fs, [int(y) for y in years]),
+        "production": production, "coefficients": coefficient_table(fs, years),
         "process_factors": fs.process[["material", "method", "tco2_per_t", "factor_id"]].copy(),
     }
 
 
 def load(store: Store, pkg: Package, fs: FactorSet) -> None:
-    """Write a validated package and its factor tables into the store (one transaction)."""
+    """Write a validated package and its coefficient tables into the store (one transaction)."""
     store.replace_tables(store_tables(pkg, fs))
 
 
@@ -89,17 +124,15 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     if years:
         energy = energy.filter(energy.year.isin(years))
         process = process.filter(process.year.isin(years))
-    monthly_x = k.monthly_accounts(energy, store.table("line_factors"), process,
-                                   store.table("process_factors"))
-    # Intermediate results stay in the store, so the large join runs once and nothing
-    # makes a round trip through Python between kernels.
+    monthly_x = k.monthly_accounts(energy, store.table("coefficients"), process, store.table("process_factors"))
+    # Intermediate results stay in the store: the large join runs once, and nothing makes
+    # a round trip through Python between kernels.
     store.materialize("_accounts_monthly", monthly_x)
     entities_t = store.table("entities")
     yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("economics"), entities_t)
     store.materialize("_accounts_yearly", yearly_x)
-    monthly = store.execute(store.table("_accounts_monthly").order_by(list(k.MONTH_KEYS)))
     yearly = store.execute(store.table("_accounts_yearly").order_by(["entity_id", "year"]))
-    city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id"))
+    city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id", "name"))
     city_id = str(city["entity_id"].iloc[0]) if len(city) else "city"
     ytab = store.table("_accounts_yearly")
     rollups = {lvl: store.execute(rollup(ytab, lvl, city_id).order_by(["unit_id", "year"]))
@@ -109,17 +142,21 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     for lvl, frame in rollups.items():
         ids = frame["unit_id"].astype(str)
         frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
-    usage_x = k.factor_usage(energy, store.table("line_factors"), process, store.table("process_factors"))
-    usage = store.execute(usage_x.order_by(["entity_id", "year", "factor_id"]))
+    data_years = sorted(int(y) for y in yearly["year"].unique())
+    mats = store.execute(process.join(entities_t.select("entity_key", "entity_id"), "entity_key")
+                         .select("entity_id", "year", "material").distinct())
+    usage = pd.concat([factor_usage(yearly, factor_lookup(fs, data_years)),
+                       process_usage(mats, fs.process)], ignore_index=True)
+    usage = usage.sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
+    yearly = yearly.drop(columns=[*k.MASK_COLUMNS, "entity_key"])
     products = product_intensity(yearly, store.execute(store.table("production")))
     used = sorted(set(usage["factor_id"]))
     citations = {fid: fs.citations.get(fid, {"document": "measured by the enterprise (实测值)",
                                              "edition": "", "clause": "", "tag": "", "note": ""})
                  for fid in used}
-    notes = fallback_notes(store.execute(store.table("line_factors")), sorted(set(yearly["year"])))
-    return AccountResult(monthly=monthly, yearly=yearly, rollups=rollups, products=products,
-                         factor_usage=usage, factor_set=fs.describe(), citations=citations,
-                         notes=notes)
+    return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, factor_usage=usage,
+                         factor_set=fs.describe(), citations=citations,
+                         notes=fallback_notes(fs, data_years), years=years)
 
 
 def product_intensity(yearly: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:
@@ -143,18 +180,18 @@ def product_intensity(yearly: pd.DataFrame, production: pd.DataFrame) -> pd.Data
     return m.drop(columns=["share"])
 
 
-def fallback_notes(line_factors: pd.DataFrame, years: list[int]) -> list[dict[str, Any]]:
+def fallback_notes(fs: FactorSet, years: list[int]) -> list[dict[str, Any]]:
     """One note per year whose grid or 等价值 factor comes from another year."""
-    elec = line_factors[line_factors["is_electricity"]]
-    notes = []
-    for _, r in elec[elec["year"].isin(years)].iterrows():
-        for kind, flag, fid, zh, en in (
-                ("grid", "grid_fallback", "grid_factor_id", "电网排放因子", "grid emission factor"),
-                ("electricity_equal_value", "equal_fallback", "equal_factor_id", "电力等价值折标系数",
-                 "electricity equal-value coefficient")):
-            if bool(r[flag]):
+    notes: list[dict[str, Any]] = []
+    if not years:
+        return notes
+    for kind, table, zh, en in (("grid", "grid", "电网排放因子", "grid emission factor"),
+                                ("electricity_equal_value", "equal_value", "电力等价值折标系数",
+                                 "electricity equal-value coefficient")):
+        for _, r in fs.by_year(table, years).iterrows():
+            if bool(r["fallback"]):
                 y = int(r["year"])
-                notes.append({"year": y, "factor": kind, "factor_id": r[fid],
-                              "zh": f"{y} 年{zh}尚无公布值，采用 {r[fid]}",
-                              "en": f"no published {en} for {y}; used {r[fid]}"})
-    return notes
+                notes.append({"year": y, "factor": kind, "factor_id": r["factor_id"],
+                              "zh": f"{y} 年{zh}尚无公布值，采用 {r['factor_id']}",
+                              "en": f"no published {en} for {y}; used {r['factor_id']}"})
+    return sorted(notes, key=lambda n: (n["year"], n["factor"]))

@@ -256,7 +256,6 @@ def account(package: Path, year_text: str, fmt: str, out: Path | None, factor_se
             factors: Path | None, db: str | None, accept_warnings: bool) -> None:
     """核算企业与各级汇总的能耗和排放 / energy and CO2 accounts for enterprises and roll-ups."""
     from qingshan.data.validate import load_package
-    from qingshan.reports.accounts import write_csv, write_json, write_xlsx
 
     years = _years(year_text)
     if fmt == "xlsx" and out is None:
@@ -271,11 +270,18 @@ def account(package: Path, year_text: str, fmt: str, out: Path | None, factor_se
             engine.load(store, pkg, fs)
             prog.update(task, advance=1, description=tr("核算", "computing"))
             result = engine.compute(store, fs, years=years)
-            store.close()
             prog.update(task, advance=1, description=tr("完成", "done"))
     except ValidationError as exc:
         _report_validation(exc)
         sys.exit(EXIT_INVALID)
+    try:
+        _write_account(result, fmt, out, years, year_text)
+    finally:
+        store.close()
+
+
+def _write_account(result: engine.AccountResult, fmt: str, out: Path | None, years: list[int] | None,
+                   year_text: str) -> None:
     if result.yearly.empty:
         err_console.print(tr(f"[yellow]数据包中没有 {year_text} 年的能耗数据[/]",
                              f"[yellow]the package has no energy data for {year_text}[/]"))
@@ -290,6 +296,8 @@ def account(package: Path, year_text: str, fmt: str, out: Path | None, factor_se
             cols = [c for c in ENTERPRISE_FIELDS if c in result.yearly.columns]
             click.echo(result.yearly[cols].to_csv(index=False), nl=False)
         return
+    from qingshan.reports.accounts import write_csv, write_json, write_xlsx
+
     writer = {"json": write_json, "xlsx": write_xlsx, "csv": write_csv}[fmt]
     path = writer(result, out, years)
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))

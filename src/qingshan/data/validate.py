@@ -325,6 +325,13 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
     problems += _rows_problems(en, bad_feed.fillna(False).astype(bool), "P039", "use", use,
                                "电力、热力不能作为原料用能", "electricity and heat cannot be feedstock")
 
+    any_measured = (en["measured_ncv"].notna() | en["measured_carbon_content"].notna()
+                    | en["measured_oxidation"].notna())
+    not_fuel = code.map(lambda c: c is None or pd.isna(c) or cat[str(c)].category not in {"coal", "coke", "oil", "gas"})
+    bad_measured = any_measured & not_fuel.astype(bool) & code.notna()
+    problems += _rows_problems(en, bad_measured, "P039", "measured_ncv", code,
+                               "实测低位发热量、含碳量、氧化率只适用于化石燃料",
+                               "measured NCV, carbon content and oxidation apply to fossil fuels only")
     has_coef = code.isin(set(fs.energy["carrier"]))
     measured = en["measured_ncv"].notna()
     no_coef = code.notna() & ~has_coef & ~measured

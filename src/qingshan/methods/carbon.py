@@ -36,36 +36,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from qingshan.factors.conversions import CO2_PER_C
 from qingshan.methods.joins import left_join
 
 BURNT_SIGN: dict[str, int] = {"fuel": 1, "export": -1}
 
 
-def burnt_sign(use: Any) -> Any:
-    """+1 for fuel burnt, −1 for fuel or energy exported, 0 otherwise."""
-    return use.substitute(BURNT_SIGN, else_=0).cast("float64")
+def carbon_columns(j: Any) -> dict[str, Any]:
+    """Per-row CO2 (t) and net purchases, to be summed; ``j`` as in energy_columns.
 
-
-def carbon_columns(t: Any) -> dict[str, Any]:
-    """Per-row CO2 (t) and net purchases, to be summed. ``t`` as in energy_columns."""
-    sign = burnt_sign(t.use)
-    q = t.quantity
-    ncv = t.measured_ncv.coalesce(t.ncv_gj_per_unit)
-    cc = t.measured_carbon_content.coalesce(t.cc_tc_per_gj)
-    of = t.measured_oxidation.coalesce(t.oxidation)
-    fossil = t.is_fossil.ifelse(1.0, 0.0)
-    elec = t.is_electricity.ifelse(1.0, 0.0)
-    heat = t.is_heat.ifelse(1.0, 0.0)
-    combustion = (fossil * sign * q * ncv * cc * of * CO2_PER_C).fill_null(0.0)
-    net_kwh = elec * sign * q
-    net_gj = heat * sign * q
+    ``burnt_fossil_44_12`` is ±44/12 for burnt fossil rows (0 otherwise); measured NCV,
+    carbon content and oxidation replace the defaults parameter by parameter.
+    """
+    q = j.quantity
+    ncv = j.measured_ncv.coalesce(j.ncv_gj_per_unit)
+    cc = j.measured_carbon_content.coalesce(j.cc_tc_per_gj)
+    of = j.measured_oxidation.coalesce(j.oxidation)
     return {
-        "co2_combustion_t": combustion,
-        "net_purchased_electricity_kwh": net_kwh,
-        "co2_electricity_t": net_kwh * t.grid_tco2_per_kwh,
-        "net_purchased_heat_gj": net_gj,
-        "co2_heat_t": net_gj * t.heat_tco2_per_gj,
+        "co2_combustion_t": q * j.burnt_fossil_44_12 * ncv * cc * of,
+        "net_purchased_electricity_kwh": q * j.k_net_purchased_electricity_kwh,
+        "co2_electricity_t": q * j.k_co2_electricity_t,
+        "net_purchased_heat_gj": q * j.k_net_purchased_heat_gj,
+        "co2_heat_t": q * j.k_co2_heat_t,
     }
 
 

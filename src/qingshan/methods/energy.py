@@ -33,49 +33,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from qingshan.factors.conversions import GJ_PER_TCE
-
 COUNTED_SIGN: dict[str, int] = {
     "fuel": 1, "feedstock": 1, "self_generated_renewable": 1, "export": -1, "non_industrial": 0,
 }
 
 
-def counted_sign(use: Any) -> Any:
-    """+1, −1 or 0: how a row enters 综合能耗, by its use (table above)."""
-    return use.substitute(COUNTED_SIGN, else_=0).cast("float64")
+def energy_columns(j: Any) -> dict[str, Any]:
+    """Per-row energy quantities (tce or kWh), to be summed.
 
-
-def coefficient(t: Any) -> Any:
-    """tce per unit: measured NCV / 29.3076 where given, else the factor-set coefficient."""
-    return t.measured_ncv.isnull().ifelse(t.tce_per_unit, t.measured_ncv / GJ_PER_TCE)
-
-
-def energy_columns(t: Any) -> dict[str, Any]:
-    """Per-row energy quantities, to be summed (all in tce or kWh).
-
-    ``t`` is the energy table joined with the line-factor table
-    (:func:`qingshan.methods.line_factors.line_factor_table`).
+    ``j`` is the energy table joined with the coefficient table
+    (:func:`qingshan.methods.coefficients.coefficient_table`), whose ``k_*`` columns hold
+    sign × coefficient for the row's carrier, year and use. A measured NCV replaces the
+    coefficient: ``ncv_per_tce_*`` × NCV, i.e. sign × NCV / 29.3076.
     """
-    sign = counted_sign(t.use)
-    coef = coefficient(t)
-    coef_equal = t.is_electricity.ifelse(t.tce_per_unit_equal, coef)
-    q = t.quantity
-    is_feed = (t.use == "feedstock").ifelse(1.0, 0.0)
-    is_nonind = (t.use == "non_industrial").ifelse(1.0, 0.0)
-    is_renew = (t.use == "self_generated_renewable").ifelse(1.0, 0.0)
-    elec = t.is_electricity.ifelse(1.0, 0.0)
+    q, m = j.quantity, j.measured_ncv
     return {
-        "energy_tce": sign * q * coef,
-        "energy_tce_equal": sign * q * coef_equal,
-        "feedstock_tce": is_feed * q * coef,
-        "non_industrial_tce": is_nonind * q * coef,
-        "renewable_electricity_kwh": is_renew * q,
-        "renewable_tce": is_renew * q * coef,
-        "electricity_kwh": elec * sign * q,
+        "energy_tce": q * (j.ncv_per_tce_counted * m).coalesce(j.k_energy_tce),
+        "energy_tce_equal": q * (j.ncv_per_tce_equal * m).coalesce(j.k_energy_tce_equal),
+        "feedstock_tce": q * (j.ncv_per_tce_feedstock * m).coalesce(j.k_feedstock_tce),
+        "non_industrial_tce": q * (j.ncv_per_tce_non_industrial * m).coalesce(j.k_non_industrial_tce),
+        "renewable_electricity_kwh": q * j.k_renewable_electricity_kwh,
+        "renewable_tce": q * j.k_renewable_tce,
+        "electricity_kwh": q * j.k_electricity_kwh,
     }
 
 
 def energy_sum_columns() -> tuple[str, ...]:
     return ("energy_tce", "energy_tce_equal", "feedstock_tce", "non_industrial_tce",
             "renewable_electricity_kwh", "renewable_tce", "electricity_kwh")
-

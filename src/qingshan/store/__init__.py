@@ -76,6 +76,24 @@ class Store:
         """Store the result of ``expr`` as table ``name`` (replacing it), inside the backend."""
         self.con.create_table(name, expr, overwrite=True)
 
+    def replace_tables_from_parquet(self, files: Mapping[str, Path]) -> None:
+        """Replace tables from Parquet files, in one transaction. On DuckDB the files are
+        read by the engine itself, so the data never passes through Python."""
+        if self.kind != "duckdb":
+            import pyarrow.parquet as pq
+
+            self.replace_tables({name: pq.read_table(path) for name, path in files.items()})
+            return
+        raw = self.con.con
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            for name, path in files.items():
+                raw.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(path)])
+            raw.execute("COMMIT")
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+
     def replace_tables(self, frames: Mapping[str, pd.DataFrame | pa.Table]) -> None:
         """Replace (or create) every table in ``frames`` in one transaction."""
         arrow = {name: _to_arrow(f) for name, f in frames.items()}

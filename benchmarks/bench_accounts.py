@@ -1,22 +1,27 @@
 """Benchmark of the accounts engine against a plain pandas implementation.
 
-    python benchmarks/bench_accounts.py [--sizes 1000,10000,50000] [--repeat N] [--write-docs]
+    python benchmarks/bench_accounts.py [--sizes 1000,10000,50000] [--repeat N] [--profile]
+                                        [--write-docs] [--store file|memory]
 
 For each size (enterprises × 72 months, 2020-01..2025-12) a seeded synthetic city is
-generated once, straight into the store tables in canonical units (the schema of
-:func:`qingshan.accounts.store_tables`), and written to Parquet under ``benchmarks/out/``.
-Every timed run is a fresh subprocess that starts from those files, so the peak RSS it
-reports (``ru_maxrss``) belongs to that run alone:
+generated once through :func:`qingshan.accounts.store_tables` (so it always has the
+store schema the engine expects: integer keys, the ``coefficients`` table) and written to
+Parquet under ``benchmarks/out/``. Every timed run is a fresh subprocess that starts from
+those files, so the peak RSS it reports (``VmHWM``) belongs to that run alone:
 
-* Qingshan: read the Parquet files with pyarrow and write them into the embedded DuckDB
-  store (:meth:`Store.replace_tables`), then :func:`qingshan.accounts.compute` (monthly,
-  yearly, roll-ups, products, factor usage, notes, all fetched to pandas);
+* Qingshan: open an embedded DuckDB file in a fresh temporary directory (the product's
+  default kind of store) and load the Parquet files with
+  :meth:`Store.replace_tables_from_parquet` (DuckDB reads them itself); then
+  :func:`qingshan.accounts.compute` (monthly and yearly accounts materialized in the
+  store, yearly, roll-ups, products, factor usage and notes fetched to pandas; the monthly
+  table stays in the store); then, timed apart, ``result.monthly`` fetched into pandas;
 * pandas: ``benchmarks/pandas_baseline.py`` reads the same files and computes the same
-  accounts.
+  accounts, the monthly table included, in memory.
 
 The first run of every size writes both results, and the parent asserts that they agree
 (monthly per enterprise and month within rel 1e-9, yearly, every roll-up level, factor
-usage, products). ``--write-docs`` rewrites docs/performance.md with the numbers.
+usage, products, notes). ``--profile`` also times each store call of ``compute()`` at
+the largest size; ``--write-docs`` rewrites docs/performance.md with the numbers.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -49,8 +55,6 @@ from benchmarks import pandas_baseline as pb  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 DOC = ROOT / "docs" / "performance.md"
-TABLES = ("entities", "energy", "process", "economics", "production", "line_factors",
-          "process_factors")
 FIRST_YEAR, MONTHS = 2020, 72
 CITY_ID = "450999"
 TARGET_SECONDS, TARGET_RSS_MB, TARGET_SPEEDUP = 10.0, 3072.0, 5.0
@@ -95,9 +99,10 @@ def uscc(i: int) -> str:
 
 
 def _strings(codes: np.ndarray, values: list[str]) -> pa.Array:
-    """A plain string column from integer codes into ``values`` (built in C++)."""
+    """A string column from integer codes into ``values``, dictionary-encoded (a pandas
+    categorical once converted), so that millions of rows cost no Python objects."""
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)),
-                                          pa.array(values, pa.string())).cast(pa.string())
+                                          pa.array(values, pa.string()))
 
 
 def _opt(values: np.ndarray, present: np.ndarray) -> pa.Array:
@@ -105,7 +110,8 @@ def _opt(values: np.ndarray, present: np.ndarray) -> pa.Array:
     return pa.array(values.astype(np.float64), mask=~present)
 
 
-def generate(n_enterprises: int, *, months: int = MONTHS, seed: int = 20260509) -> dict[str, pa.Table]:
+def generate(n_enterprises: int, *, months: int = MONTHS,
+             seed: int = 20260509) -> dict[str, pd.DataFrame]:
     """The store tables of a synthetic city with ``n_enterprises`` × ``months`` months.
 
     About 5.5 energy rows per enterprise-month (50 000 enterprises → about 20 M rows):
@@ -115,9 +121,6 @@ def generate(n_enterprises: int, *, months: int = MONTHS, seed: int = 20260509) 
     gas rows carry a measured NCV, a few also a measured carbon content and oxidation.
     Four per cent of enterprises (cement, lime) report monthly process rows.
     """
-    from qingshan.factors import load_factor_set
-    from qingshan.methods.line_factors import line_factor_table
-
     rng = np.random.default_rng(seed)
     n = n_enterprises
     ids = [uscc(i + 1) for i in range(n)]
@@ -206,8 +209,6 @@ def generate(n_enterprises: int, *, months: int = MONTHS, seed: int = 20260509) 
         "measured_ncv": _opt(ncv, has_ncv),
         "measured_carbon_content": _opt(rng.uniform(0.024, 0.028, rows), has_cc),
         "measured_oxidation": _opt(rng.uniform(0.9, 0.99, rows), has_of),
-        "source_file": _strings(np.zeros(rows, dtype=np.int64), ["energy.csv"]),
-        "source_row": pa.array(np.arange(2, rows + 2), pa.int64()),
     })
 
     # process rows: cement and lime makers, every month they report
@@ -281,15 +282,21 @@ def generate(n_enterprises: int, *, months: int = MONTHS, seed: int = 20260509) 
         "energy_share": _opt(np.nan_to_num(share), is_two),
     })
 
-    fs = load_factor_set()
-    line_factors = line_factor_table(fs, list(range(FIRST_YEAR, FIRST_YEAR + years)))
-    process_factors = fs.process[["material", "method", "tco2_per_t", "factor_id"]].copy()
-    return {
-        "entities": entities, "energy": energy, "process": process, "economics": economics,
-        "production": production,
-        "line_factors": pa.Table.from_pandas(line_factors, preserve_index=False),
-        "process_factors": pa.Table.from_pandas(process_factors, preserve_index=False),
-    }
+    package = {"entities": entities, "energy": energy, "process": process, "economics": economics,
+               "production": production}
+    return to_store_tables({k: v.to_pandas() for k, v in package.items()})
+
+
+def to_store_tables(package: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The store tables of a package-like set of canonical tables, through
+    :func:`qingshan.accounts.store_tables` itself, so that the benchmark always feeds the
+    store the schema the engine expects (keys, coefficient tables), whatever it is."""
+    from qingshan import accounts
+    from qingshan.factors import load_factor_set
+
+    pkg = SimpleNamespace(**package, pollutants=pd.DataFrame(), source="synthetic")
+    out: dict[str, pd.DataFrame] = accounts.store_tables(pkg, load_factor_set())  # type: ignore[arg-type]
+    return out
 
 
 def data_dir(n: int) -> Path:
@@ -304,16 +311,19 @@ def ensure_data(n: int, *, force: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = json.loads(facts.read_text("utf-8"))
         return out
     d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("*.parquet"):  # tables of an earlier store schema
+        old.unlink()
     t0 = time.perf_counter()
     tables = generate(n)
     gen_s = time.perf_counter() - t0
-    for name, tbl in tables.items():
-        pq.write_table(tbl, d / f"{name}.parquet", compression="zstd")
-    energy = tables["energy"]
+    for name, frame in tables.items():
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), d / f"{name}.parquet",
+                       compression="zstd")
     info = {
-        "enterprises": n, "months": MONTHS, "energy_rows": energy.num_rows,
-        "process_rows": tables["process"].num_rows,
-        "energy_rows_per_enterprise_month": energy.num_rows / (n * MONTHS),
+        "enterprises": n, "months": MONTHS, "energy_rows": len(tables["energy"]),
+        "process_rows": len(tables["process"]),
+        "energy_rows_per_enterprise_month": len(tables["energy"]) / (n * MONTHS),
+        "tables": {name: list(frame.columns) for name, frame in tables.items()},
         "parquet_mb": sum(f.stat().st_size for f in d.glob("*.parquet")) / 2**20,
         "generate_s": gen_s,
     }
@@ -322,42 +332,118 @@ def ensure_data(n: int, *, force: bool = False) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------
+# Measuring (inside the workers)
+# --------------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB.
+
+    ``VmHWM`` of /proc/self/status, the high-water mark of this program's own memory.
+    ``ru_maxrss`` is the fallback; on Linux it also counts the parent's resident size at
+    fork time (it survives fork and exec), which would overstate a small worker's peak.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def own_cpu_s() -> float:
+    """CPU seconds used by this process, all threads (DuckDB's included)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def machine_cpu_s() -> tuple[float, float]:
+    """(busy, steal) CPU seconds of the whole machine since boot, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = v[:7]
+    steal = v[7] if len(v) > 7 else 0
+    return (user + nice + system + irq + softirq) / _TICK, steal / _TICK
+
+
+def minor_faults() -> int:
+    """Minor page faults of this process so far (each maps a fresh page of memory)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+class Phase:
+    """Wall time, own CPU time, page faults and other processes' CPU over a stretch of code."""
+
+    def __init__(self) -> None:
+        self.t, self.cpu, (self.busy, self.steal) = time.perf_counter(), own_cpu_s(), machine_cpu_s()
+        self.faults = minor_faults()
+
+    def end(self) -> dict[str, float]:
+        wall, cpu = time.perf_counter() - self.t, own_cpu_s() - self.cpu
+        busy, steal = machine_cpu_s()
+        return {"s": wall, "cpu_s": cpu, "others_cpu_s": max(0.0, busy - self.busy - cpu),
+                "steal_s": steal - self.steal, "faults": float(minor_faults() - self.faults)}
+
+
+def others_load(seconds: float = 2.0) -> float:
+    """Cores kept busy by other processes over ``seconds`` (this process is idle meanwhile)."""
+    b0, _ = machine_cpu_s()
+    time.sleep(seconds)
+    b1, _ = machine_cpu_s()
+    return (b1 - b0) / seconds
+
+
+# --------------------------------------------------------------------------------------
 # Workers (one fresh process per timed run)
 # --------------------------------------------------------------------------------------
 
 
-def _rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux: ru_maxrss is in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def table_files(d: Path) -> dict[str, Path]:
+    """The store tables of a generated city: one Parquet file per table."""
+    return {f.stem: f for f in sorted(d.glob("*.parquet"))}
 
 
-def _cur_rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _connect(store_kind: str) -> tuple[Any, tempfile.TemporaryDirectory[str] | None]:
+    """The store of one run: a DuckDB file in a fresh temporary directory (the product's
+    default kind of store, ``duckdb:///…``), or in-memory DuckDB (``--store memory``)."""
+    from qingshan.store import Store
 
-
-def read_arrow(d: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(d / f"{name}.parquet") for name in TABLES}
+    if store_kind == "memory":
+        return Store.connect(None), None
+    tmp = tempfile.TemporaryDirectory(prefix="qs_bench_")
+    return Store.connect(f"duckdb:///{tmp.name}/qingshan.duckdb"), tmp
 
 
 def work_qingshan(d: Path, store_kind: str, result_dir: Path | None) -> dict[str, Any]:
+    """Load the Parquet files into the store (inside DuckDB), then ``accounts.compute``,
+    then, timed apart, fetch the monthly accounts (kept in the store) into pandas."""
     from qingshan import accounts
     from qingshan.factors import load_factor_set
-    from qingshan.store import Store
 
     fs = load_factor_set()
-    rss0 = _rss_mb()
-    tmp = tempfile.TemporaryDirectory(prefix="qs_bench_") if store_kind == "file" else None
-    url = None if tmp is None else f"duckdb:///{tmp.name}/bench.duckdb"
-    t0 = time.perf_counter()
-    store = Store.connect(url)
-    store.replace_tables(read_arrow(d))
-    t1 = time.perf_counter()
-    rss_load = _rss_mb()
+    rss0 = peak_rss_mb()
+    ph = Phase()
+    store, tmp = _connect(store_kind)
+    store.replace_tables_from_parquet(table_files(d))
+    load = ph.end()
+    rss_load = peak_rss_mb()
+    ph = Phase()
     res = accounts.compute(store, fs)
-    t2 = time.perf_counter()
-    out = {"load_s": t1 - t0, "compute_s": t2 - t1, "rss_base_mb": rss0, "rss_load_mb": rss_load,
-           "rss_peak_mb": _rss_mb(), "monthly_rows": len(res.monthly)}
+    compute = ph.end()
+    rss_compute = peak_rss_mb()
+    ph = Phase()  # the monthly accounts stay in the store until read (a lazy attribute)
+    monthly_rows = len(res.monthly)
+    fetch = ph.end()
+    out = {"load": load, "compute": compute, "fetch_monthly": fetch, "rss_base_mb": rss0,
+           "rss_load_mb": rss_load, "rss_compute_mb": rss_compute, "rss_peak_mb": peak_rss_mb(),
+           "monthly_rows": monthly_rows}
     if result_dir is not None:
         pb.save_result(pb.Result(monthly=res.monthly, yearly=res.yearly, rollups=res.rollups,
                                  products=res.products, factor_usage=res.factor_usage,
@@ -369,78 +455,101 @@ def work_qingshan(d: Path, store_kind: str, result_dir: Path | None) -> dict[str
 
 
 def work_pandas(d: Path, result_dir: Path | None) -> dict[str, Any]:
-    rss0 = _rss_mb()
-    t0 = time.perf_counter()
+    """Read the Parquet files into pandas, then the baseline's accounts."""
+    rss0 = peak_rss_mb()
+    ph = Phase()
     tables = pb.load(d)
-    t1 = time.perf_counter()
-    rss_load = _rss_mb()
+    load = ph.end()
+    rss_load = peak_rss_mb()
+    ph = Phase()
     res = pb.compute(tables)
-    t2 = time.perf_counter()
-    out = {"load_s": t1 - t0, "compute_s": t2 - t1, "rss_base_mb": rss0, "rss_load_mb": rss_load,
-           "rss_peak_mb": _rss_mb(), "monthly_rows": len(res.monthly)}
+    compute = ph.end()
+    out = {"load": load, "compute": compute, "rss_base_mb": rss0, "rss_load_mb": rss_load,
+           "rss_peak_mb": peak_rss_mb(), "monthly_rows": len(res.monthly)}
     if result_dir is not None:
         pb.save_result(res, result_dir)
     return out
 
 
-def _label(name: str, frame: pd.DataFrame) -> str:
+#: Helpers of ``qingshan.accounts`` that the profile times when ``compute()`` calls them.
+PYTHON_STEPS = ("factor_usage", "process_usage", "product_intensity", "fallback_notes",
+                "factor_lookup")
+
+
+def _label(frame: pd.DataFrame) -> str:
+    """Name a result fetched by ``compute()`` after its columns."""
     cols = set(frame.columns)
-    if "level" in cols and len(frame):
-        return f"rollup {frame['level'].iloc[0]}"
     if "level" in cols:
-        return "rollup"
-    if "factor_id" in cols and "material" not in cols and "carrier" not in cols:
-        return "factor_usage"
+        return f"fetch rollup {frame['level'].iloc[0]}" if len(frame) else "fetch rollup"
     if "months_reported" in cols:
         return "fetch yearly"
     if "month" in cols and "co2_t" in cols:
         return "fetch monthly"
-    if "grid_fallback" in cols:
-        return "fetch line_factors (notes)"
     if "product" in cols:
         return "fetch production"
-    return f"{name} ({len(frame)} rows)"
+    if cols == {"entity_id"}:
+        return "fetch city id"
+    if cols == {"entity_id", "name"}:
+        return "fetch city" if len(frame) <= 1 else "fetch entity names"
+    if cols == {"entity_id", "year", "material"}:
+        return "fetch process materials (lineage)"
+    return f"other query ({', '.join(sorted(cols))[:40]}; {len(frame)} rows)"
 
 
 def work_profile(d: Path, store_kind: str) -> dict[str, Any]:
-    """Time each store call that ``compute()`` makes (whatever its current shape)."""
+    """Time each store call that ``compute()`` makes, whatever its current shape."""
     from qingshan import accounts
     from qingshan.factors import load_factor_set
-    from qingshan.store import Store
 
     fs = load_factor_set()
-    tmp = tempfile.TemporaryDirectory(prefix="qs_bench_") if store_kind == "file" else None
-    store = Store.connect(None if tmp is None else f"duckdb:///{tmp.name}/bench.duckdb")
-    store.replace_tables(read_arrow(d))
-    log: list[dict[str, Any]] = []
+    store, tmp = _connect(store_kind)
+    store.replace_tables_from_parquet(table_files(d))
+    log: list[dict[str, Any]] = [{"step": "(after the load, not part of compute)", "s": 0.0,
+                                  "cpu_s": 0.0, "others_cpu_s": 0.0, "peak_mb": peak_rss_mb()}]
     execute: Callable[[Any], pd.DataFrame] = store.execute
     materialize: Callable[[str, Any], None] = store.materialize
 
     def timed_execute(expr: Any) -> pd.DataFrame:
-        t = time.perf_counter()
+        ph = Phase()
         out = execute(expr)
-        log.append({"step": _label("execute", out), "s": time.perf_counter() - t,
-                    "rows": len(out)})
+        log.append({"step": _label(out), **ph.end(), "rows": len(out), "peak_mb": peak_rss_mb()})
         return out
 
     def timed_materialize(name: str, expr: Any) -> None:
-        t = time.perf_counter()
+        ph = Phase()
         materialize(name, expr)
-        log.append({"step": f"materialize {name}", "s": time.perf_counter() - t})
+        log.append({"step": f"materialize {name}", **ph.end(), "peak_mb": peak_rss_mb()})
+
+    def timed_python(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            ph = Phase()
+            out = fn(*args, **kwargs)
+            log.append({"step": f"Python: {name}()", **ph.end(), "peak_mb": peak_rss_mb()})
+            return out
+        return wrapper
 
     store.execute = timed_execute  # type: ignore[method-assign]
     store.materialize = timed_materialize  # type: ignore[method-assign]
-    t0 = time.perf_counter()
-    accounts.compute(store, fs)
-    total = time.perf_counter() - t0
-    steps = sum(x["s"] for x in log)
-    log.append({"step": "Python between store calls (expression building, products, notes)",
-                "s": total - steps})
-
+    patched = {}
+    for name in PYTHON_STEPS:  # helpers compute() calls by module-level name, if it has them
+        fn = getattr(accounts, name, None)
+        if callable(fn):
+            patched[name] = fn
+            setattr(accounts, name, timed_python(name, fn))
+    ph = Phase()
+    try:
+        accounts.compute(store, fs)
+    finally:
+        for name, fn in patched.items():
+            setattr(accounts, name, fn)
+    total = ph.end()
+    log.append({"step": "other Python in compute() (expressions, sets, names, citations)",
+                "s": total["s"] - sum(x["s"] for x in log),
+                "cpu_s": total["cpu_s"] - sum(x["cpu_s"] for x in log), "others_cpu_s": 0.0})
     store.close()
     if tmp is not None:
         tmp.cleanup()
-    return {"compute_s": total, "steps": log, "rss_peak_mb": _rss_mb()}
+    return {"compute": total, "steps": log, "rss_peak_mb": peak_rss_mb()}
 
 
 def worker_main(args: argparse.Namespace) -> None:
@@ -460,17 +569,29 @@ def worker_main(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------
 
 
-def run_worker(kind: str, n: int, store: str, result_dir: Path | None) -> dict[str, Any]:
+def wait_quiet(max_wait_s: float, threshold: float = 0.3) -> float:
+    """Wait (at most ``max_wait_s``) until other processes use < ``threshold`` cores."""
+    deadline = time.monotonic() + max_wait_s
+    load = others_load()
+    while load > threshold and time.monotonic() < deadline:
+        time.sleep(5.0)
+        load = others_load()
+    return load
+
+
+def run_worker(kind: str, n: int, store: str, result_dir: Path | None,
+               quiet_wait_s: float) -> dict[str, Any]:
+    before = wait_quiet(quiet_wait_s) if quiet_wait_s > 0 else others_load(1.0)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--size", str(n),
            "--store", store]
     if result_dir is not None:
         cmd += ["--result-dir", str(result_dir)]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} worker for {n} failed:\n{proc.stdout}\n{proc.stderr}")
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
     out: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    out["others_cores_before"] = before
     return out
 
 
@@ -478,101 +599,342 @@ def machine() -> dict[str, str]:
     import duckdb
     import ibis
 
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_kb = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem_kb = int(line.split()[1])
-    except OSError:
-        pass
+    def first(path: str, prefix: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    probe = ("import time, numpy; t = time.perf_counter(); a = numpy.ones(2**27); "
+             "print(time.perf_counter() - t)")
+    touch = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=False).stdout.strip()
+    mem = first("/proc/meminfo", "MemTotal")
+    ram = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem != "unknown" else mem
     return {
-        "cpu": cpu, "cores": str(os.cpu_count()), "ram_gb": f"{mem_kb / 2**20:.1f}",
+        "cpu": first("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()), "ram": ram,
         "os": platform.platform(), "python": platform.python_version(),
         "duckdb": duckdb.__version__, "ibis": ibis.__version__, "pandas": pd.__version__,
         "numpy": np.__version__, "pyarrow": pa.__version__,
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "touch_1gib_s": f"{float(touch):.2f}" if touch else "unknown",
     }
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, float]:
-    keys = ("load_s", "compute_s")
-    out = {k: statistics.median(r[k] for r in runs) for k in keys}
-    out["total_s"] = statistics.median(r["load_s"] + r["compute_s"] for r in runs)
-    out["rss_peak_mb"] = max(r["rss_peak_mb"] for r in runs)
-    out["rss_load_mb"] = max(r["rss_load_mb"] for r in runs)
-    out["rss_base_mb"] = min(r["rss_base_mb"] for r in runs)
-    out["compute_min_s"] = min(r["compute_s"] for r in runs)
-    out["compute_max_s"] = max(r["compute_s"] for r in runs)
-    return out
+    med = statistics.median
+    zero = {"s": 0.0}
+    return {
+        "load_s": med(r["load"]["s"] for r in runs),
+        "compute_s": med(r["compute"]["s"] for r in runs),
+        "fetch_s": med(r.get("fetch_monthly", zero)["s"] for r in runs),
+        "compute_fetch_s": med(r["compute"]["s"] + r.get("fetch_monthly", zero)["s"]
+                               for r in runs),
+        "rss_compute_mb": max(r.get("rss_compute_mb", r["rss_peak_mb"]) for r in runs),
+        "total_s": med(r["load"]["s"] + r["compute"]["s"] for r in runs),
+        "load_cpu_s": med(r["load"]["cpu_s"] for r in runs),
+        "compute_cpu_s": med(r["compute"]["cpu_s"] for r in runs),
+        "compute_min_s": min(r["compute"]["s"] for r in runs),
+        "compute_max_s": max(r["compute"]["s"] for r in runs),
+        "others_cores": max((r["load"]["others_cpu_s"] + r["compute"]["others_cpu_s"])
+                            / max(r["load"]["s"] + r["compute"]["s"], 1e-9) for r in runs),
+        "faults_m": med((r["load"]["faults"] + r["compute"]["faults"]) / 1e6 for r in runs),
+        "rss_base_mb": min(r["rss_base_mb"] for r in runs),
+        "rss_load_mb": max(r["rss_load_mb"] for r in runs),
+        "rss_peak_mb": max(r["rss_peak_mb"] for r in runs),
+    }
 
 
-def bench(sizes: list[int], repeat: int, store: str, check: bool) -> dict[str, Any]:
+def bench(sizes: list[int], repeat: int, store: str, check: bool,
+          quiet_wait_s: float) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "store": store, "sizes": {}}
     for n in sizes:
         info = ensure_data(n)
         reps = max(repeat, 2) if n >= 50_000 else max(repeat, 3)
-        qs_runs: list[dict[str, Any]] = []
-        pd_runs: list[dict[str, Any]] = []
+        runs: dict[str, list[dict[str, Any]]] = {"qingshan": [], "pandas": []}
         check_dir = OUT / "check" / str(n)
         for i in range(reps):
-            want = check and i == 0
-            qs_runs.append(run_worker("qingshan", n, store, check_dir / "qingshan" if want else None))
-            pd_runs.append(run_worker("pandas", n, store, check_dir / "pandas" if want else None))
-            print(f"  n={n} run {i + 1}/{reps}: qingshan load {qs_runs[-1]['load_s']:.2f}s "
-                  f"compute {qs_runs[-1]['compute_s']:.2f}s rss {qs_runs[-1]['rss_peak_mb']:.0f}MB | "
-                  f"pandas load {pd_runs[-1]['load_s']:.2f}s compute {pd_runs[-1]['compute_s']:.2f}s "
-                  f"rss {pd_runs[-1]['rss_peak_mb']:.0f}MB", flush=True)
+            for kind in ("qingshan", "pandas"):
+                want = check and i == 0
+                r = run_worker(kind, n, store, check_dir / kind if want else None, quiet_wait_s)
+                runs[kind].append(r)
+                print(f"  n={n} run {i + 1}/{reps} {kind:8s}: load {r['load']['s']:6.2f}s  "
+                      f"compute {r['compute']['s']:6.2f}s (cpu {r['compute']['cpu_s']:6.2f}s)  "
+                      f"peak {r['rss_peak_mb']:6.0f} MB  others "
+                      f"{r['compute']['others_cpu_s'] / max(r['compute']['s'], 1e-9):.2f} cores",
+                      flush=True)
         agreement = "not checked"
         if check:
             a = pb.load_result(check_dir / "qingshan")
             b = pb.load_result(check_dir / "pandas")
-            pb.assert_same(a, b)
-            agreement = (f"agree: {len(a.monthly)} enterprise-months, {len(a.yearly)} "
-                         f"enterprise-years, {sum(len(x) for x in a.rollups.values())} roll-up rows, "
-                         f"{len(a.factor_usage)} factor-usage rows")
+            pb.assert_same(a, b)  # raises AssertionError: the run fails loudly
+            agreement = (f"agree: {len(a.monthly):,} enterprise-months, {len(a.yearly):,} "
+                         f"enterprise-years, {sum(len(x) for x in a.rollups.values()):,} roll-up "
+                         f"rows, {len(a.factor_usage):,} factor-usage rows, "
+                         f"{len(a.products):,} product rows")
             print(f"  n={n}: {agreement}", flush=True)
-        results["sizes"][str(n)] = {"data": info, "qingshan": summarise(qs_runs),
-                                    "pandas": summarise(pd_runs), "runs": reps,
-                                    "raw": {"qingshan": qs_runs, "pandas": pd_runs},
-                                    "agreement": agreement}
+        results["sizes"][str(n)] = {"data": info, "runs": reps, "raw": runs,
+                                    "qingshan": summarise(runs["qingshan"]),
+                                    "pandas": summarise(runs["pandas"]), "agreement": agreement}
     return results
 
 
 def table(results: dict[str, Any]) -> str:
-    head = ("| enterprises | energy rows | Qingshan load s | Qingshan compute s | Qingshan peak RSS MB "
-            "| pandas load s | pandas compute s | pandas peak RSS MB | speed-up compute | "
-            "speed-up total |")
-    lines = [head, "|" + "---:|" * 10]
+    lines = [
+        "| enterprises | energy rows | Qingshan load s | Qingshan compute s "
+        "| Qingshan `.monthly` fetch s | Qingshan peak RSS MB (compute / with fetch) "
+        "| pandas load s | pandas compute s | pandas peak RSS MB | speed-up, compute "
+        "| speed-up, compute + fetch | speed-up, load + compute "
+        "| speed-up, load + compute + fetch |",
+        "|" + "---:|" * 13,
+    ]
     for n, r in results["sizes"].items():
         q, p = r["qingshan"], r["pandas"]
+        qf = q.get("fetch_s", 0.0)
         lines.append(
             f"| {int(n):,} | {r['data']['energy_rows']:,} | {q['load_s']:.2f} | {q['compute_s']:.2f} "
-            f"| {q['rss_peak_mb']:,.0f} | {p['load_s']:.2f} | {p['compute_s']:.2f} "
-            f"| {p['rss_peak_mb']:,.0f} | {p['compute_s'] / q['compute_s']:.1f}× "
-            f"| {p['total_s'] / q['total_s']:.1f}× |")
+            f"| {qf:.2f} | {q.get('rss_compute_mb', q['rss_peak_mb']):,.0f} / "
+            f"{q['rss_peak_mb']:,.0f} | {p['load_s']:.2f} | {p['compute_s']:.2f} "
+            f"| {p['rss_peak_mb']:,.0f} | {p['compute_s'] / q['compute_s']:.2f}× "
+            f"| {p['compute_s'] / q.get('compute_fetch_s', q['compute_s']):.2f}× "
+            f"| {p['total_s'] / q['total_s']:.2f}× "
+            f"| {p['total_s'] / (q['total_s'] + qf):.2f}× |")
     return "\n".join(lines)
 
 
+def cpu_table(results: dict[str, Any]) -> str:
+    lines = ["| enterprises | Qingshan load CPU s | Qingshan compute CPU s | pandas load CPU s "
+             "| pandas compute CPU s | Qingshan compute min–max s | pandas compute min–max s "
+             "| page faults, millions (Qingshan / pandas) | other processes, cores (worst run) |",
+             "|" + "---:|" * 9]
+    for n, r in results["sizes"].items():
+        q, p = r["qingshan"], r["pandas"]
+        lines.append(
+            f"| {int(n):,} | {q['load_cpu_s']:.2f} | {q['compute_cpu_s']:.2f} | {p['load_cpu_s']:.2f} "
+            f"| {p['compute_cpu_s']:.2f} | {q['compute_min_s']:.2f}–{q['compute_max_s']:.2f} "
+            f"| {p['compute_min_s']:.2f}–{p['compute_max_s']:.2f} "
+            f"| {q['faults_m']:.2f} / {p['faults_m']:.2f} "
+            f"| {max(q['others_cores'], p['others_cores']):.2f} |")
+    return "\n".join(lines)
+
+
+def profile_table(prof: dict[str, Any]) -> str:
+    runs = prof["runs"]
+    total = statistics.median(r["compute"]["s"] for r in runs)
+    lines = [f"`compute()` at {int(prof['size']):,} enterprises, time per store call "
+             f"(median of {len(runs)} runs; wall and CPU seconds):", "",
+             "| step | wall s | CPU s | share of wall | peak RSS after, MB |",
+             "|---|---:|---:|---:|---:|"]
+    steps: dict[str, list[tuple[float, float, float]]] = {}
+    for r in runs:
+        seen: dict[str, int] = {}
+        for s in r["steps"]:
+            key = s["step"]
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                key = f"{key} ({seen[key]})"
+            steps.setdefault(key, []).append((s["s"], s["cpu_s"], s.get("peak_mb", 0.0)))
+    for key, vals in steps.items():
+        w = statistics.median(v[0] for v in vals)
+        c = statistics.median(v[1] for v in vals)
+        peak = max(v[2] for v in vals)
+        lines.append(f"| {key} | {w:.2f} | {c:.2f} | {100 * w / total:.0f} % "
+                     f"| {f'{peak:,.0f}' if peak else ''} |")
+    cpu = statistics.median(r["compute"]["cpu_s"] for r in runs)
+    peak = max(r["rss_peak_mb"] for r in runs)
+    lines.append(f"| **compute() total** | **{total:.2f}** | **{cpu:.2f}** | 100 % | {peak:,.0f} |")
+    return "\n".join(lines)
+
+
+ANALYSIS_START, ANALYSIS_END = "<!-- analysis:start -->", "<!-- analysis:end -->"
+
+
+def _kept_analysis() -> str:
+    """The hand-written analysis of the current docs/performance.md, kept across rewrites."""
+    if not DOC.exists():
+        return ""
+    text = DOC.read_text("utf-8")
+    if ANALYSIS_START in text and ANALYSIS_END in text:
+        return text.split(ANALYSIS_START, 1)[1].split(ANALYSIS_END, 1)[0].strip("\n")
+    return ""
+
+
+def verdicts(results: dict[str, Any]) -> list[str]:
+    big = results["sizes"].get("50000")
+    if big is None:
+        return ["The 50 000-enterprise case was not run, so the targets were not assessed."]
+    q, p = big["qingshan"], big["pandas"]
+    speed = p["compute_s"] / q["compute_s"]
+    qf = q.get("compute_fetch_s", q["compute_s"])
+    rss_c = q.get("rss_compute_mb", q["rss_peak_mb"])
+
+    def mark(ok: bool) -> str:
+        return "**met**" if ok else "**not met**"
+
+    return [
+        f"* Time, ≤ {TARGET_SECONDS:.0f} s for 50 000 enterprises: "
+        f"{mark(q['compute_s'] <= TARGET_SECONDS)} (`compute()` {q['compute_s']:.1f} s; "
+        f"{qf:.1f} s with the monthly table fetched to pandas; loading the store takes "
+        f"{q['load_s']:.1f} s before that).",
+        f"* Memory, ≤ 3 GB peak: {mark(rss_c <= TARGET_RSS_MB)} for load + `compute()`, "
+        f"{mark(q['rss_peak_mb'] <= TARGET_RSS_MB)} once `result.monthly` is fetched into "
+        f"pandas (peak RSS {q['rss_load_mb'] / 1024:.2f} GiB after the load, "
+        f"{rss_c / 1024:.2f} GiB after `compute()`, {q['rss_peak_mb'] / 1024:.2f} GiB with the "
+        f"monthly table fetched; the pandas baseline peaks at "
+        f"{p['rss_peak_mb'] / 1024:.2f} GiB).",
+        f"* Speed, ≥ {TARGET_SPEEDUP:.0f}× the pandas baseline: {mark(speed >= TARGET_SPEEDUP)} "
+        f"({speed:.2f}× on compute; {p['compute_s'] / qf:.2f}× with the monthly fetch; "
+        f"{p['total_s'] / q['total_s']:.2f}× on load + compute, "
+        f"{p['total_s'] / (q['total_s'] + q.get('fetch_s', 0.0)):.2f}× on load + compute + fetch).",
+    ]
+
+
+def render_doc(results: dict[str, Any], cmd: str) -> str:
+    m = results["machine"]
+    sizes = results["sizes"]
+    data_rows = ["| enterprises | months | energy rows | rows per enterprise-month | process rows "
+                 "| Parquet MB |", "|---:|---:|---:|---:|---:|---:|"]
+    for n, r in sizes.items():
+        dd = r["data"]
+        data_rows.append(f"| {int(n):,} | {dd['months']} | {dd['energy_rows']:,} "
+                         f"| {dd['energy_rows_per_enterprise_month']:.2f} | {dd['process_rows']:,} "
+                         f"| {dd['parquet_mb']:.0f} |")
+    agree = [f"* {int(n):,}: {r['agreement']}" for n, r in sizes.items()]
+    store = ("in-memory DuckDB (`Store.connect(None)`)" if results["store"] == "memory"
+             else "a DuckDB file in a temporary directory (`Store.connect('duckdb:///…')`)")
+    reps = ", ".join(f"{int(n):,}: {r['runs']}" for n, r in sizes.items())
+    analysis = _kept_analysis() or "_No analysis written yet._"
+    parts = [
+        "# Performance of the accounts engine",
+        "",
+        "Generated by `benchmarks/bench_accounts.py`; the numbers below are from one run of",
+        "that script on the machine described under [Machine](#machine). Rerun it to refresh",
+        "them (the [analysis](#analysis) section is hand-written and kept across reruns).",
+        "",
+        "```",
+        cmd,
+        "```",
+        "",
+        "## Targets",
+        "",
+        "From the issue: 50 000 enterprises × 72 months (about 20 M energy rows) in ≤ 10 s on",
+        "2 cores, with ≤ 3 GB peak memory, at least 5× faster than a plain pandas",
+        "implementation of the same accounts.",
+        "",
+        *verdicts(results),
+        "",
+        "## Results",
+        "",
+        f"Median of the runs per size ({reps}); every run is a fresh process. Times in",
+        "seconds of wall-clock time. *Load*: for Qingshan, opening the store and",
+        "`Store.replace_tables_from_parquet` of the Parquet files (DuckDB reads them itself,",
+        "nothing passes through Python); for pandas, reading the files into DataFrames.",
+        "*Compute*: `qingshan.accounts.compute(store, fs)`, which materializes the monthly and",
+        "yearly accounts as store tables (`_accounts_monthly`, `_accounts_yearly`) and fetches",
+        "`result.yearly`, the four roll-up levels, product intensities, factor usage and notes",
+        "into pandas; or `pandas_baseline.compute(tables)`, the same outputs. **The monthly",
+        "accounts differ in where they end up:** the pandas baseline holds them in memory as a",
+        "DataFrame, Qingshan keeps them in the store table `_accounts_monthly` until",
+        "`result.monthly` is read. Fetching them into pandas is timed apart (the *`.monthly`",
+        "fetch* column) and the speed-ups are given with and without it. Peak RSS is the",
+        "worker's `VmHWM` (high-water mark of resident memory; the largest over its runs),",
+        "for Qingshan after `compute()` and after the monthly fetch,",
+        "and includes the interpreter and libraries "
+        f"(about {min(r['qingshan']['rss_base_mb'] for r in sizes.values()):.0f} MB for Qingshan, "
+        f"{min(r['pandas']['rss_base_mb'] for r in sizes.values()):.0f} MB for pandas, "
+        "before any data).",
+        "",
+        table(results),
+        "",
+        "CPU seconds (all threads of the worker) and spread, with the CPU that other processes",
+        "on the machine used during the runs (the benchmark waits for a quiet machine before",
+        "each run, but cannot stop others from starting meanwhile):",
+        "",
+        cpu_table(results),
+        "",
+        "### Inputs",
+        "",
+        "A seeded synthetic city (`generate()` in the script), written once to Parquet under",
+        "`benchmarks/out/` (git-ignored) in the store schema and canonical units: electricity",
+        "every month, one to seven other carriers per enterprise (coal types, coke, natural gas,",
+        "oil products, heat, gases, water), feedstock, export, self-generated renewable and",
+        "non-industrial rows, measured NCV on about 1 % of coal and gas rows, 2 % of",
+        "enterprise-months missing, process rows (clinker, lime, carbonates) for 4 % of",
+        "enterprises, economics with some missing or non-positive value added, production.",
+        "",
+        *data_rows,
+        "",
+        "### Agreement",
+        "",
+        "Before the numbers count, the first run of each size writes both results and the",
+        "script asserts that they agree (`pandas_baseline.assert_same`: monthly, yearly,",
+        "roll-ups, factor usage, products within rel 1e-9 or 1e-6 absolute, and the notes):",
+        "",
+        *agree,
+        "",
+        "### Set-up",
+        "",
+        f"* Store: {store}, created fresh by each run. Load =",
+        "  `Store.replace_tables_from_parquet` (one transaction; DuckDB's `read_parquet`).",
+        "* pandas baseline: `benchmarks/pandas_baseline.py`. It reads only the columns it",
+        "  needs and works on the integer keys (`entity_key`, `carrier_key`, `use_key`) with",
+        "  numpy lookup arrays. It does **not** read the engine's `coefficients` table: it",
+        "  rebuilds its own per-(carrier, year) factor arrays from the factor set and applies",
+        "  the rules itself (signs by use, measured NCV / CC / OF first, process CO2, roll-ups as",
+        "  ratios of sums, factor usage, notes). Per-row contributions go into one",
+        "  preallocated numpy block, then one `groupby().sum()`; no DuckDB or polars. It is",
+        "  also the second implementation that `tests/test_pandas_baseline.py` checks the",
+        "  engine against.",
+        "* DuckDB uses its default thread count (the number of cores).",
+        "",
+    ]
+    if "profile" in results:
+        parts += ["## Where the time goes", "", profile_table(results["profile"]), "",
+                  "Each row is one call of `Store.materialize` or `Store.execute` made by",
+                  "`compute()`, named after the table it produces; the last row is the time",
+                  "spent in Python between those calls.", ""]
+    parts += [
+        "## Machine", "",
+        f"* CPU: {m['cpu']}, {m['cores']} cores; RAM {m['ram']}",
+        f"* OS: {m['os']}",
+        f"* Python {m['python']}; duckdb {m['duckdb']}; ibis {m['ibis']}; pandas {m['pandas']}; "
+        f"numpy {m['numpy']}; pyarrow {m['pyarrow']}",
+        f"* Date: {m['date']}",
+        f"* First touch of 1 GiB of fresh memory in a new process: {m['touch_1gib_s']} s "
+        "(memory a process has not touched before costs time to map on this virtual machine)",
+        "",
+        "## Analysis",
+        "",
+        ANALYSIS_START,
+        analysis,
+        ANALYSIS_END,
+        "",
+    ]
+    return "\n".join(parts)
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap = argparse.ArgumentParser(
+        description="Time qingshan.accounts against a pandas baseline (see module doc).")
+    ap.add_argument("--sizes", default="1000,10000,50000", help="enterprises, comma-separated")
     ap.add_argument("--repeat", type=int, default=3,
-                    help="runs per size (at least 3 below 50 000 enterprises, at least 2 from it)")
-    ap.add_argument("--store", choices=("memory", "file"), default="memory",
-                    help="in-memory DuckDB store (default) or a DuckDB file in a temp dir")
+                    help="runs per size (at least 3 below 50 000 enterprises, 2 from there)")
+    ap.add_argument("--store", choices=("file", "memory"), default="file",
+                    help="a DuckDB file in a temporary directory (default, as the product) "
+                         "or in-memory DuckDB")
     ap.add_argument("--no-check", action="store_true", help="skip the agreement check")
     ap.add_argument("--profile", action="store_true",
                     help="also time each store call of compute() at the largest size")
+    ap.add_argument("--quiet-wait", type=float, default=180.0,
+                    help="seconds to wait, before each run, for other processes to go idle")
     ap.add_argument("--write-docs", action="store_true", help="rewrite docs/performance.md")
     ap.add_argument("--regenerate", action="store_true", help="regenerate the Parquet inputs")
+    ap.add_argument("--from-results", metavar="JSON",
+                    help="only rewrite docs/performance.md from a results file of an earlier run "
+                         "(benchmarks/out/results.json)")
     ap.add_argument("--worker", choices=("qingshan", "pandas", "profile"), help=argparse.SUPPRESS)
     ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--result-dir", help=argparse.SUPPRESS)
@@ -580,59 +942,39 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         worker_main(args)
         return
+    cmd = " ".join(["python benchmarks/bench_accounts.py",
+                    *(argv if argv is not None else sys.argv[1:])])
+    if args.from_results:
+        results = json.loads(Path(args.from_results).read_text("utf-8"))
+        DOC.write_text(render_doc(results, results.get("command", cmd)), "utf-8")
+        print(f"wrote {DOC.relative_to(ROOT)} from {args.from_results}")
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     for n in sizes:
         info = ensure_data(n, force=args.regenerate)
-        print(f"data n={n}: {info['energy_rows']:,} energy rows "
+        print(f"data n={n:,}: {info['energy_rows']:,} energy rows "
               f"({info['energy_rows_per_enterprise_month']:.2f} per enterprise-month), "
-              f"{info['parquet_mb']:.0f} MB Parquet", flush=True)
-    results = bench(sizes, args.repeat, args.store, not args.no_check)
-    if "1000" not in results["sizes"] and not args.no_check:
-        print("note: the 1k case was not run; agreement was checked on the sizes above")
+              f"{info['parquet_mb']:.0f} MB of Parquet", flush=True)
+    results = bench(sizes, args.repeat, args.store, not args.no_check, args.quiet_wait)
+    results["command"] = cmd
     if args.profile:
         big = max(sizes)
-        profs = [run_worker("profile", big, args.store, None) for _ in range(2)]
-        results["profile"] = {"size": big, "runs": profs}
+        runs = [run_worker("profile", big, args.store, None, args.quiet_wait) for _ in range(2)]
+        results["profile"] = {"size": big, "runs": runs}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=1), "utf-8")
     print()
     print(table(results))
+    print()
+    print(cpu_table(results))
     if "profile" in results:
         print()
         print(profile_table(results["profile"]))
+    print()
+    print("\n".join(verdicts(results)))
     if args.write_docs:
-        cmd = "python benchmarks/bench_accounts.py " + " ".join(
-            a for a in (argv if argv is not None else sys.argv[1:]))
-        DOC.write_text(render_doc(results, cmd.strip()), "utf-8")
+        DOC.write_text(render_doc(results, cmd), "utf-8")
         print(f"\nwrote {DOC.relative_to(ROOT)}")
-
-
-def profile_table(prof: dict[str, Any]) -> str:
-    runs = prof["runs"]
-    lines = [f"compute() at {int(prof['size']):,} enterprises, per store call "
-             f"(median of {len(runs)} runs)", "", "| step | s | share |", "|---|---:|---:|"]
-    total = statistics.median(r["compute_s"] for r in runs)
-    steps: dict[str, list[float]] = {}
-    for r in runs:
-        seen: dict[str, int] = {}
-        for s in r["steps"]:
-            key = s["step"]
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] > 1:
-                key = f"{key} #{seen[key]}"
-            steps.setdefault(key, []).append(s["s"])
-    for key, vals in steps.items():
-        v = statistics.median(vals)
-        lines.append(f"| {key} | {v:.2f} | {100 * v / total:.0f} % |")
-    lines.append(f"| **compute() total** | **{total:.2f}** | 100 % |")
-    return "\n".join(lines)
-
-
-def render_doc(results: dict[str, Any], cmd: str) -> str:  # filled in below
-    from benchmarks.perf_doc import render  # type: ignore[import-not-found]
-
-    out: str = render(results, cmd)
-    return out
 
 
 if __name__ == "__main__":

@@ -2,10 +2,13 @@
 
 This is the baseline of ``benchmarks/bench_accounts.py`` and, in
 ``tests/test_pandas_baseline.py``, an independent implementation that cross-checks the
-engine. It reads the same store tables (canonical units) and follows the same rules,
-restated here from the method docs rather than imported from the kernels:
+engine. It reads the same store tables (canonical units, the integer keys of
+:func:`qingshan.accounts.store_tables`: ``entity_key``, ``carrier_key``, ``use_key``) but
+**not** the engine's ``coefficients`` table: it rebuilds its own factor arrays per
+(carrier, year) from the factor set and restates the rules from the method docs rather
+than importing the kernels. Only the key conventions (which carrier and which use a key
+stands for) come from :mod:`qingshan.methods.coefficients`. The rules:
 
-* per energy row, the factors of its (carrier, year) from the line-factor table;
 * 综合能耗 (GB/T 2589-2020) with the sign of the row's use (fuel, feedstock and
   self-generated renewable +1, export −1, non-industrial 0); a measured NCV replaces the
   tabulated coefficient as NCV / 29.3076; electricity 等价值 per year;
@@ -16,7 +19,10 @@ restated here from the method docs rather than imported from the kernels:
   CaO × 0.7848 + MgO × 1.0919 (from the process-factor table) for everything else;
 * monthly sums per enterprise, yearly sums with value added and the entity's
   attributes, roll-ups to city, district, park and industry as ratios of sums;
-* product intensities, the distinct factor rows used per enterprise-year, and the
+* product intensities; the factor rows used per enterprise-year (a carrier present uses
+  its standard-coal coefficient and, for electricity, the year's 等价值; a carrier burnt
+  or sold uses its carbon defaults, the grid factor or the heat factor; measured
+  parameters are ``measured:<carrier>``; process materials their process factors); the
   fallback notes of years without a published factor.
 
 Only pandas and numpy compute here (no DuckDB, no polars); pyarrow reads Parquet.
@@ -32,38 +38,46 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from qingshan.data.industry import division_name
+from qingshan.data.spec import carriers
+from qingshan.factors import FactorSet, load_factor_set
 from qingshan.factors.conversions import CO2_PER_C, GJ_PER_TCE
 
-KEYS = ["entity_id", "year", "month"]
 #: How a row's use enters 综合能耗 (docs/accounting.md, "Boundary").
 COUNTED = {"fuel": 1.0, "feedstock": 1.0, "self_generated_renewable": 1.0, "export": -1.0,
            "non_industrial": 0.0}
 #: How a row's use enters combustion CO2 and net purchases.
 BURNT = {"fuel": 1.0, "export": -1.0}
+USES = list(COUNTED)
+#: Carrier categories that burn fossil carbon.
+FOSSIL = ("coal", "coke", "oil", "gas")
 ENERGY_SUMS = ["energy_tce", "energy_tce_equal", "feedstock_tce", "non_industrial_tce",
                "renewable_electricity_kwh", "renewable_tce", "electricity_kwh"]
 CARBON_SUMS = ["co2_combustion_t", "net_purchased_electricity_kwh", "co2_electricity_t",
                "net_purchased_heat_gj", "co2_heat_t"]
-SUMS = [*ENERGY_SUMS, *CARBON_SUMS, "co2_process_t"]
+LINE_SUMS = [*ENERGY_SUMS, *CARBON_SUMS]
+SUMS = [*LINE_SUMS, "co2_process_t"]
 ADDITIVE = [*SUMS, "co2_scope1_t", "co2_scope2_t", "co2_t"]
+KEYS = ["entity_id", "year", "month"]
 LEVELS: dict[str, str | None] = {"city": None, "district": "district_id", "park": "park_id",
                                  "industry": "industry_division"}
-FACTOR_ID_COLUMNS = ["energy_factor_id", "equal_factor_id", "carbon_factor_id", "grid_factor_id",
-                     "heat_factor_id"]
+ENTITY_ATTRS = ["entity_id", "name", "district_id", "park_id", "industry_code", "scale"]
+_NUMERIC = ["tce", "tce_equal", "ncv", "cc", "oxidation", "grid", "heat"]
+_FLAGS = ["is_fossil", "is_electricity", "is_heat"]
 
-#: Columns each table needs; strings read as categoricals where values repeat.
-READ: dict[str, tuple[list[str], list[str]]] = {
-    "energy": (["entity_id", "year", "month", "carrier", "use", "quantity", "measured_ncv",
-                "measured_carbon_content", "measured_oxidation"], ["entity_id", "carrier", "use"]),
-    "process": (["entity_id", "year", "month", "material", "quantity", "cao_fraction",
-                 "mgo_fraction", "calcination_fraction"], ["entity_id", "material"]),
-    "entities": (["entity_id", "entity_type", "name", "district_id", "park_id", "industry_code",
-                  "scale"], []),
-    "economics": (["entity_id", "year", "value_added_10k_yuan", "output_value_10k_yuan"], []),
-    "production": (["entity_id", "year", "product", "quantity", "unit", "energy_share"], []),
-    "line_factors": ([], []),
-    "process_factors": ([], []),
+#: Columns the baseline reads, if the table has them; strings as categoricals.
+READ: dict[str, list[str]] = {
+    "energy": ["entity_key", "entity_id", "year", "month", "carrier_key", "carrier", "use_key",
+               "use", "quantity", "measured_ncv", "measured_carbon_content", "measured_oxidation"],
+    "process": ["entity_key", "entity_id", "year", "month", "material", "quantity",
+                "cao_fraction", "mgo_fraction", "calcination_fraction"],
+    "entities": ["entity_key", "entity_id", "entity_type", "name", "district_id", "park_id",
+                 "industry_code", "scale"],
+    "economics": ["entity_key", "entity_id", "year", "value_added_10k_yuan",
+                  "output_value_10k_yuan"],
+    "production": ["entity_id", "year", "product", "quantity", "unit", "energy_share"],
 }
+CATEGORICAL = {"entity_id", "carrier", "use", "material"}
 
 
 @dataclass
@@ -77,106 +91,220 @@ class Result:
 
 
 def load(d: Path) -> dict[str, pd.DataFrame]:
-    """Read the store tables of a benchmark city from ``d``/<table>.parquet."""
+    """Read the tables the accounts need from ``d``/<table>.parquet (store schema)."""
     out = {}
-    for name, (cols, cats) in READ.items():
-        t = pq.read_table(d / f"{name}.parquet", columns=cols or None, read_dictionary=cats or None)
-        out[name] = t.to_pandas()
+    for name, wanted in READ.items():
+        path = d / f"{name}.parquet"
+        have = set(pq.read_schema(path).names)
+        cols = [c for c in wanted if c in have]
+        cats = [c for c in cols if c in CATEGORICAL and name in ("energy", "process")]
+        out[name] = pq.read_table(path, columns=cols, read_dictionary=cats or None).to_pandas()
     return out
 
 
-def _values(s: pd.Series) -> pd.Index:
-    """The distinct non-null values of ``s``, as strings."""
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return pd.Index(s.cat.categories).astype(str)
-    return pd.Index(s.dropna().unique()).astype(str)
+# --------------------------------------------------------------------------------------
+# Factors per (carrier, year), from the factor set
+# --------------------------------------------------------------------------------------
 
 
-def _as_categories(s: pd.Series, categories: pd.Index) -> pd.Series:
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return s.cat.set_categories(categories)
-    return s.astype(pd.CategoricalDtype(categories))
+@dataclass
+class Factors:
+    """Factor arrays indexed [carrier position, year - first_year], and their ids."""
+
+    carriers: list[str]
+    first_year: int
+    arrays: dict[str, np.ndarray]
+    ids: pd.DataFrame  # carrier, year, need ("present" | "burnt"), factor_id
 
 
-def energy_lines(energy: pd.DataFrame, line_factors: pd.DataFrame) -> pd.DataFrame:
-    """One row per energy row: the month keys and every per-row contribution."""
-    lf = line_factors.set_index(["carrier", "year"])
-    pos = lf.index.get_indexer(pd.MultiIndex.from_arrays(
-        [energy["carrier"].astype(str) if not isinstance(energy["carrier"].dtype, pd.CategoricalDtype)
-         else energy["carrier"], energy["year"]]))
-    if (pos < 0).any():  # a carrier or year without factors: left join semantics (nulls)
-        lf = pd.concat([lf, pd.DataFrame(index=[("?", -1)], columns=lf.columns)])
-        pos = np.where(pos < 0, len(lf) - 1, pos)
+def factors(fs: FactorSet, years: list[int]) -> Factors:
+    cat = carriers()
+    names = list(cat)
+    ys = list(range(min(years), max(years) + 1)) if years else [0]
+    t = pd.DataFrame({"carrier": names})
+    t["is_fossil"] = [cat[c].category in FOSSIL for c in names]
+    t["is_electricity"] = t["carrier"] == "electricity"
+    t["is_heat"] = t["carrier"] == "heat"
+    energy = fs.energy.set_index("carrier")
+    carbon = fs.fuel_carbon.set_index("carrier")
+    t["tce"] = t["carrier"].map(energy["tce_per_unit"])
+    t["energy_factor_id"] = t["carrier"].map(energy["factor_id"])
+    t["ncv"] = t["carrier"].map(carbon["ncv_gj_per_unit"])
+    t["cc"] = t["carrier"].map(carbon["cc_tc_per_gj"])
+    t["oxidation"] = t["carrier"].map(carbon["oxidation"])
+    t["carbon_factor_id"] = t["carrier"].map(carbon["factor_id"])
+    grid = fs.by_year("grid", ys).set_index("year")
+    equal = fs.by_year("equal_value", ys).set_index("year")
+    t = t.merge(pd.DataFrame({"year": ys}), how="cross")
+    elec, heat = t["is_electricity"], t["is_heat"]
+    t["tce_equal"] = t["tce"].where(~elec, t["year"].map(equal["tce_per_kwh"]))
+    t["grid"] = t["year"].map(grid["tco2_per_kwh"]).where(elec, 0.0)
+    t["heat"] = np.where(heat, fs.heat_tco2_per_gj, 0.0)
+    t["equal_factor_id"] = t["year"].map(equal["factor_id"]).where(elec)
+    t["grid_factor_id"] = t["year"].map(grid["factor_id"]).where(elec)
+    t["heat_factor_id"] = pd.Series(fs.heat_factor_id, index=t.index).where(heat)
+    shape = (len(names), len(ys))
+    arrays = {c: t[c].to_numpy(dtype="float64", na_value=np.nan).reshape(shape) for c in _NUMERIC}
+    arrays.update({c: t[c].to_numpy(dtype=bool).reshape(shape) for c in _FLAGS})
+    long = t.melt(id_vars=["carrier", "year"], value_vars=[
+        "energy_factor_id", "equal_factor_id", "carbon_factor_id", "grid_factor_id",
+        "heat_factor_id"], value_name="factor_id").dropna(subset=["factor_id"])
+    long["need"] = np.where(long["variable"].isin(["energy_factor_id", "equal_factor_id"]),
+                            "present", "burnt")
+    return Factors(names, ys[0], arrays, long[["carrier", "year", "need", "factor_id"]])
+
+
+# --------------------------------------------------------------------------------------
+# Keys: the store may hold codes (entity_key, carrier_key, use_key) or the codes' strings
+# --------------------------------------------------------------------------------------
+
+
+def _positions(values: pd.Series, labels: list[str]) -> np.ndarray:
+    """Position of each value in ``labels`` (-1 if absent), via the categories if any."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        pos = pd.Index(labels).get_indexer(values.cat.categories.astype(str))
+        codes = values.cat.codes.to_numpy()
+        return np.where(codes < 0, -1, pos[codes])
+    return np.asarray(pd.Index(labels).get_indexer(values.astype(str)))
+
+
+def carrier_positions(energy: pd.DataFrame, names: list[str]) -> np.ndarray:
+    if "carrier" in energy.columns:
+        return _positions(energy["carrier"], names)
+    from qingshan.methods.coefficients import carrier_keys  # the store's key convention
+
+    by_key = {k: c for c, k in carrier_keys().items()}
+    lut = np.array([names.index(by_key[k]) if k in by_key else -1
+                    for k in range(max(by_key) + 1)])
+    return np.asarray(lut[energy["carrier_key"].to_numpy(dtype="int64")])
+
+
+def use_positions(energy: pd.DataFrame) -> np.ndarray:
+    if "use" in energy.columns:
+        return _positions(energy["use"], USES)
+    from qingshan.methods.coefficients import use_keys  # the store's key convention
+
+    by_key = {k: u for u, k in use_keys().items()}
+    lut = np.array([USES.index(by_key[k]) if k in by_key else -1 for k in range(max(by_key) + 1)])
+    return np.asarray(lut[energy["use_key"].to_numpy(dtype="int64")])
+
+
+class Entities:
+    """Enterprise codes 0..n-1 in the sorted order of ``entity_id``."""
+
+    def __init__(self, entities: pd.DataFrame) -> None:
+        ent = entities.astype({"entity_id": str}).sort_values("entity_id", ignore_index=True)
+        self.table = ent
+        self.ids = pd.Index(ent["entity_id"])
+        self.lut: np.ndarray | None = None  # entity_key -> code
+        if "entity_key" in ent.columns:
+            keys = ent["entity_key"].to_numpy(dtype="int64")
+            self.lut = np.full(int(keys.max()) + 2 if len(keys) else 1, -1, dtype=np.int32)
+            self.lut[keys] = np.arange(len(keys), dtype=np.int32)
+
+    def codes(self, frame: pd.DataFrame) -> np.ndarray:
+        if self.lut is not None and "entity_key" in frame.columns:
+            k = frame["entity_key"].to_numpy(dtype="int64")
+            out = self.lut[np.clip(k, -1, len(self.lut) - 1)]  # -1 and too large hit a -1
+        else:
+            out = _positions(frame["entity_id"], list(self.ids))
+        if (out < 0).any():
+            raise ValueError("rows of an entity that is not in the entities table")
+        return np.asarray(out, dtype=np.int32)
+
+    def id_column(self, codes: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, categories=self.ids)
+
+
+# --------------------------------------------------------------------------------------
+# Accounts
+# --------------------------------------------------------------------------------------
+
+
+def energy_lines(energy: pd.DataFrame, fx: Factors, out: np.ndarray | None = None) -> np.ndarray:
+    """Per-row contributions of every energy row, shape (len(LINE_SUMS), rows).
+
+    Row ``i`` of the result is column ``LINE_SUMS[i]``. Results are written into ``out``
+    when given (one preallocated block, so nothing is copied into a DataFrame later).
+    """
+    c = carrier_positions(energy, fx.carriers)
+    y = energy["year"].to_numpy(dtype="int64") - fx.first_year
+    if (c < 0).any():
+        raise ValueError("energy rows with a carrier the carrier list does not have")
+    use = use_positions(energy)
 
     def col(name: str) -> np.ndarray:
-        return np.asarray(lf[name].to_numpy(dtype="float64", na_value=np.nan)[pos])
+        return np.asarray(fx.arrays[name][c, y])
 
-    def flag(name: str) -> np.ndarray:
-        return np.asarray(lf[name].fillna(False).to_numpy(dtype=bool)[pos])
+    def num(name: str) -> np.ndarray:
+        return np.asarray(energy[name].to_numpy(dtype="float64", na_value=np.nan))
 
-    use = energy["use"]
-    counted = use.map(COUNTED).astype("float64").fillna(0.0).to_numpy()
-    burnt = use.map(BURNT).astype("float64").fillna(0.0).to_numpy()
-    q = energy["quantity"].to_numpy(dtype="float64", na_value=np.nan)
-    m_ncv = energy["measured_ncv"].to_numpy(dtype="float64", na_value=np.nan)
-    m_cc = energy["measured_carbon_content"].to_numpy(dtype="float64", na_value=np.nan)
-    m_of = energy["measured_oxidation"].to_numpy(dtype="float64", na_value=np.nan)
-    is_elec, is_heat, is_fossil = flag("is_electricity"), flag("is_heat"), flag("is_fossil")
+    counted = np.array([COUNTED[u] for u in USES] + [0.0])[use]
+    burnt = np.array([BURNT.get(u, 0.0) for u in USES] + [0.0])[use]
+    q, m_ncv = num("quantity"), num("measured_ncv")
+    m_cc, m_of = num("measured_carbon_content"), num("measured_oxidation")
+    is_elec, is_heat, is_fossil = col("is_electricity"), col("is_heat"), col("is_fossil")
+    no_ncv = np.isnan(m_ncv)
 
-    coef = np.where(np.isnan(m_ncv), col("tce_per_unit"), m_ncv / GJ_PER_TCE)
-    coef_equal = np.where(is_elec, col("tce_per_unit_equal"), coef)
-    qc = q * coef
-    feed = (use == "feedstock").to_numpy()
-    nonind = (use == "non_industrial").to_numpy()
-    renew = (use == "self_generated_renewable").to_numpy()
-    ncv = np.where(np.isnan(m_ncv), col("ncv_gj_per_unit"), m_ncv)
-    cc = np.where(np.isnan(m_cc), col("cc_tc_per_gj"), m_cc)
-    of = np.where(np.isnan(m_of), col("oxidation"), m_of)
-    combustion = np.nan_to_num(is_fossil * burnt * q * ncv * cc * of * CO2_PER_C, nan=0.0)
-    net_kwh = is_elec * burnt * q
-    net_gj = is_heat * burnt * q
-    data = {
-        "energy_tce": counted * qc,
-        "energy_tce_equal": counted * q * coef_equal,
-        "feedstock_tce": feed * qc,
-        "non_industrial_tce": nonind * qc,
-        "renewable_electricity_kwh": renew * q,
-        "renewable_tce": renew * qc,
-        "electricity_kwh": is_elec * counted * q,
-        "co2_combustion_t": combustion,
-        "net_purchased_electricity_kwh": net_kwh,
-        "co2_electricity_t": net_kwh * col("grid_tco2_per_kwh"),
-        "net_purchased_heat_gj": net_gj,
-        "co2_heat_t": net_gj * col("heat_tco2_per_gj"),
-    }
-    out = pd.DataFrame(data, index=energy.index)
-    for k in KEYS:
-        out.insert(len(out.columns), k, energy[k])
+    n = len(energy)
+    out = np.empty((len(LINE_SUMS), n)) if out is None else out
+    r = dict(zip(LINE_SUMS, out, strict=True))
+    coef = np.where(no_ncv, col("tce"), m_ncv / GJ_PER_TCE)
+    qc = np.multiply(q, coef, out=r["feedstock_tce"])  # scratch, overwritten last
+    np.multiply(counted, qc, out=r["energy_tce"])
+    np.multiply(counted * q, np.where(is_elec, col("tce_equal"), coef), out=r["energy_tce_equal"])
+    renew = use == USES.index("self_generated_renewable")
+    np.multiply(renew, q * col("tce"), out=r["renewable_tce"])  # tabulated 当量值 (electricity)
+    np.multiply(renew, q, out=r["renewable_electricity_kwh"])
+    np.multiply(use == USES.index("non_industrial"), qc, out=r["non_industrial_tce"])
+    np.multiply(use == USES.index("feedstock"), qc, out=r["feedstock_tce"])
+    np.multiply(is_elec * counted, q, out=r["electricity_kwh"])
+    del coef
+    combustion = r["co2_combustion_t"]
+    np.multiply(is_fossil * burnt, q, out=combustion)
+    combustion *= np.where(no_ncv, col("ncv"), m_ncv)
+    combustion *= np.where(np.isnan(m_cc), col("cc"), m_cc)
+    combustion *= np.where(np.isnan(m_of), col("oxidation"), m_of)
+    combustion *= CO2_PER_C
+    np.nan_to_num(combustion, copy=False, nan=0.0)
+    np.multiply(is_elec * burnt, q, out=r["net_purchased_electricity_kwh"])
+    np.multiply(r["net_purchased_electricity_kwh"], col("grid"), out=r["co2_electricity_t"])
+    np.multiply(is_heat * burnt, q, out=r["net_purchased_heat_gj"])
+    np.multiply(r["net_purchased_heat_gj"], col("heat"), out=r["co2_heat_t"])
     return out
 
 
-def process_lines(process: pd.DataFrame, process_factors: pd.DataFrame) -> pd.DataFrame:
+def process_co2(process: pd.DataFrame, process_factors: pd.DataFrame) -> np.ndarray:
     """Process CO2 per process row: carbonates by factor, oxides by CaO and MgO."""
     pf = process_factors
     stoich = pf[pf["method"] == "stoichiometric"].set_index("material")["tco2_per_t"]
     cao = pf.loc[pf["material"] == "cao", "tco2_per_t"].max()
     mgo = pf.loc[pf["material"] == "mgo", "tco2_per_t"].max()
-    ef = process["material"].astype(object).map(stoich).astype("float64")
+    ef = process["material"].astype(str).map(stoich).astype("float64")
     q = process["quantity"].astype("float64")
     carbonate = q * ef * process["calcination_fraction"].astype("float64").fillna(1.0)
     oxide = q * (process["cao_fraction"].astype("float64").fillna(0.0) * cao
                  + process["mgo_fraction"].astype("float64").fillna(0.0) * mgo)
-    return pd.DataFrame({k: process[k] for k in KEYS}).assign(
-        co2_process_t=carbonate.where(ef.notna(), oxide))
+    return np.asarray(carbonate.where(ef.notna(), oxide).to_numpy(dtype="float64"))
 
 
-def monthly_accounts(energy: pd.DataFrame, line_factors: pd.DataFrame, process: pd.DataFrame,
-                     process_factors: pd.DataFrame) -> pd.DataFrame:
-    lines = energy_lines(energy, line_factors)
-    e = lines.groupby(KEYS, observed=True, sort=False).sum()
-    p = process_lines(process, process_factors).groupby(KEYS, observed=True, sort=False).sum()
-    # months with only energy rows, or only process rows, get zeros for the other part
-    m = e.join(p, how="outer").fillna(0.0) if len(p) else e.assign(co2_process_t=0.0)
+def monthly_accounts(energy: pd.DataFrame, process: pd.DataFrame, fx: Factors,
+                     process_factors: pd.DataFrame, ents: Entities) -> pd.DataFrame:
+    """Energy rows and process rows, each with its contributions, summed per month.
+
+    ``entity_id`` of the result holds the enterprise codes of ``ents``.
+    """
+    ne, nproc = len(energy), len(process)
+    block = np.zeros((len(SUMS), ne + nproc))  # rows: SUMS; energy rows first, then process
+    energy_lines(energy, fx, out=block[:len(LINE_SUMS), :ne])
+    block[SUMS.index("co2_process_t"), ne:] = process_co2(process, process_factors)
+    lines = pd.DataFrame(block.T, columns=SUMS, copy=False)
+    lines["entity_id"] = np.concatenate([ents.codes(energy), ents.codes(process)])
+    for k in ("year", "month"):
+        lines[k] = np.concatenate([energy[k].to_numpy(dtype="int64"),
+                                   process[k].to_numpy(dtype="int64")])
+    m = lines.groupby(KEYS, sort=False).sum()
+    del lines, block
     m = m.sort_index().reset_index()
     m["co2_scope1_t"] = m["co2_combustion_t"] + m["co2_process_t"]
     m["co2_scope2_t"] = m["co2_electricity_t"] + m["co2_heat_t"]
@@ -184,18 +312,19 @@ def monthly_accounts(energy: pd.DataFrame, line_factors: pd.DataFrame, process: 
     return m[[*KEYS, *SUMS, "co2_scope1_t", "co2_scope2_t", "co2_t"]]
 
 
-def yearly_accounts(monthly: pd.DataFrame, economics: pd.DataFrame,
-                    entities: pd.DataFrame) -> pd.DataFrame:
-    g = monthly.groupby(["entity_id", "year"], observed=True, sort=True)
+def yearly_accounts(monthly: pd.DataFrame, economics: pd.DataFrame, ents: Entities
+                    ) -> pd.DataFrame:
+    """Per enterprise and year; ``monthly`` keyed by the codes of ``ents``."""
+    g = monthly.groupby(["entity_id", "year"], sort=True)
     y = g[ADDITIVE].sum()
     y.insert(0, "months_reported", g.size())  # monthly keys are unique: size = distinct months
     y = y.reset_index()
-    y["entity_id"] = y["entity_id"].astype(str)
-    ec = economics[["entity_id", "year", "value_added_10k_yuan", "output_value_10k_yuan"]].astype(
-        {"entity_id": str})
-    ent = entities[["entity_id", "name", "district_id", "park_id", "industry_code", "scale"]].astype(
-        {"entity_id": str})
-    y = y.merge(ec, on=["entity_id", "year"], how="left").merge(ent, on="entity_id", how="left")
+    ec = economics[["year", "value_added_10k_yuan", "output_value_10k_yuan"]].assign(
+        entity_id=ents.codes(economics))
+    y = y.merge(ec, on=["entity_id", "year"], how="left")
+    attrs = ents.table[ENTITY_ATTRS[1:]].reset_index(drop=True)
+    y = pd.concat([y, attrs.iloc[y["entity_id"].to_numpy()].reset_index(drop=True)], axis=1)
+    y["entity_id"] = ents.ids.to_numpy()[y["entity_id"].to_numpy()]
     va = y["value_added_10k_yuan"]
     ok = va.notna() & (va > 0)
     y["energy_per_va"] = (y["energy_tce"] / va).where(ok)
@@ -241,58 +370,77 @@ def products(yearly: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:
     return m.drop(columns="_share")
 
 
-def factor_usage(energy: pd.DataFrame, line_factors: pd.DataFrame) -> pd.DataFrame:
+def factor_usage(energy: pd.DataFrame, process: pd.DataFrame, fx: Factors,
+                 process_factors: pd.DataFrame, ents: Entities) -> pd.DataFrame:
     """Distinct (entity_id, year, factor_id) of every factor row the accounts used."""
+    use = use_positions(energy)
+    burnt_use = np.array([u in BURNT for u in USES] + [False])[use]
     measured = (energy["measured_ncv"].notna() | energy["measured_carbon_content"].notna()
-                | energy["measured_oxidation"].notna())
-    keys = (energy[["entity_id", "year", "carrier"]].assign(measured=measured)
-            .groupby(["entity_id", "year", "carrier"], observed=True, sort=False)["measured"]
-            .any().reset_index())
-    ids = (line_factors[["carrier", "year", *FACTOR_ID_COLUMNS]]
-           .melt(id_vars=["carrier", "year"], value_name="factor_id")
-           .dropna(subset=["factor_id"])[["carrier", "year", "factor_id"]])
-    keys["carrier"] = keys["carrier"].astype(str)
-    ids = ids.astype({"carrier": str, "factor_id": str})
-    used = keys.merge(ids, on=["carrier", "year"])[["entity_id", "year", "factor_id"]]
+                | energy["measured_oxidation"].notna()).to_numpy()
+    rows = pd.DataFrame({"entity_id": ents.codes(energy),
+                         "year": energy["year"].to_numpy(dtype="int64"),
+                         "carrier": carrier_positions(energy, fx.carriers),
+                         "burnt": burnt_use, "measured": measured})
+    keys = rows.groupby(["entity_id", "year", "carrier"], sort=False)[["burnt", "measured"]].any()
+    keys = keys.reset_index()
+    keys["carrier"] = np.asarray(fx.carriers, dtype=object)[keys["carrier"].to_numpy()]
+    ids = fx.ids
+    present = keys.merge(ids[ids["need"] == "present"], on=["carrier", "year"])
+    burnt = keys[keys["burnt"]].merge(ids[ids["need"] == "burnt"], on=["carrier", "year"])
     meas = keys[keys["measured"]]
-    meas = meas.assign(factor_id="measured:" + meas["carrier"])[["entity_id", "year", "factor_id"]]
-    out = pd.concat([used, meas], ignore_index=True)
-    out["entity_id"] = out["entity_id"].astype(str)
-    return out.drop_duplicates().sort_values(["entity_id", "year", "factor_id"],
-                                             ignore_index=True)
+    meas = meas.assign(factor_id="measured:" + meas["carrier"])
+    pf = process_factors.astype({"material": str, "factor_id": str})
+    stoich = pf.loc[pf["method"] == "stoichiometric", ["material", "factor_id"]]
+    oxide = pf.loc[pf["method"] == "oxide", ["factor_id"]]
+    mats = pd.DataFrame({"entity_id": ents.codes(process),
+                         "year": process["year"].to_numpy(dtype="int64"),
+                         "material": process["material"].astype(str).to_numpy()}).drop_duplicates()
+    by_stoich = mats.merge(stoich, on="material")
+    by_oxide = mats[~mats["material"].isin(stoich["material"])].merge(oxide, how="cross")
+    cols = ["entity_id", "year", "factor_id"]
+    out = pd.concat([present[cols], burnt[cols], meas[cols], by_stoich[cols], by_oxide[cols]],
+                    ignore_index=True).drop_duplicates()
+    out["entity_id"] = ents.ids.to_numpy()[out["entity_id"].to_numpy()]
+    return out.sort_values(cols, ignore_index=True)
 
 
-def fallback_notes(line_factors: pd.DataFrame, years: list[int]) -> list[dict[str, Any]]:
-    elec = line_factors[line_factors["is_electricity"].astype(bool)
-                        & line_factors["year"].isin(years)].sort_values("year")
+def fallback_notes(fs: FactorSet, years: list[int]) -> list[dict[str, Any]]:
     notes = []
-    for r in elec.itertuples(index=False):
-        if bool(r.grid_fallback):
-            notes.append({"year": int(r.year), "factor": "grid", "factor_id": r.grid_factor_id})
-        if bool(r.equal_fallback):
-            notes.append({"year": int(r.year), "factor": "electricity_equal_value",
-                          "factor_id": r.equal_factor_id})
+    if not years:
+        return notes
+    for kind, table in (("grid", "grid"), ("electricity_equal_value", "equal_value")):
+        for r in fs.by_year(table, years).itertuples(index=False):
+            if bool(r.fallback):
+                notes.append({"year": int(r.year), "factor": kind, "factor_id": str(r.factor_id)})
     return notes
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> Result:
+def compute(tables: dict[str, pd.DataFrame], fs: FactorSet | None = None) -> Result:
     """All the accounts of ``tables`` (store tables, as :func:`load` or ``store_tables`` give)."""
-    energy, process = tables["energy"], tables["process"]
-    ids = _values(energy["entity_id"]).union(_values(process["entity_id"])).sort_values()
-    energy = energy.assign(entity_id=_as_categories(energy["entity_id"], ids))
-    process = process.assign(entity_id=_as_categories(process["entity_id"], ids))
-    lf = tables["line_factors"]
-    monthly = monthly_accounts(energy, lf, process, tables["process_factors"])
-    entities = tables["entities"]
-    yearly = yearly_accounts(monthly, tables["economics"], entities)
-    monthly["entity_id"] = monthly["entity_id"].astype(str)
-    city = entities.loc[entities["entity_type"] == "city", "entity_id"]
+    fs = load_factor_set() if fs is None else fs
+    energy, process, economics = tables["energy"], tables["process"], tables["economics"]
+    ents = Entities(tables["entities"])
+    years = sorted({int(y) for y in np.unique(energy["year"].to_numpy())}
+                   | {int(y) for y in process["year"].unique()}
+                   | {int(y) for y in economics["year"].unique()})
+    fx = factors(fs, years)
+    pf = fs.process[["material", "method", "tco2_per_t", "factor_id"]]
+    monthly = monthly_accounts(energy, process, fx, pf, ents)
+    yearly = yearly_accounts(monthly, economics, ents)
+    monthly["entity_id"] = ents.id_column(monthly["entity_id"].to_numpy())
+    et = ents.table
+    city = et.loc[et["entity_type"] == "city", "entity_id"]
     city_id = str(city.iloc[0]) if len(city) else "city"
     rollups = {lvl: rollup(yearly, lvl, city_id) for lvl in LEVELS}
+    name_of = et.set_index("entity_id")["name"]
+    for lvl, frame in rollups.items():
+        ids = frame["unit_id"].astype(str)
+        frame["unit_name"] = (ids.map(lambda c: division_name(c, "zh")) if lvl == "industry"
+                              else ids.map(name_of))
     return Result(monthly=monthly, yearly=yearly, rollups=rollups,
                   products=products(yearly, tables["production"]),
-                  factor_usage=factor_usage(energy, lf),
-                  notes=fallback_notes(lf, sorted(set(yearly["year"].astype(int)))))
+                  factor_usage=factor_usage(energy, process, fx, pf, ents),
+                  notes=fallback_notes(fs, sorted({int(y) for y in yearly["year"]})))
 
 
 # --------------------------------------------------------------------------------------
@@ -380,6 +528,11 @@ def assert_same(a: Result, b: Result, *, rel: float = 1e-9, abs_: float = 1e-6) 
             _close(r1[c], r2[c], f"rollup {lvl}.{c}", rel, abs_)
         if not (r1["enterprises"].astype("int64") == r2["enterprises"].astype("int64")).all():
             raise AssertionError(f"rollup {lvl}.enterprises differs")
+        if "unit_name" in r1.columns or "unit_name" in r2.columns:
+            n1 = r1.get("unit_name", pd.Series(dtype=object)).astype(object)
+            n2 = r2.get("unit_name", pd.Series(dtype=object)).astype(object)
+            if not (n1.fillna("<NA>").astype(str) == n2.fillna("<NA>").astype(str)).all():
+                raise AssertionError(f"rollup {lvl}.unit_name differs")
     _aligned(a.factor_usage, b.factor_usage, ["entity_id", "year", "factor_id"],
                       "factor_usage")
     p1, p2 = _aligned(a.products, b.products, ["entity_id", "year", "product"], "products")

@@ -43,16 +43,18 @@ class AccountResult:
     """
 
     def __init__(self, *, store: Store, yearly: pd.DataFrame, rollups: dict[str, pd.DataFrame],
-                 products: pd.DataFrame, factor_usage: pd.DataFrame, factor_set: dict[str, Any],
-                 citations: dict[str, dict[str, str]], notes: list[dict[str, Any]],
-                 years: list[int] | None) -> None:
+                 products: pd.DataFrame, masks: pd.DataFrame, lookup: pd.DataFrame,
+                 process_usage: pd.DataFrame, factor_set: dict[str, Any],
+                 citations: dict[str, dict[str, str]], notes: list[dict[str, Any]]) -> None:
         self._store = store
         self._monthly: pd.DataFrame | None = None
-        self._years = years
+        self._usage: pd.DataFrame | None = None
+        self._masks = masks
+        self._lookup = lookup
+        self._process_usage = process_usage
         self.yearly = yearly
         self.rollups = rollups
         self.products = products
-        self.factor_usage = factor_usage
         self.factor_set = factor_set
         self.citations = citations
         self.notes = notes
@@ -66,6 +68,15 @@ class AccountResult:
             x = x.relocate("entity_id").order_by(["entity_id", "year", "month"])
             self._monthly = self._store.execute(x)
         return self._monthly
+
+    @property
+    def factor_usage(self) -> pd.DataFrame:
+        """(entity_id, year, factor_id) of every factor row each enterprise-year used,
+        expanded from the lineage masks the kernels recorded."""
+        if self._usage is None:
+            usage = pd.concat([factor_usage(self._masks, self._lookup), self._process_usage], ignore_index=True)
+            self._usage = usage.drop_duplicates().sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
+        return self._usage
 
 
 def _typed(frame: pd.DataFrame, columns: tuple[str, ...], floats: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -145,18 +156,21 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     data_years = sorted(int(y) for y in yearly["year"].unique())
     mats = store.execute(process.join(entities_t.select("entity_key", "entity_id"), "entity_key")
                          .select("entity_id", "year", "material").distinct())
-    usage = pd.concat([factor_usage(yearly, factor_lookup(fs, data_years)),
-                       process_usage(mats, fs.process)], ignore_index=True)
-    usage = usage.sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
+    lookup = factor_lookup(fs, data_years)
+    masks = yearly[["entity_id", "year", *k.MASK_COLUMNS]].copy()
+    proc_usage = process_usage(mats, fs.process)
+    # The rows used anywhere: expand the OR of each year's masks (one row per year).
+    union = masks.groupby("year")[list(k.MASK_COLUMNS)].agg(np.bitwise_or.reduce).reset_index()
+    used = sorted(set(factor_usage(union.assign(entity_id="*"), lookup)["factor_id"])
+                  | set(proc_usage["factor_id"]))
     yearly = yearly.drop(columns=[*k.MASK_COLUMNS, "entity_key"])
     products = product_intensity(yearly, store.execute(store.table("production")))
-    used = sorted(set(usage["factor_id"]))
     citations = {fid: fs.citations.get(fid, {"document": "measured by the enterprise (实测值)",
                                              "edition": "", "clause": "", "tag": "", "note": ""})
                  for fid in used}
-    return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, factor_usage=usage,
-                         factor_set=fs.describe(), citations=citations,
-                         notes=fallback_notes(fs, data_years), years=years)
+    return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, masks=masks,
+                         lookup=lookup, process_usage=proc_usage, factor_set=fs.describe(),
+                         citations=citations, notes=fallback_notes(fs, data_years))
 
 
 def product_intensity(yearly: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from qingshan.data.spec import carriers
 
 
 def factor_usage(yearly: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (entity_id, year, factor_id), sorted. ``lookup`` from
+    """Distinct (entity_id, year, factor_id). ``lookup`` from
     :func:`qingshan.methods.coefficients.factor_lookup`."""
     cats = list(carriers())
     n = len(cats)
@@ -39,8 +39,7 @@ def factor_usage(yearly: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
         for kind in kinds:
             part = m[["entity_id", "year", kind]].dropna().rename(columns={kind: "factor_id"})
             frames.append(part)
-    out = pd.concat(frames, ignore_index=True).drop_duplicates()
-    return out.sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
+    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
 def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.DataFrame:

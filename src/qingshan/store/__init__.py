@@ -69,12 +69,15 @@ class Store:
         return name in self.con.list_tables()
 
     def execute(self, expr: Any) -> pd.DataFrame:
-        out: pd.DataFrame = expr.to_pandas()
+        """Run ``expr`` and return its rows (through Arrow, which is the fast path)."""
+        out: pd.DataFrame = self.con.to_pyarrow(expr).to_pandas()
         return out
 
     def materialize(self, name: str, expr: Any) -> None:
-        """Store the result of ``expr`` as table ``name`` (replacing it), inside the backend."""
-        self.con.create_table(name, expr, overwrite=True)
+        """Store the result of ``expr`` as temporary table ``name`` (replacing it), inside the
+        backend. Temporary tables live as long as this connection and are never written to
+        the database file, which at province scale saves more time than the kernels take."""
+        self.con.create_table(name, expr, overwrite=True, temp=True)
 
     def replace_tables_from_parquet(self, files: Mapping[str, Path]) -> None:
         """Replace tables from Parquet files, in one transaction. On DuckDB the files are

@@ -17,7 +17,7 @@ from qingshan.data.validate import Package
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
 from qingshan.methods.coefficients import carrier_keys, coefficient_table, factor_lookup, use_keys
-from qingshan.methods.lineage import factor_usage, process_usage
+from qingshan.methods.lineage import factor_ids, factor_usage, process_usage
 from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.store import Store
 
@@ -49,6 +49,7 @@ class AccountResult:
         self._store = store
         self._monthly: pd.DataFrame | None = None
         self._usage: pd.DataFrame | None = None
+        self._ids: pd.DataFrame | None = None
         self._masks = masks
         self._lookup = lookup
         self._process_usage = process_usage
@@ -70,12 +71,20 @@ class AccountResult:
         return self._monthly
 
     @property
+    def factor_ids(self) -> pd.DataFrame:
+        """(entity_id, year, factor_ids): the factor rows each enterprise-year used, a sorted
+        tuple per row, expanded from the lineage masks the kernels recorded."""
+        if self._ids is None:
+            self._ids = factor_ids(self._masks, self._lookup, self._process_usage)
+        return self._ids
+
+    @property
     def factor_usage(self) -> pd.DataFrame:
-        """(entity_id, year, factor_id) of every factor row each enterprise-year used,
-        expanded from the lineage masks the kernels recorded."""
+        """The same as :attr:`factor_ids`, one row per (entity_id, year, factor_id)."""
         if self._usage is None:
-            usage = pd.concat([factor_usage(self._masks, self._lookup), self._process_usage], ignore_index=True)
-            self._usage = usage.drop_duplicates().sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
+            long = self.factor_ids.explode("factor_ids").dropna(subset=["factor_ids"])
+            long = long.rename(columns={"factor_ids": "factor_id"})
+            self._usage = long.sort_values(["entity_id", "year", "factor_id"]).reset_index(drop=True)
         return self._usage
 
 

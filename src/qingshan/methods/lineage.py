@@ -57,3 +57,28 @@ def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.
         for fid in ([by_material[mat]] if mat in by_material else oxide_ids):
             rows.append((ent, int(year), fid))
     return pd.DataFrame(rows, columns=["entity_id", "year", "factor_id"]).drop_duplicates()
+
+
+def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame) -> pd.DataFrame:
+    """(entity_id, year, factor_ids): the sorted factor ids of each enterprise-year.
+
+    Enterprise-years share a few hundred distinct mask combinations, so each combination is
+    expanded once (:func:`factor_usage`) and the lists are attached by a merge. ``process``
+    is :func:`process_usage` output, added where an enterprise-year has process rows.
+    """
+    keys = ["year", "carriers_mask", "burnt_mask", "measured_mask"]
+    combos = masks[keys].drop_duplicates().reset_index(drop=True)
+    combos["entity_id"] = combos.index.astype(str)
+    long = factor_usage(combos, lookup)
+    lists = long.groupby("entity_id")["factor_id"].agg(lambda s: tuple(sorted(s)))
+    combos["factor_ids"] = combos["entity_id"].map(lists).map(lambda v: v if isinstance(v, tuple) else ())
+    out = masks[["entity_id", *keys]].merge(combos.drop(columns=["entity_id"]), on=keys, how="left")
+    out = out[["entity_id", "year", "factor_ids"]]
+    if not process.empty:
+        extra = process.groupby(["entity_id", "year"])["factor_id"].agg(lambda s: tuple(sorted(set(s))))
+        idx = pd.MultiIndex.from_frame(out[["entity_id", "year"]].astype({"year": "int64"}))
+        add = pd.Series(extra.reindex(idx).to_numpy(), index=out.index)
+        has = add.notna()
+        out.loc[has, "factor_ids"] = [tuple(sorted(set(a) | set(b)))
+                                      for a, b in zip(out.loc[has, "factor_ids"], add[has], strict=True)]
+    return out.reset_index(drop=True)

@@ -58,8 +58,8 @@ def _select_years(frame: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
 def account_document(result: AccountResult, years: list[int] | None = None) -> dict[str, Any]:
     """The JSON document of an account run (docs/accounting.md, "Outputs")."""
     yearly = _select_years(result.yearly, years)
-    usage = _select_years(result.factor_usage, years)
-    ids = usage.groupby(["entity_id", "year"])["factor_id"].agg(lambda s: sorted(s)).to_dict()
+    usage = _select_years(result.factor_ids, years)
+    ids = {(e, int(y)): list(f) for e, y, f in usage.itertuples(index=False)}
     ents = records(yearly, ENTERPRISE_FIELDS)
     for rec in ents:
         rec["factor_ids"] = ids.get((rec["entity_id"], rec["year"]), [])

@@ -70,15 +70,18 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     combos = masks[keys].drop_duplicates().reset_index(drop=True)
     combos["entity_id"] = combos.index.astype(str)
     long = factor_usage(combos, lookup)
-    lists = long.groupby("entity_id")["factor_id"].agg(lambda s: tuple(sorted(s)))
-    combos["factor_ids"] = combos["entity_id"].map(lists).map(lambda v: v if isinstance(v, tuple) else ())
+    lists: dict[str, tuple[str, ...]] = {}
+    for cid, grp in long.groupby("entity_id")["factor_id"]:
+        lists[str(cid)] = tuple(sorted(grp))
+    combos["factor_ids"] = [lists.get(str(i), ()) for i in combos["entity_id"]]
     out = masks[["entity_id", *keys]].merge(combos.drop(columns=["entity_id"]), on=keys, how="left")
     out = out[["entity_id", "year", "factor_ids"]]
     if not process.empty:
-        extra = process.groupby(["entity_id", "year"])["factor_id"].agg(lambda s: tuple(sorted(set(s))))
-        idx = pd.MultiIndex.from_frame(out[["entity_id", "year"]].astype({"year": "int64"}))
-        add = pd.Series(extra.reindex(idx).to_numpy(), index=out.index)
-        has = add.notna()
-        out.loc[has, "factor_ids"] = [tuple(sorted(set(a) | set(b)))
-                                      for a, b in zip(out.loc[has, "factor_ids"], add[has], strict=True)]
+        extra: dict[tuple[str, int], set[str]] = {}
+        for e, y, f in process[["entity_id", "year", "factor_id"]].itertuples(index=False):
+            extra.setdefault((str(e), int(y)), set()).add(str(f))
+        merged: list[tuple[str, ...]] = [
+            tuple(sorted(set(f) | extra[(e, int(y))])) if (e, int(y)) in extra else tuple(f)
+            for e, y, f in out.itertuples(index=False)]
+        out["factor_ids"] = pd.Series(merged, index=out.index, dtype=object)
     return out.reset_index(drop=True)

@@ -105,6 +105,11 @@ def canonical_header(table: TableSpec, label: str) -> str | None:
     return header_map(table).get(_header_key(label))
 
 
+#: Carrier categories (``carriers.csv``) whose burnt rows emit combustion CO2 and that may
+#: carry measured NCV, carbon content and oxidation.
+FOSSIL_CATEGORIES = ("coal", "coke", "oil", "gas")
+
+
 @dataclass(frozen=True)
 class Carrier:
     """An energy carrier (能源品种) of the data package."""
@@ -118,6 +123,10 @@ class Carrier:
     category: str
     form_205_1_code: str
     form_205_1_unit: str
+
+    @property
+    def is_fossil(self) -> bool:
+        return self.category in FOSSIL_CATEGORIES
 
 
 @cache

@@ -327,8 +327,8 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
 
     any_measured = (en["measured_ncv"].notna() | en["measured_carbon_content"].notna()
                     | en["measured_oxidation"].notna())
-    not_fuel = code.map(lambda c: c is None or pd.isna(c) or cat[str(c)].category not in {"coal", "coke", "oil", "gas"})
-    bad_measured = any_measured & not_fuel.astype(bool) & code.notna()
+    is_fossil = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].is_fossil).astype(bool)
+    bad_measured = any_measured & ~is_fossil & code.notna()
     problems += _rows_problems(en, bad_measured, "P039", "measured_ncv", code,
                                "实测低位发热量、含碳量、氧化率只适用于化石燃料",
                                "measured NCV, carbon content and oxidation apply to fossil fuels only")
@@ -339,8 +339,6 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
                                f"因子集 {fs.name} 中没有该品种的折标系数；请填写 measured_ncv 实测低位发热量",
                                f"factor set {fs.name} has no standard-coal coefficient for this carrier; "
                                "give measured_ncv")
-    fossil_cats = {"coal", "coke", "oil", "gas"}
-    is_fossil = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].category in fossil_cats)
     burnt = use.isin(["fuel", "export"])
     has_cc = code.isin(set(fs.fuel_carbon["carrier"])) | (
         en["measured_ncv"].notna() & en["measured_carbon_content"].notna())

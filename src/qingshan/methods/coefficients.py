@@ -25,9 +25,6 @@ from qingshan.methods.energy import COUNTED_SIGN
 #: Uses, in key order.
 USES: tuple[str, ...] = ("fuel", "feedstock", "self_generated_renewable", "export", "non_industrial")
 
-#: Carrier categories whose burnt rows emit combustion CO2.
-FOSSIL_CATEGORIES = ("coal", "coke", "oil", "gas")
-
 
 def carrier_keys() -> dict[str, int]:
     """Carrier code → key (its row position in carriers.csv)."""
@@ -53,7 +50,7 @@ def coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
     ys = sorted({int(y) for y in years}) or [0]
     base = pd.DataFrame({"carrier": list(cat)})
     base["carrier_key"] = base["carrier"].map(ck)
-    base["is_fossil"] = base["carrier"].map(lambda c: cat[c].category in FOSSIL_CATEGORIES)
+    base["is_fossil"] = base["carrier"].map(lambda c: cat[c].is_fossil)
     base["is_electricity"] = base["carrier"] == "electricity"
     base["is_heat"] = base["carrier"] == "heat"
     base = base.merge(fs.energy.rename(columns={"factor_id": "energy_factor_id"}), on="carrier", how="left")

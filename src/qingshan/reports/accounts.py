@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
 
 from qingshan import __version__
 from qingshan.accounts import AccountResult
 from qingshan.glossary import label
 from qingshan.i18n import tr
 from qingshan.reports.files import write_atomic
+from qingshan.reports.workbook import clean, write_workbook
 
 #: The fields every enterprise-year record carries (issue #2 and docs/accounting.md).
 ENTERPRISE_FIELDS = (
@@ -33,21 +32,9 @@ ROLLUP_FIELDS = (
 )
 
 
-def _clean(v: Any) -> Any:
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-    return v
-
-
 def records(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     cols = [c for c in (fields or tuple(frame.columns)) if c in frame.columns]
-    return [{c: _clean(v) for c, v in zip(cols, row, strict=True)}
+    return [{c: clean(v) for c, v in zip(cols, row, strict=True)}
             for row in frame[cols].itertuples(index=False, name=None)]
 
 
@@ -124,20 +111,7 @@ def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None 
     sheets.append((tr("单位产品", "Products"), _labelled(_select_years(result.products, years))))
     sheets.append((tr("因子来源", "Factors used"), citations))
 
-    def write(p: Path) -> None:
-        wb = xlsxwriter.Workbook(str(p), {"constant_memory": True})
-        head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        for name, df in sheets:
-            ws = wb.add_worksheet(name)
-            ws.freeze_panes(1, 0)
-            ws.set_column(0, max(len(df.columns) - 1, 0), 16)
-            ws.write_row(0, 0, [str(c) for c in df.columns], head)
-            cols = [[_clean(v) for v in df[c].tolist()] for c in df.columns]
-            for i, row in enumerate(zip(*cols, strict=True), start=1):
-                ws.write_row(i, 0, row)
-        wb.close()
-
-    return write_atomic(path, write)
+    return write_workbook(path, sheets)
 
 
 def write_monthly_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:

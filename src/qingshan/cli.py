@@ -1,4 +1,4 @@
-"""Command line: ``qingshan demo | validate | account``. Interfaces only: every number
+"""Command line: ``qingshan demo | validate | account | evaluate``. Interfaces only: every number
 comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
 """
 
@@ -300,6 +300,68 @@ def _write_account(result: engine.AccountResult, fmt: str, out: Path | None, yea
 
     writer = {"json": write_json, "xlsx": write_xlsx, "csv": write_csv}[fmt]
     path = writer(result, out, years)
+    err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--scheme", "scheme_name", required=True,
+              help="评价方案：预置名称或 .toml 文件 / preset name (huangyan-2022, huaian-2024, jingde-2022) or file")
+@click.option("--year", type=int, required=True, help="评价年份 / evaluation year")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="输出文件；JSON 缺省输出到屏幕 / output file (JSON defaults to stdout)")
+@click.option("--carbon", type=click.Path(exists=True, path_type=Path), default=None,
+              help="碳效码参数文件 / carbon-efficiency config (default: Zhejiang 2021)")
+@click.option("--measures", default=None, help="差别化政策文件 / measures file or preset (default: shandong-2022)")
+@click.option("--adjustments", type=click.Path(exists=True, path_type=Path), default=None,
+              help="加减分项 CSV / bonus and deduction counts")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止评价 / let warnings through")
+def evaluate(package: Path, scheme_name: str, year: int, fmt: str, out: Path | None, carbon: Path | None,
+             measures: str | None, adjustments: Path | None, factor_set: str | None, accept_warnings: bool) -> None:
+    """亩均论英雄评价、碳效码与差别化政策 / 亩均 evaluation, carbon grades and measures."""
+    from qingshan.data.validate import load_package
+    from qingshan.evaluation import evaluate as run_evaluation
+    from qingshan.evaluation import load_carbon_config, load_measures, load_scheme
+    from qingshan.evaluation.adjustments import read_adjustments
+    from qingshan.evaluation.inputs import evaluation_inputs
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        scheme = load_scheme(scheme_name)
+        cfg, mset = load_carbon_config(carbon), load_measures(measures)
+        adj = read_adjustments(adjustments, scheme) if adjustments else None
+        with _progress() as prog:
+            task = prog.add_task(tr("读取并校验", "reading and validating"), total=3)
+            fs = _factor_set(factor_set, None)
+            pkg = load_package(package, fs, accept_warnings=accept_warnings)
+            prog.update(task, advance=1, description=tr("核算", "computing the accounts"))
+            store = _store(None, None)
+            engine.load(store, pkg, fs)
+            result = engine.compute(store, fs, years=[y for y in pkg.years if y <= year])
+            prog.update(task, advance=1, description=tr("评价", "evaluating"))
+            ev = run_evaluation(evaluation_inputs(pkg, result), scheme, year, carbon=cfg, measures=mset,
+                                adjustments=adj)
+            prog.update(task, advance=1, description=tr("完成", "done"))
+        store.close()
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    from qingshan.reports.evaluation import evaluation_document, summary, write_json, write_xlsx
+
+    if out is None:
+        click.echo(json.dumps(evaluation_document(ev), ensure_ascii=False, indent=1))
+        return
+    path = (write_json if fmt == "json" else write_xlsx)(ev, out)
+    s = summary(ev)
+    t = _table(tr(f"{year} 年评价结果（{scheme.id}）", f"Evaluation {year} ({scheme.id})"),
+               [tr("分组", "segment"), "A", "B", "C", "D", "T"],
+               [[seg, *(str(c.get(k, 0)) for k in ("A", "B", "C", "D", "T"))] for seg, c in s["classes"].items()])
+    console.print(t)
+    total = s["measures_total_yuan"]
+    console.print(tr(f"差别化电价加价合计：{_fmt(total)} 元", f"electricity surcharges in total: {_fmt(total)} yuan"))
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
 
 

@@ -74,7 +74,7 @@ def evaluate(inputs: pd.DataFrame, scheme: Scheme, year: int, *, carbon: CarbonC
     frame = inputs[inputs["year"] == year].reset_index(drop=True)
     firms = current.firms.copy()
     for c, v in carbon_columns(frame, carbon).items():
-        firms[c] = v.to_numpy()
+        firms[c] = v.reset_index(drop=True)
     classes = pd.concat([h.firms[["entity_id", "year", "class"]] for h in history.values()], ignore_index=True)
     mlist = measure_list(firms, frame, classes, measures, year)
     amount = mlist.groupby("entity_id")["amount_yuan"].sum(min_count=1) if len(mlist) else pd.Series(dtype=float)

@@ -216,8 +216,7 @@ def _classify(firms: pd.DataFrame, rows: pd.Index, f: pd.DataFrame, seg: Segment
     firms.loc[rows, "rank"] = first.to_numpy()
     firms.loc[rows, "rank_last"] = last.to_numpy()
     firms.loc[rows, "group_size"] = n.to_numpy()
-    r = last if rule.ties == "worse" else first
-    firms.loc[rows, "position"] = (r / n).to_numpy()
+    firms.loc[rows, "position"] = (cr.position_rank(first, last, rule.ties) / n).to_numpy()
     firms.loc[rows, "class"] = cls.to_numpy()
     target, thr, strict = cr.next_class_threshold(total, cls, groups, rule.rule, bands, rule.ties)
     firms.loc[rows, "target_class"] = target.to_numpy()

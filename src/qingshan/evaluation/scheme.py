@@ -22,7 +22,7 @@ from qingshan.evaluation.catalogue import indicators
 Method = Literal["ratio", "minmax"]
 BenchmarkRule = Literal["fixed", "prior_mean", "best", "minmax"]
 MissingRule = Literal["zero", "average_score", "min_score"]
-TieRule = Literal["worse", "better"]
+TieRule = Literal["worse", "better", "middle"]
 CLASS_LETTERS = ("A", "B", "C", "D")
 GROUP_COLUMNS = ("district_id", "park_id", "industry_division", "industry_group", "industry_code")
 
@@ -328,5 +328,5 @@ def _classes(r: _Reader, c: Any, where: str, items: list[str]) -> ClassRule:
         r.bad(f"{where}.bands", limits, "递减的分数线", "decreasing score lines")
     tie_break = r.strings(c, "tie_break", where, tuple(items))
     return ClassRule(rule="percentile" if rule == "percentile" else "score", bands=tuple(bands),
-                     ties="better" if r.choice(c, "ties", where, ("worse", "better"), "worse") == "better"
-                     else "worse", tie_break=tie_break, source=r.text(c, "source", where))
+                     ties=r.choice(c, "ties", where, ("worse", "better", "middle"), "worse"),  # type: ignore[arg-type]
+                     tie_break=tie_break, source=r.text(c, "source", where))

@@ -5,9 +5,9 @@ Percentile bands. In a group of n firms ranked by total score (then by the schem
 tie-break indicators, higher first), tied firms share a competition rank: the block of firms
 tied at ranks r₁…r₂ has first rank r₁ and last rank r₂. A firm's position is
 p = r / n with r = r₂ under ``ties = "worse"`` (a tie straddling a boundary falls to the
-lower band, so no upper band holds more than its share: "A ≤ 20 %") or r = r₁ under
-``"better"``. Its class is the first band whose cumulative share ``upto`` satisfies
-r ≤ ⌊upto × n⌋. With bands A 0.2 / B 0.6 / C 0.95 / D 1.0 this is 淮安's "A 前20%，
+lower band, so no upper band holds more than its share: "A ≤ 20 %"), r = r₁ under
+``"better"``, or r = (r₁ + r₂) / 2 under ``"middle"``. Its class is the first band whose
+cumulative share ``upto`` satisfies r ≤ ⌊upto × n⌋. With bands A 0.2 / B 0.6 / C 0.95 / D 1.0 this is 淮安's "A 前20%，
 B 20%(不含)–60%(含)，C 60%(不含)–95%(含)，D 后5%".
 """
 
@@ -53,10 +53,20 @@ def competition_ranks(score: pd.Series, tie_break: pd.DataFrame, groups: np.ndar
     return first, last, n
 
 
+def position_rank(first: pd.Series, last: pd.Series, ties: str) -> pd.Series:
+    """The rank a tied block is classed at: its last (``worse``), first (``better``) or
+    middle (``middle``, (first + last) / 2) rank."""
+    if ties == "worse":
+        return last.astype("float64")
+    if ties == "better":
+        return first.astype("float64")
+    return (first + last).astype("float64") / 2
+
+
 def percentile_classes(first: pd.Series, last: pd.Series, n: pd.Series, bands: Sequence[tuple[str, float]],
                        ties: str) -> pd.Series:
     """The class of each row under cumulative-share bands (see module doc)."""
-    r = (last if ties == "worse" else first).to_numpy()
+    r = position_rank(first, last, ties).to_numpy()
     nn = n.to_numpy()
     out = np.full(len(r), bands[-1][0], dtype=object)
     done = np.zeros(len(r), dtype=bool)
@@ -83,6 +93,9 @@ def score_classes(score: pd.Series, bands: Sequence[tuple[str, float]]) -> pd.Se
 def next_class_threshold(score: pd.Series, cls: pd.Series, groups: np.ndarray, rule: str,
                          bands: Sequence[tuple[str, float]], ties: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(target class, threshold score, strict) per row, all other firms held as they are.
+
+    The target is the next class up, or a better one where that band is empty in a small
+    group (n = 2: bands B and C both end at rank 1).
 
     Percentile rule: to enter band j a firm must rank within the first ⌊upto_j × n⌋; with
     the other firms' scores fixed it needs more than (``ties = "worse"``) or at least
@@ -113,5 +126,9 @@ def next_class_threshold(score: pd.Series, cls: pd.Series, groups: np.ndarray, r
             # the k-th best score among the other firms: skip the firm itself if it is among the first k
             alt = ranked[k] if k < n else np.nan
             out[sel] = np.where(s[sel] >= ranked[k - 1], alt, ranked[k - 1])
+            # rank k may fall in a band above the next one when that band is empty in a small group
+            reached = next(b[0] for b in bands if band_cut(b[1], n) >= k)
+            target.iloc[sel] = reached
     thr[:] = out
-    return target, thr, pd.Series(ties == "worse", index=score.index)
+    target[thr.isna()] = pd.NA
+    return target, thr, pd.Series(ties != "better", index=score.index)

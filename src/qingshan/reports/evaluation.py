@@ -42,21 +42,23 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
                 "en": f"class T (not suited): in production under {n} years"}
     seg = next(s for s in ev.scheme.segments if s.id == firm["segment"])
     cls, rule = firm["class"], seg.classes
-    head_zh = (f"{seg.zh}，{firm['group']} 组 {firm['group_size']} 家中总分 {_f(firm['score'])}，"
-               f"排名第 {firm['rank']} 名")
-    head_en = (f"{seg.en}, group {firm['group']} of {firm['group_size']}: score {_f(firm['score'])}, "
+    where_zh = f"（{firm['group'].split(':', 1)[1]}）" if seg.rank_within else ""
+    where_en = f" ({firm['group'].split(':', 1)[1]})" if seg.rank_within else ""
+    head_zh = f"{seg.zh}{where_zh} {firm['group_size']} 家中总分 {_f(firm['score'])}，排名第 {firm['rank']} 名"
+    head_en = (f"{seg.en}{where_en}, {firm['group_size']} firms: score {_f(firm['score'])}, "
                f"rank {firm['rank']}")
     if rule.rule == "percentile":
         band = next(b for b in rule.bands if b.cls == cls)
         prev = [b.upto for b in rule.bands if b.upto < band.upto]
         lo = max(prev) if prev else 0.0
         tied = firm["rank"] != firm["rank_last"]
-        worse = rule.ties == "worse"
+        tz = {"worse": "较低", "better": "较高", "middle": "居中"}[rule.ties]
+        te = {"worse": "lower", "better": "higher", "middle": "middle"}[rule.ties]
         tie_zh = (f"（与其他企业并列第 {firm['rank']}–{firm['rank_last']} 名，"
-                  f"按并列规则取{'较低' if worse else '较高'}位次）"
+                  f"按并列规则取{tz}位次）"
                   if tied else "")
         tie_en = (f" (tied at ranks {firm['rank']}–{firm['rank_last']}; the tie rule takes the "
-                  f"{'lower' if worse else 'higher'} position)" if tied else "")
+                  f"{te} position)" if tied else "")
         return {"zh": f"{head_zh}，位次 {firm['position']:.1%}{tie_zh}，落在 {cls} 类区间（{lo:.0%}, {band.upto:.0%}]",
                 "en": f"{head_en}, position {firm['position']:.1%}{tie_en}, within class {cls}'s band "
                       f"({lo:.0%}, {band.upto:.0%}]"}

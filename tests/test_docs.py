@@ -32,6 +32,21 @@ def test_every_problem_code_is_documented() -> None:
     assert sorted(codes - documented) == []
 
 
+def test_every_evaluation_problem_code_is_documented() -> None:
+    codes = set()
+    for f in (ROOT / "src" / "qingshan" / "evaluation").rglob("*.py"):
+        codes |= set(re.findall(r'"([SECMA]0\d\d)"', f.read_text(encoding="utf-8")))
+    doc = (DOCS / "evaluation.md").read_text(encoding="utf-8")
+    assert codes and sorted(codes - set(re.findall(r"\| ([SECMA]0\d\d) \|", doc))) == []
+
+
+def test_every_preset_scheme_is_documented() -> None:
+    from qingshan.evaluation.scheme import preset_names
+
+    doc = (DOCS / "evaluation.md").read_text(encoding="utf-8")
+    assert all(f"### `{name}`" in doc for name in preset_names())
+
+
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in main.commands:

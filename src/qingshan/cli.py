@@ -150,6 +150,9 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     console.print(tr(f"结果：{xlsx}\n      {js}\n      {mcsv}（企业逐月）",
                      f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
+    last = max(years)
+    console.print(tr(f"下一步：qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last}（亩均评价与碳效码）",
+                     f"next: qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last} (亩均 evaluation)"))
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:

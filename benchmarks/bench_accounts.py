@@ -765,6 +765,23 @@ def _kept_analysis() -> str:
     return ""
 
 
+#: Sections other benchmarks own (bench_evaluation.py), kept at the end of the file.
+OTHER_SECTIONS = ("\n## Enterprise evaluation",)
+
+
+def _kept_other_sections() -> str:
+    if not DOC.exists():
+        return ""
+    text = DOC.read_text("utf-8")
+    starts = [text.index(h) for h in OTHER_SECTIONS if h in text]
+    return text[min(starts):] if starts else ""
+
+
+def write_doc(text: str) -> None:
+    """Write the accounts part of docs/performance.md, keeping the other benchmarks' sections."""
+    DOC.write_text(text.rstrip("\n") + "\n" + _kept_other_sections(), "utf-8")
+
+
 def verdicts(results: dict[str, Any]) -> list[str]:
     big = results["sizes"].get("50000")
     if big is None:
@@ -949,7 +966,7 @@ def main(argv: list[str] | None = None) -> None:
                     *(argv if argv is not None else sys.argv[1:])])
     if args.from_results:
         results = json.loads(Path(args.from_results).read_text("utf-8"))
-        DOC.write_text(render_doc(results, results.get("command", cmd)), "utf-8")
+        write_doc(render_doc(results, results.get("command", cmd)))
         print(f"wrote {DOC.relative_to(ROOT)} from {args.from_results}")
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -976,7 +993,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print("\n".join(verdicts(results)))
     if args.write_docs:
-        DOC.write_text(render_doc(results, cmd), "utf-8")
+        write_doc(render_doc(results, cmd))
         print(f"\nwrote {DOC.relative_to(ROOT)}")
 
 

@@ -149,3 +149,33 @@ def test_presets_load_and_cite_their_source(name: str) -> None:
     s = load_scheme(name)
     assert s.source["document"] and s.source["url"].startswith("http")
     assert all(seg.source and seg.classes.source for seg in s.segments)
+
+
+def _quota_scheme() -> object:
+    from qingshan.evaluation.scheme import parse_scheme
+
+    return parse_scheme({
+        "id": "q", "zh": "q", "en": "q", "source": {"document": "德州 2024: A类不超过20%，D类不低于5%"},
+        "segments": [{"id": "all", "zh": "全部", "en": "all", "method": "ratio", "source": "test",
+                      "items": [{"indicator": "tax_per_mu", "weight": 100, "benchmark": "fixed", "value": 10}],
+                      "classes": {"rule": "score", "source": "test", "top_max_share": 0.2, "bottom_min_share": 0.05,
+                                  "bands": [["A", 90], ["B", 70], ["C", 50], ["D", -1e9]]}}]}, "q.toml")
+
+
+def test_score_lines_with_quotas() -> None:
+    # 20 firms with tax per mu 10.0 … 12.85: every score is ≥ 100, so all reach the A line;
+    # the quota keeps A to ⌊0.2 × 20⌋ = 4 firms and puts the bottom ⌈0.05 × 20⌉ = 1 in D
+    rows = [{"entity_id": f"Q{i:02d}", "tax_10k_yuan": 100.0 + 1.5 * i} for i in range(20)]
+    ys = score_year(frame(rows), _quota_scheme(), 2024)  # type: ignore[arg-type]
+    f = ys.firms.set_index("entity_id")
+    assert list(f["class"].value_counts().sort_index().items()) == [("A", 4), ("B", 15), ("D", 1)]
+    assert f.loc["Q00", "class"] == "D" and f.loc["Q19", "class"] == "A" and f.loc["Q15", "class"] == "B"
+    # Q15 needs more than Q16's score (the 4th best of the others) to enter A
+    assert f.loc["Q15", "target_class"] == "A"
+    assert f.loc["Q15", "threshold_score"] == pytest.approx(f.loc["Q16", "score"])
+    # Q00 leaves D by beating the firm at the quota's edge (19th best of the others = Q01)
+    assert f.loc["Q00", "target_class"] == "C"
+    assert f.loc["Q00", "threshold_score"] == pytest.approx(f.loc["Q01", "score"])
+    moved = frame([{**r, "tax_10k_yuan": (f.loc["Q01", "score"] / 100 * 10 + 1e-6) * 10} if r["entity_id"] == "Q00"
+                   else r for r in rows])
+    assert score_year(moved, _quota_scheme(), 2024).firms.set_index("entity_id").loc["Q00", "class"] != "D"  # type: ignore[arg-type]

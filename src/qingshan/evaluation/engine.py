@@ -209,16 +209,29 @@ def _classify(firms: pd.DataFrame, rows: pd.Index, f: pd.DataFrame, seg: Segment
     groups = cr.group_codes(f, seg.rank_within)
     tb = pd.DataFrame({c: items[c]["value"] for c in rule.tie_break}, index=f.index)
     first, last, n = cr.competition_ranks(total, tb, groups)
+    rank = cr.position_rank(first, last, rule.ties)
     if rule.rule == "percentile":
         cls = cr.percentile_classes(first, last, n, bands, rule.ties)
     else:
-        cls = cr.score_classes(total, bands)
+        cls = cr.capped(cr.score_classes(total, bands), rank, n, bands, rule.top_max_share, rule.bottom_min_share)
     firms.loc[rows, "rank"] = first.to_numpy()
     firms.loc[rows, "rank_last"] = last.to_numpy()
     firms.loc[rows, "group_size"] = n.to_numpy()
     firms.loc[rows, "position"] = (cr.position_rank(first, last, rule.ties) / n).to_numpy()
     firms.loc[rows, "class"] = cls.to_numpy()
     target, thr, strict = cr.next_class_threshold(total, cls, groups, rule.rule, bands, rule.ties)
+    if rule.rule == "score" and (rule.top_max_share is not None or rule.bottom_min_share is not None):
+        # a quota adds a rank condition: the score must also beat the firm at the quota's edge
+        k = pd.Series(np.nan, index=total.index)
+        if rule.top_max_share is not None:
+            k[target == bands[0][0]] = np.floor(rule.top_max_share * n + cr.EPS)
+        if rule.bottom_min_share is not None:
+            k[cls == bands[-1][0]] = n - np.ceil(rule.bottom_min_share * n - cr.EPS)
+        edge = cr.kth_best_other(total, groups, k.fillna(0))
+        quota = k.notna() & (k >= 1)
+        thr = thr.where(~quota, np.fmax(thr, edge))
+        thr = thr.where(~(k.notna() & (k < 1)))  # no firm may hold that class in this group
+        strict = strict | quota
     firms.loc[rows, "target_class"] = target.to_numpy()
     firms.loc[rows, "threshold_score"] = thr.to_numpy()
     firms.loc[rows, "gap"] = (thr - total).to_numpy()

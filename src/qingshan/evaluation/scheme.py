@@ -59,13 +59,17 @@ class ClassRule:
     """``percentile``: a firm at competition rank r of n in its group has position p = r / n
     (tied firms share the rank; ``ties = "worse"`` uses the last rank of the tied block, so no
     upper band exceeds its share); the class is the first band with p ≤ ``upto``.
-    ``score``: the first band whose minimum score the total reaches."""
+    ``score``: the first band whose minimum score the total reaches, optionally with quotas:
+    at most ``top_max_share`` of the group in the top class and at least
+    ``bottom_min_share`` in the bottom class (德州 2024: "A ≤ 20 %, D ≥ 5 %")."""
 
     rule: Literal["percentile", "score"]
     bands: tuple[Band, ...]
     ties: TieRule = "worse"
     tie_break: tuple[str, ...] = ()
     source: str = ""
+    top_max_share: float | None = None
+    bottom_min_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -327,6 +331,13 @@ def _classes(r: _Reader, c: Any, where: str, items: list[str]) -> ClassRule:
     if rule == "score" and bands and limits != sorted(limits, reverse=True):
         r.bad(f"{where}.bands", limits, "递减的分数线", "decreasing score lines")
     tie_break = r.strings(c, "tie_break", where, tuple(items))
-    return ClassRule(rule="percentile" if rule == "percentile" else "score", bands=tuple(bands),
+    top = r.number(c, "top_max_share", where, minimum=0.0)
+    bottom = r.number(c, "bottom_min_share", where, minimum=0.0)
+    for key, v in (("top_max_share", top), ("bottom_min_share", bottom)):
+        if v is not None and (rule != "score" or v > 1 or len(bands) < 2):
+            r.bad(f"{where}.{key}", v, "分数线规则（rule = \"score\"，至少两档）下 0–1 的比例",
+                  "a share 0–1, with rule = \"score\" and at least two bands")
+    return ClassRule(top_max_share=top, bottom_min_share=bottom,
+                     rule="percentile" if rule == "percentile" else "score", bands=tuple(bands),
                      ties=r.choice(c, "ties", where, ("worse", "better", "middle"), "worse"),  # type: ignore[arg-type]
                      tie_break=tie_break, source=r.text(c, "source", where))

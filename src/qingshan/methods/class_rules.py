@@ -90,6 +90,43 @@ def score_classes(score: pd.Series, bands: Sequence[tuple[str, float]]) -> pd.Se
     return pd.Series(out, index=score.index, dtype="string")
 
 
+def capped(cls: pd.Series, rank: pd.Series, n: pd.Series, bands: Sequence[tuple[str, float]],
+           top_max_share: float | None, bottom_min_share: float | None) -> pd.Series:
+    """Quotas on score-line classes (德州 2024: "A 类不超过20%，D 类不低于5%"): a firm of the
+    top class ranked beyond ⌊share × n⌋ drops to the second class; the firms in the bottom
+    ⌈share × n⌉ ranks take the bottom class. ``rank`` is the tie rule's rank."""
+    out = cls.copy()
+    r, nn = rank.to_numpy(dtype="float64"), n.to_numpy(dtype="float64")
+    if top_max_share is not None:
+        over = (out == bands[0][0]).to_numpy() & (r > np.floor(top_max_share * nn + EPS))
+        out[over] = bands[1][0]
+    if bottom_min_share is not None:
+        low = r > nn - np.ceil(bottom_min_share * nn - EPS)
+        out[low] = bands[-1][0]
+    return out
+
+
+def kth_best_other(score: pd.Series, groups: np.ndarray, k: pd.Series) -> pd.Series:
+    """Per row, the k-th best score among the other rows of its group (NaN if k < 1 or the
+    group has fewer than k other rows)."""
+    s = score.to_numpy(dtype="float64")
+    kk = k.to_numpy(dtype="float64")
+    out = np.full(len(s), np.nan)
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        ranked = np.sort(s[members])[::-1]
+        n = len(members)
+        for m in members:
+            j = int(kk[m])
+            if j < 1:
+                continue
+            if s[m] >= ranked[j - 1]:  # the firm itself is among the first j: skip it
+                out[m] = ranked[j] if j < n else np.nan
+            else:
+                out[m] = ranked[j - 1]
+    return pd.Series(out, index=score.index)
+
+
 def next_class_threshold(score: pd.Series, cls: pd.Series, groups: np.ndarray, rule: str,
                          bands: Sequence[tuple[str, float]], ties: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(target class, threshold score, strict) per row, all other firms held as they are.

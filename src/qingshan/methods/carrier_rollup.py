@@ -1,0 +1,33 @@
+"""Energy and CO2 by carrier for a level (industry division or district) and year: the
+cells of an LMDI decomposition with energy-mix and emission-factor effects.
+
+One Ibis expression over the energy rows (run where the data lives), using the same
+per-row columns as the account kernels (:mod:`.energy`, :mod:`.carbon`), so the sums match
+the accounts: ``energy_tce`` is 综合能耗 at 当量值 and ``co2_t`` is combustion +
+purchased electricity + heat (process CO2 has no carrier and is left out).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qingshan.methods.carbon import carbon_columns
+from qingshan.methods.energy import energy_columns
+
+BY = {"industry": "industry_division", "district": "district_id"}
+
+
+def carrier_rollup(energy: Any, coefficients: Any, entities: Any, economics: Any, by: str) -> Any:
+    """(sector, carrier_key, year) → energy_tce, co2_t, summed over the enterprises that
+    report a positive value added that year (the population of an intensity)."""
+    j = energy.join(coefficients, ["carrier_key", "year", "use_key"])
+    e, c = energy_columns(j), carbon_columns(j)
+    rows = j.select("entity_key", "year", "carrier_key", energy_tce=e["energy_tce"],
+                    co2_t=c["co2_combustion_t"] + c["co2_electricity_t"] + c["co2_heat_t"])
+    ent = entities.select("entity_key", industry_division=entities.industry_code.substr(0, 2),
+                          district_id=entities.district_id)
+    va = economics.filter(economics.value_added_10k_yuan > 0).select("entity_key", "year")
+    t = rows.join(va, ["entity_key", "year"]).join(ent, "entity_key")
+    t = t.mutate(sector=t[BY[by]])
+    return t.group_by(["sector", "carrier_key", "year"]).aggregate(energy_tce=t.energy_tce.sum(),
+                                                                   co2_t=t.co2_t.sum())

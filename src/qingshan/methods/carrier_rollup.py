@@ -23,7 +23,9 @@ def carrier_rollup(energy: Any, coefficients: Any, entities: Any, economics: Any
     j = energy.join(coefficients, ["carrier_key", "year", "use_key"])
     e, c = energy_columns(j), carbon_columns(j)
     rows = j.select("entity_key", "year", "carrier_key", energy_tce=e["energy_tce"],
-                    co2_t=c["co2_combustion_t"] + c["co2_electricity_t"] + c["co2_heat_t"])
+                    # a column is null where it does not apply (no carbon content for electricity)
+                    co2_t=(c["co2_combustion_t"].fill_null(0.0) + c["co2_electricity_t"].fill_null(0.0)
+                           + c["co2_heat_t"].fill_null(0.0)))
     ent = entities.select("entity_key", industry_division=entities.industry_code.substr(0, 2),
                           district_id=entities.district_id)
     va = economics.filter(economics.value_added_10k_yuan > 0).select("entity_key", "year")

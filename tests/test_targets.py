@@ -105,3 +105,30 @@ def test_a_bad_targets_file_reports_every_problem(tmp_path: Path) -> None:
         load_targets(f)
     cols = {p.column for p in e.value.problems}
     assert {"targets[0].level", "targets[0].indicator", "targets[0].target_year", "targets[0].target_change"} <= cols
+
+
+def test_targets_and_decompose_commands_on_a_demo_city(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from qingshan.cli import main
+    from qingshan.data.demo import generate_demo_city
+    from qingshan.data.package import write_csv_package
+
+    pkg = write_csv_package(generate_demo_city(enterprises=80, years=range(2020, 2023)), tmp_path / "package")
+    demo_targets = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_targets.toml"
+    res = CliRunner().invoke(main, ["targets", str(pkg), "--targets", str(demo_targets)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    districts = {r["entity"] for r in doc["latest"] if r["indicator"] == "energy_intensity_iva"}
+    assert len(districts) == 6  # the city and its five districts
+    assert all(r["colour"] in ("red", "yellow", "green") for r in doc["yearly"])
+    assert {r["colour"] for r in doc["warnings"]} <= {"red", "yellow"}
+    assert doc["remaining_room"] and all("room" in r for r in doc["remaining_room"])
+    res = CliRunner().invoke(main, ["decompose", str(pkg), "--from", "2020", "--to", "2022", "--by", "district"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    for q in ("energy", "co2"):
+        s = d[q]["summary"]
+        assert abs(sum(s["additive"].values()) + s["not_decomposed"] - s["change"]) <= 1e-6 * max(1.0, s["base"])

@@ -1,4 +1,4 @@
-"""Command line: ``qingshan demo | validate | account | evaluate``. Interfaces only: every number
+"""Command line: ``qingshan demo | validate | account | evaluate | targets | decompose``. Interfaces only: every number
 comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
 """
 
@@ -151,8 +151,14 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
                      f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
     last = max(years)
-    console.print(tr(f"下一步：qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last}（亩均评价与碳效码）",
-                     f"next: qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last} (亩均 evaluation)"))
+    from importlib import resources
+
+    tfile = ddir / "targets.toml"
+    tfile.write_text(resources.files("qingshan.targets").joinpath("demo_targets.toml").read_text("utf-8"), "utf-8")
+    console.print(tr("下一步：", "next:"))
+    console.print(f"  qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last}")
+    console.print(f"  qingshan targets {pkg_dir} --targets {tfile}")
+    console.print(f"  qingshan decompose {pkg_dir} --from {min(years)} --to {last}")
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:
@@ -366,6 +372,149 @@ def evaluate(package: Path, scheme_name: str, year: int, fmt: str, out: Path | N
     total = s["measures_total_yuan"]
     console.print(tr(f"差别化电价加价合计：{_fmt(total)} 元", f"electricity surcharges in total: {_fmt(total)} yuan"))
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+def _accounts_for(package: Path, factor_set: str | None, accept_warnings: bool,
+                  prog: Progress) -> tuple[Any, engine.AccountResult, Store]:
+    from qingshan.data.validate import load_package
+
+    task = prog.add_task(tr("读取并校验", "reading and validating"), total=2)
+    fs = _factor_set(factor_set, None)
+    pkg = load_package(package, fs, accept_warnings=accept_warnings)
+    prog.update(task, advance=1, description=tr("核算", "computing the accounts"))
+    store = _store(None, None)
+    engine.load(store, pkg, fs)
+    result = engine.compute(store, fs)
+    prog.update(task, advance=1, description=tr("完成", "done"))
+    return pkg, result, store
+
+
+def _write_tables(doc: dict[str, Any], sheets: list[tuple[str, pd.DataFrame]], fmt: str, out: Path | None) -> None:
+    from qingshan.reports.files import write_atomic
+    from qingshan.reports.workbook import write_workbook
+
+    if out is None:
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1, default=str))
+        return
+    if fmt == "xlsx":
+        path = write_workbook(out, sheets)
+    else:
+        def write(p: Path) -> None:
+            p.write_text(json.dumps(doc, ensure_ascii=False, indent=1, default=str), "utf-8")
+
+        path = write_atomic(out, write)
+    err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--targets", "targets_file", type=click.Path(exists=True, path_type=Path), required=True,
+              help="目标文件 / targets file (TOML)")
+@click.option("--growth", type=float, default=None,
+              help="目标年前工业增加值年增速 / value-added growth per year (default: the file's assumption)")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件 / output file")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止 / let warnings through")
+def targets(package: Path, targets_file: Path, growth: float | None, fmt: str, out: Path | None,
+            factor_set: str | None, accept_warnings: bool) -> None:
+    """能耗与碳排放双控进度、预警与剩余空间 / dual-control progress, warnings and remaining room."""
+    import tomllib
+
+    from qingshan.reports.workbook import clean
+    from qingshan.targets import barometer_rules, load_targets, progress_table, rolling_table, room_table
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        tlist = load_targets(targets_file)
+        if growth is None:
+            growth = tomllib.loads(targets_file.read_text("utf-8")).get("assumptions", {}).get("growth")
+        if growth is None:
+            raise click.UsageError(tr("请用 --growth 给出增速，或在目标文件 [assumptions] 中写明 growth",
+                                      "give --growth, or growth under [assumptions] in the targets file"))
+        with _progress() as prog:
+            _, result, store = _accounts_for(package, factor_set, accept_warnings, prog)
+        rules = barometer_rules()
+        yearly = progress_table(tlist, result.yearly, rules)
+        rolling = rolling_table(tlist, result.monthly, result.yearly, rules)
+        room = room_table(tlist, result.yearly, float(growth))
+        store.close()
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    latest = yearly.sort_values("year").groupby("target_id").tail(1) if len(yearly) else yearly
+    warnings = latest[latest["colour"] != "green"] if len(latest) else latest
+    by_name = {t.id: t for t in tlist}
+    colours = {"red": tr("[red]红（一级）[/]", "[red]red[/]"),
+               "yellow": tr("[yellow]黄（二级）[/]", "[yellow]yellow[/]"),
+               "green": tr("[green]绿（三级）[/]", "[green]green[/]")}
+    rows = []
+    for r in latest.to_dict("records"):
+        x = by_name[str(r["target_id"])]
+        rows.append([tr(x.zh, x.en), str(r["year"]), f"{r['actual_change']:+.1%}", f"{r['required_change']:+.1%}",
+                     f"{r['gap_share']:+.1%}", colours[str(r["colour"])]])
+    t = _table(tr("目标进度（最新年份）", "Progress (latest year)"),
+               [tr("目标", "target"), tr("年份", "year"), tr("实际变化", "actual"), tr("进度目标", "required"),
+                tr("差距/进度目标", "gap share"), tr("预警", "colour")], rows)
+    if out is not None:
+        console.print(t)
+    doc = {"barometer": rules, "growth": growth,
+           "targets": [{k: clean(v) for k, v in vars(x).items()} for x in tlist],
+           "latest": [{k: clean(v) for k, v in r.items()} for r in latest.to_dict("records")],
+           "warnings": [{k: clean(v) for k, v in r.items()} for r in warnings.to_dict("records")],
+           "yearly": [{k: clean(v) for k, v in r.items()} for r in yearly.to_dict("records")],
+           "rolling_12_months": [{k: clean(v) for k, v in r.items()} for r in rolling.to_dict("records")],
+           "remaining_room": [{k: clean(v) for k, v in r.items()} for r in room.to_dict("records")]}
+    _write_tables(doc, [(tr("预警", "Warnings"), warnings), (tr("年度进度", "Yearly"), yearly),
+                        (tr("滚动12个月", "Rolling 12 months"), rolling), (tr("剩余空间", "Remaining room"), room)],
+                  fmt, out)
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--from", "y0", type=int, required=True, help="基期年份 / base year")
+@click.option("--to", "y1", type=int, required=True, help="比较年份 / target year")
+@click.option("--by", type=click.Choice(["industry", "district"]), default="industry", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件 / output file")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止 / let warnings through")
+def decompose(package: Path, y0: int, y1: int, by: str, fmt: str, out: Path | None, factor_set: str | None,
+              accept_warnings: bool) -> None:
+    """LMDI 因素分解：能耗与二氧化碳变化的驱动因素 / LMDI decomposition of energy and CO2 changes."""
+    from qingshan.reports.workbook import clean
+    from qingshan.targets.decomposition import decompose_carbon, decompose_energy
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        with _progress() as prog:
+            _, result, store = _accounts_for(package, factor_set, accept_warnings, prog)
+        years = set(result.yearly["year"])
+        if y0 not in years or y1 not in years:
+            raise click.UsageError(tr(f"数据包中须有 {y0} 年和 {y1} 年的数据",
+                                      f"the package needs data for {y0} and {y1}"))
+        ed, es = decompose_energy(result, y0, y1, by)
+        cd, cs = decompose_carbon(result, store, y0, y1, by)
+        store.close()
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    if out is not None:
+        for title, s, unit in ((tr("能耗变化分解", "Energy change"), es, "tce"),
+                               (tr("二氧化碳变化分解", "CO2 change"), cs, "t")):
+            rows = [[k, _fmt(v)] for k, v in s["additive"].items()]
+            rows += [[tr("未分解", "not decomposed"), _fmt(s["not_decomposed"])],
+                     [tr("合计", "total"), _fmt(s["change"])]]
+            console.print(_table(f"{title} {y0}→{y1} ({unit})", [tr("效应", "effect"), unit], rows))
+    doc = {"from": y0, "to": y1, "by": by, "method": "LMDI-I (Ang 2005), zero values by Ang & Liu (2007) limits",
+           "energy": {"summary": es, "cells": [{k: clean(v) for k, v in r.items()} for r in ed.to_dict("records")]},
+           "co2": {"summary": cs, "cells": [{k: clean(v) for k, v in r.items()} for r in cd.to_dict("records")]}}
+    summary = pd.DataFrame([{"quantity": q, **s["additive"], "not_decomposed": s["not_decomposed"],
+                             "change": s["change"]} for q, s in (("energy_tce", es), ("co2_t", cs))])
+    _write_tables(doc, [(tr("汇总", "Summary"), summary), (tr("能耗", "Energy"), ed), (tr("二氧化碳", "CO2"), cd)],
+                  fmt, out)
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

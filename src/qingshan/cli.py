@@ -1,4 +1,5 @@
-"""Command line: ``qingshan demo | validate | account | evaluate | targets | decompose``. Interfaces only: every number
+"""Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
+project``. Interfaces only: every number
 comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
 """
 
@@ -159,6 +160,12 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     console.print(f"  qingshan evaluate {pkg_dir} --scheme huaian-2024 --year {last}")
     console.print(f"  qingshan targets {pkg_dir} --targets {tfile}")
     console.print(f"  qingshan decompose {pkg_dir} --from {min(years)} --to {last}")
+    sdir = ddir / "scenarios"
+    sdir.mkdir(parents=True, exist_ok=True)
+    for name in ("baseline", "policy"):
+        src = resources.files("qingshan.targets").joinpath("demo_scenarios", f"{name}.toml")
+        (sdir / f"{name}.toml").write_text(src.read_text("utf-8"), "utf-8")
+    console.print(f"  qingshan project {pkg_dir} --scenario {sdir / 'baseline.toml'} --scenario {sdir / 'policy.toml'}")
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:
@@ -515,6 +522,53 @@ def decompose(package: Path, y0: int, y1: int, by: str, fmt: str, out: Path | No
                              "change": s["change"]} for q, s in (("energy_tce", es), ("co2_t", cs))])
     _write_tables(doc, [(tr("汇总", "Summary"), summary), (tr("能耗", "Energy"), ed), (tr("二氧化碳", "CO2"), cd)],
                   fmt, out)
+
+
+@main.command()
+@click.argument("package", type=click.Path(exists=True, path_type=Path))
+@click.option("--scenario", "scenario_files", type=click.Path(exists=True, path_type=Path), multiple=True,
+              required=True, help="情景文件，可多个 / scenario file (TOML), may be repeated")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件 / output file")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止 / let warnings through")
+def project(package: Path, scenario_files: tuple[Path, ...], fmt: str, out: Path | None, factor_set: str | None,
+            accept_warnings: bool) -> None:
+    """能耗与二氧化碳排放路径、达峰年份与不确定性区间 / pathways, peak year and Monte Carlo bands."""
+    from qingshan.methods.pathways import base_from_yearly
+    from qingshan.reports.workbook import clean
+    from qingshan.targets.scenarios import load_scenario, pathway
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        scenarios = [load_scenario(f) for f in scenario_files]
+        with _progress() as prog:
+            _, result, store = _accounts_for(package, factor_set, accept_warnings, prog)
+        store.close()
+        last = int(result.yearly["year"].max())
+        fs = _factor_set(factor_set, None)
+        grid_base = float(fs.by_year("grid", [last])["tco2_per_kwh"].iloc[0]) * 1000.0
+        base = base_from_yearly(result.yearly, last)
+        runs = [(sc, *pathway(sc, base, grid_base)) for sc in scenarios]
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    if out is not None:
+        rows = [[tr(sc.zh, sc.en), str(s["co2_peak_year"]), _fmt(s["co2_peak_t"] / 1e4),
+                 f"{s['co2_peak_year_p5']}–{s['co2_peak_year_p95']}",
+                 _fmt(float(p["co2_t"].iloc[-1]) / 1e4)] for sc, p, s in runs]
+        console.print(_table(tr(f"二氧化碳排放路径（基年 {last}）", f"CO2 pathways (base year {last})"),
+                             [tr("情景", "scenario"), tr("达峰年份", "peak year"), tr("峰值（万吨）", "peak (10k t)"),
+                              tr("达峰年份 p5–p95", "peak year p5–p95"),
+                              tr(f"{runs[0][0].horizon} 年（万吨）", f"{runs[0][0].horizon} (10k t)")], rows))
+    doc = {"base_year": last, "grid_factor_base_year_t_per_mwh": grid_base,
+           "method": "docs/targets.md, Pathways", "scenarios": [
+               {"id": sc.id, "zh": sc.zh, "en": sc.en, "source": sc.source, "summary": s,
+                "years": [{k: clean(v) for k, v in r.items()} for r in p.to_dict("records")]} for sc, p, s in runs]}
+    sheets = [(sc.id, p) for sc, p, _ in runs]
+    sheets.insert(0, (tr("达峰", "Peaks"), pd.DataFrame([s for _, _, s in runs])))
+    _write_tables(doc, sheets, fmt, out)
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

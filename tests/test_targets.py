@@ -126,6 +126,14 @@ def test_targets_and_decompose_commands_on_a_demo_city(tmp_path: Path) -> None:
     assert all(r["colour"] in ("red", "yellow", "green") for r in doc["yearly"])
     assert {r["colour"] for r in doc["warnings"]} <= {"red", "yellow"}
     assert doc["remaining_room"] and all("room" in r for r in doc["remaining_room"])
+    scen = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_scenarios"
+    res = CliRunner().invoke(main, ["project", str(pkg), "--scenario", str(scen / "baseline.toml"),
+                                    "--scenario", str(scen / "policy.toml")])
+    assert res.exit_code == 0, res.output
+    p = json.loads(res.stdout)
+    assert [s["id"] for s in p["scenarios"]] == ["baseline", "policy"]
+    for s in p["scenarios"]:
+        assert 2022 <= s["summary"]["co2_peak_year"] <= 2035 and len(s["years"]) == 2035 - 2022 + 1
     res = CliRunner().invoke(main, ["decompose", str(pkg), "--from", "2020", "--to", "2022", "--by", "district"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)

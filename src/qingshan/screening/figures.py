@@ -1,0 +1,72 @@
+"""The project's energy and carbon, computed by the accounts engine on the project's own
+one-enterprise package (after the project, minus before it for an expansion)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from qingshan import accounts
+from qingshan.data.spec import carriers
+from qingshan.data.validate import Package, check_raw
+from qingshan.errors import raise_if_blocking
+from qingshan.factors import FactorSet
+from qingshan.screening.project import AFTER_ID, BEFORE_ID, Project, raw_package, uscc
+from qingshan.store import Store
+
+SUMS = ("energy_tce", "energy_tce_equal", "feedstock_tce", "electricity_kwh", "co2_t", "co2_combustion_t",
+        "co2_process_t", "co2_electricity_t", "co2_heat_t")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Annual figures of the project (the increment, for an expansion)."""
+
+    energy_tce: float         # 综合能耗, 当量值 (the review thresholds' convention)
+    energy_tce_equal: float   # 综合能耗, 等价值
+    feedstock_tce: float      # of which feedstock
+    coal_t: float             # 煤炭消费量: tonnes of the coal carriers (原煤, 洗煤, 型煤 …), all uses
+    electricity_kwh: float
+    co2_t: float
+    co2_combustion_t: float
+    co2_process_t: float
+    co2_electricity_t: float
+    co2_heat_t: float
+    factor_notes: tuple[str, ...]
+
+    def per(self, value_added: float | None) -> dict[str, float | None]:
+        ok = value_added is not None and value_added > 0
+        return {"energy_tce_per_10k_yuan": self.energy_tce / value_added if ok and value_added else None,
+                "co2_t_per_10k_yuan": self.co2_t / value_added if ok and value_added else None}
+
+
+def _coal_t(pkg: Package, eid: str) -> float:
+    coal = {c for c, spec in carriers().items() if spec.category == "coal"}
+    e = pkg.energy
+    return float(e.loc[(e["entity_id"] == eid) & e["carrier"].isin(coal), "quantity"].sum())
+
+
+def project_figures(project: Project, fs: FactorSet, district_of_park: dict[str, str]) -> Figures:
+    pkg, problems = check_raw(raw_package(project, district_of_park), fs)
+    raise_if_blocking(problems)
+    store = Store.connect(None)
+    try:
+        accounts.load(store, pkg, fs)
+        res = accounts.compute(store, fs)
+    finally:
+        store.close()
+    y = res.yearly.set_index("entity_id")
+    after, before = uscc(AFTER_ID), uscc(BEFORE_ID)
+
+    def val(eid: str, col: str) -> float:
+        if eid not in y.index:
+            return 0.0
+        v = pd.to_numeric(y[col], errors="coerce").astype("float64").loc[eid]
+        return 0.0 if pd.isna(v) else float(v)
+
+    sign_before = 1.0 if project.kind == "expansion" else 0.0
+    d = {c: val(after, c) - sign_before * val(before, c) for c in SUMS}
+    coal = _coal_t(pkg, after) - sign_before * _coal_t(pkg, before)
+    notes = tuple(n["zh"] for n in res.notes)
+    return Figures(coal_t=coal, factor_notes=notes, **d)

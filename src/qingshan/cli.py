@@ -1,5 +1,5 @@
 """Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
-project``. Interfaces only: every number
+project | screen``. Interfaces only: every number
 comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
 """
 
@@ -569,6 +569,61 @@ def project(package: Path, scenario_files: tuple[Path, ...], fmt: str, out: Path
     sheets = [(sc.id, p) for sc, p, _ in runs]
     sheets.insert(0, (tr("达峰", "Peaks"), pd.DataFrame([s for _, _, s in runs])))
     _write_tables(doc, sheets, fmt, out)
+
+
+@main.command()
+@click.argument("project_file", metavar="PROJECT", type=click.Path(exists=True, path_type=Path))
+@click.option("--package", type=click.Path(exists=True, path_type=Path), required=True,
+              help="城市数据包 / the city's data package")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "html"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件 / output file")
+@click.option("--targets", "targets_file", type=click.Path(exists=True, path_type=Path), default=None,
+              help="目标文件，用于测算对目标的影响 / targets file, for the effect on targets")
+@click.option("--growth", type=float, default=None, help="增加值年增速 / value-added growth per year")
+@click.option("--scheme", "scheme_name", default="huaian-2024", show_default=True,
+              help="测算预期亩均类别的评价方案 / scheme for the expected 亩均 class")
+@click.option("--factor-set", default=None, help="因子集 / factor set")
+@click.option("--accept-warnings", is_flag=True, help="警告不阻止 / let warnings through")
+def screen(project_file: Path, package: Path, fmt: str, out: Path | None, targets_file: Path | None,
+           growth: float | None, scheme_name: str, factor_set: str | None, accept_warnings: bool) -> None:
+    """新建项目节能审查与碳排放评价 / screen a proposed project (节能审查 + 碳排放评价)."""
+    import tomllib
+
+    from qingshan.evaluation import load_scheme
+    from qingshan.reports.screening import render_html, screening_document, write_html, write_json, write_xlsx
+    from qingshan.screening import VERDICTS, read_project
+    from qingshan.screening import screen as run_screen
+    from qingshan.targets import load_targets
+
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError(tr("xlsx 格式须给出 --out 文件", "--format xlsx needs --out FILE"))
+    try:
+        project = read_project(project_file)
+        scheme = load_scheme(scheme_name)
+        tlist = load_targets(targets_file) if targets_file else []
+        if targets_file and growth is None:
+            growth = tomllib.loads(targets_file.read_text("utf-8")).get("assumptions", {}).get("growth")
+        with _progress() as prog:
+            pkg, result, store = _accounts_for(package, factor_set, accept_warnings, prog)
+        store.close()
+        fs = _factor_set(factor_set, None)
+        s = run_screen(project, pkg, result, fs, scheme=scheme, targets=tlist, growth=float(growth or 0.0))
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    if out is None:
+        if fmt == "html":
+            click.echo(render_html(s))
+        else:
+            click.echo(json.dumps(screening_document(s), ensure_ascii=False, indent=1, default=str))
+        return
+    path = {"json": write_json, "xlsx": write_xlsx, "html": write_html}[fmt](s, out)
+    style = {"approvable": "green", "conditions": "yellow", "not_approvable": "red"}[s.verdict]
+    console.print(f"[{style}]{tr('结论', 'verdict')}：{tr(*VERDICTS[s.verdict])}[/]")
+    for x in s.reasons:
+        if x.outcome in ("fail", "conditions"):
+            console.print(f"  • {x.rule}: {tr(x.zh, x.en)}")
+    err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

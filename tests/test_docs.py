@@ -48,6 +48,16 @@ def test_every_targets_problem_code_is_documented() -> None:
     assert codes and sorted(codes - set(re.findall(r"\| (T0\d\d|P1\d\d) \|", doc))) == []
 
 
+def test_every_screening_problem_code_and_rule_is_documented() -> None:
+    text = "".join(f.read_text(encoding="utf-8") for f in (ROOT / "src" / "qingshan" / "screening").rglob("*.py"))
+    doc = (DOCS / "screening.md").read_text(encoding="utf-8")
+    codes = set(re.findall(r'"(X0\d\d)"', text))
+    rules = set(re.findall(r'"(R-[A-Z-]+)"', text))
+    assert codes and rules
+    assert sorted(codes - set(re.findall(r"\| (X0\d\d) \|", doc))) == []
+    assert sorted(x for x in rules if f"`{x}`" not in doc) == []
+
+
 def test_every_preset_scheme_is_documented() -> None:
     from qingshan.evaluation.scheme import preset_names
 

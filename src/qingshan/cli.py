@@ -166,6 +166,12 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
         src = resources.files("qingshan.targets").joinpath("demo_scenarios", f"{name}.toml")
         (sdir / f"{name}.toml").write_text(src.read_text("utf-8"), "utf-8")
     console.print(f"  qingshan project {pkg_dir} --scenario {sdir / 'baseline.toml'} --scenario {sdir / 'policy.toml'}")
+    pdir = ddir / "projects"
+    pdir.mkdir(parents=True, exist_ok=True)
+    for name in ("auto_parts", "aluminium_expansion", "sugar_small"):
+        src = resources.files("qingshan.screening").joinpath("demo_projects", f"{name}.yaml")
+        (pdir / f"{name}.yaml").write_text(src.read_text("utf-8"), "utf-8")
+    console.print(f"  qingshan screen {pdir / 'aluminium_expansion.yaml'} --package {pkg_dir} --targets {tfile}")
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:

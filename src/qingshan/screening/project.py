@@ -146,7 +146,7 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
     code = text("industry_code")
     if code is not None and (len(code) != 4 or not code.isdigit()):
         bad("industry_code", code, "GB/T 4754-2017 四位行业代码", "a 4-digit GB/T 4754-2017 code")
-    kind = text("kind") or "new"
+    kind = text("kind", False) or "new"
     if kind not in KINDS:
         bad("kind", kind, "new（新建）或 expansion（改扩建）", "new or expansion")
     date_v = raw.get("application_date")
@@ -238,8 +238,9 @@ def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackag
                                 "quantity": r["quantity"], "unit": r["unit"], "use": r["use"]})
             rows.append(int(r["row"]))
     spec = tables()
-    ent = pd.DataFrame(ents).reindex(columns=list(spec["entities"].column_names)).fillna("").astype(str)
-    en = pd.DataFrame(energy_rows).reindex(columns=list(spec["energy"].column_names)).fillna("").astype(str)
+    ent = pd.DataFrame(ents).reindex(columns=list(spec["entities"].column_names), fill_value="")
+    en = pd.DataFrame(energy_rows).reindex(columns=list(spec["energy"].column_names), fill_value="")
+    ent, en = (f.astype(object).where(f.notna(), "").astype(str) for f in (ent, en))
     empty: dict[str, list[RawTable]] = {t: [] for t in ("economics", "production", "process", "pollutants")}
     return RawPackage(tables={"entities": [RawTable("entities", f"{project.file}: entities", ent,
                                                     pd.Series(range(2, len(ent) + 2)))],

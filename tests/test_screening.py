@@ -1,0 +1,194 @@
+"""Project screening: every rule at and around its thresholds, units, expansions, missing
+data, and the demo's sample projects."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qingshan.cli import main
+from qingshan.data.demo import generate_demo_city
+from qingshan.data.package import write_csv_package
+from qingshan.errors import ValidationError
+from qingshan.factors import load_factor_set
+from qingshan.screening import read_project
+from qingshan.screening import rules as r
+from qingshan.screening.figures import Figures, project_figures
+
+DEMO = Path(__file__).parents[1] / "src" / "qingshan" / "screening" / "demo_projects"
+
+
+def write(tmp: Path, body: str, name: str = "p.yaml") -> Path:
+    f = tmp / name
+    f.write_text("name: 测试项目\nbuilder: 测试公司\nindustry_code: \"3670\"\ncommissioning_year: 2027\n"
+                 "district_id: \"459902\"\n" + body, "utf-8")
+    return f
+
+
+def figures(tce: float = 0.0, coal: float = 0.0, kwh: float = 0.0) -> Figures:
+    return Figures(energy_tce=tce, energy_tce_equal=tce, feedstock_tce=0.0, coal_t=coal, electricity_kwh=kwh,
+                   co2_t=0.0, co2_combustion_t=0.0, co2_process_t=0.0, co2_electricity_t=0.0, co2_heat_t=0.0,
+                   factor_notes=())
+
+
+def project(tmp: Path, date: str = "2026-01-05", code: str = "3670", extra: str = "") -> object:
+    return read_project(write(tmp, f"application_date: {date}\nenergy:\n  - {{carrier: 电力, quantity: 1, "
+                                   f"unit: 万千瓦时}}\n{extra}").parent / "p.yaml") if code == "3670" else None
+
+
+@pytest.mark.parametrize(("tce", "coal", "level"), [
+    (999.99, 999.0, "exempt"),        # < 1 000 tce and < 1 000 t coal (Order 2025 No. 31)
+    (1000.0, 0.0, "per_province"),    # exactly 1 000 tce is not below it
+    (500.0, 1000.0, "per_province"),  # coal alone lifts it out of the exemption
+    (9999.9, 9999.0, "per_province"),
+    (10000.0, 0.0, "provincial"),     # ≥ 10 000 tce
+    (9999.9, 10000.0, "provincial"),  # or ≥ 10 000 t coal
+])
+def test_review_level_2025(tmp_path: Path, tce: float, coal: float, level: str) -> None:
+    p = read_project(write(tmp_path, "application_date: 2025-09-01\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    got = r.review_level(p, figures(tce, coal), two_high=False)
+    assert got.numbers["level"] == level and got.numbers["rules"] == "ndrc-2025-31"
+
+
+def test_two_high_review_not_below_the_city(tmp_path: Path) -> None:
+    p = read_project(write(tmp_path, "application_date: 2026-01-05\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    assert r.review_level(p, figures(5000), two_high=True).numbers["level"] == "municipal"
+
+
+@pytest.mark.parametrize(("tce", "kwh", "level"), [
+    (900.0, 4_999_999.0, "exempt"),      # Order 2023 No. 2: < 1 000 tce and < 5 million kWh
+    (900.0, 5_000_000.0, "per_province"),
+    (900.0, 0.0, "exempt"),
+    (20000.0, 0.0, "provincial"),
+])
+def test_review_level_2023_rules_before_september_2025(tmp_path: Path, tce: float, kwh: float, level: str) -> None:
+    p = read_project(write(tmp_path, "application_date: 2025-08-31\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    got = r.review_level(p, figures(tce, 5000.0, kwh), two_high=False)
+    assert got.numbers["rules"] == "ndrc-2023-2" and got.numbers["level"] == level
+
+
+def _al(tmp: Path, value: float, date: str) -> list[r.Reason]:
+    p = read_project(write(tmp, f"application_date: {date}\nproducts:\n  - {{product: electrolytic_aluminium, "
+                                f"capacity: 1000, unit: t, indicator_value: {value}}}\nenergy:\n"
+                                "  - {carrier: 电力, quantity: 1, unit: 万千瓦时}\n"))
+    return r.efficiency(p, figures(1000))
+
+
+@pytest.mark.parametrize(("value", "outcome"), [
+    (12999.0, "pass"), (13000.0, "pass"),             # at or better than 标杆 13 000 kWh/t
+    (13000.1, "conditions"), (13350.0, "conditions"),  # between 标杆 and 基准 (at 基准 is not worse)
+    (13350.1, "fail"),                               # worse than 基准 13 350
+])
+def test_efficiency_2021_edition(tmp_path: Path, value: float, outcome: str) -> None:
+    (got,) = _al(tmp_path, value, "2022-06-01")
+    assert got.outcome == outcome and got.numbers["edition"] == 2021 == got.numbers["edition_in_force"]
+
+
+def test_efficiency_when_the_edition_in_force_has_no_verified_row(tmp_path: Path) -> None:
+    # 2023 edition in force, no verified 2023 row: failing the 2021 基准 is conclusive, a pass is not
+    assert _al(tmp_path, 13400.0, "2026-01-05")[0].outcome == "fail"
+    (ok,) = _al(tmp_path, 12900.0, "2026-01-05")
+    assert ok.outcome == "conditions" and ok.numbers["edition_in_force"] == 2023
+
+
+def test_kgce_per_tonne_is_computed_from_the_project(tmp_path: Path) -> None:
+    p = read_project(write(tmp_path, "application_date: 2022-06-01\nproducts:\n  - {product: cement_clinker, "
+                                     "capacity: 1000000, unit: t}\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    (got,) = r.efficiency(p, figures(110_000))  # 110 000 tce × 1 000 / 1 000 000 t = 110 kgce/t
+    assert got.numbers["value"] == pytest.approx(110.0) and got.outcome == "conditions"
+
+
+def test_units_and_expansion_increment(tmp_path: Path) -> None:
+    fs = load_factor_set()
+    new = read_project(write(tmp_path, "application_date: 2024-03-01\nenergy:\n"
+                                       "  - {carrier: 电力, quantity: 1000, unit: 万千瓦时}\n", "a.yaml"))
+    same = read_project(write(tmp_path, "application_date: 2024-03-01\nenergy:\n"
+                                        "  - {carrier: electricity, quantity: 10000000, unit: kWh}\n", "b.yaml"))
+    fa, fb = project_figures(new, fs, {}), project_figures(same, fs, {})
+    assert fa.energy_tce == pytest.approx(10_000_000 * 0.1229e-3)  # 当量值 0.1229 kgce/kWh
+    assert dataclasses.astuple(fa)[:-1] == pytest.approx(dataclasses.astuple(fb)[:-1])
+    exp = read_project(write(tmp_path, "application_date: 2024-03-01\nkind: expansion\nenergy:\n"
+                                       "  - {carrier: 电力, quantity: 1500, unit: 万千瓦时}\n"
+                                       "  - {carrier: 烟煤, quantity: 800, unit: t}\n"
+                                       "existing_energy:\n  - {carrier: 电力, quantity: 1000, unit: 万千瓦时}\n"
+                                       "  - {carrier: 烟煤, quantity: 300, unit: t}\n", "c.yaml"))
+    fe = project_figures(exp, fs, {})
+    assert fe.electricity_kwh == pytest.approx(5_000_000.0) and fe.coal_t == pytest.approx(500.0)
+
+
+def test_missing_and_bad_fields_are_all_reported(tmp_path: Path) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: x\nindustry_code: \"36\"\nkind: rebuild\napplication_date: soon\nenergy: []\n", "utf-8")
+    with pytest.raises(ValidationError) as e:
+        read_project(f)
+    cols = {p.column for p in e.value.problems}
+    assert {"builder", "industry_code", "kind", "application_date", "commissioning_year", "district_id",
+            "energy"} <= cols
+
+
+def test_unknown_carrier_names_the_project_file_and_row(tmp_path: Path) -> None:
+    p = read_project(write(tmp_path, "application_date: 2024-03-01\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n  - {carrier: 可燃冰, quantity: 5, unit: t}\n"))
+    with pytest.raises(ValidationError) as e:
+        project_figures(p, load_factor_set(), {})
+    bad = [x for x in e.value.problems if x.column == "carrier"]
+    assert bad and bad[0].row == 2 and "p.yaml" in bad[0].file and bad[0].value == "可燃冰"
+
+
+def test_siting_and_negative_list(tmp_path: Path) -> None:
+    chem = read_project(write(tmp_path, "application_date: 2026-01-05\npark_id: P04\nenergy:\n"
+                                        "  - {carrier: 电力, quantity: 1, unit: 万千瓦时}\n").parent / "p.yaml")
+    chem.industry_code = "2614"
+    out = {x.numbers["qualifying_parks"][0]: x.outcome for x in r.siting(chem)}
+    assert out == {"P01": "pass", "P02": "fail"}  # in a compliant park, but not the chemical park
+    chem.park_id = "P02"
+    assert {x.outcome for x in r.siting(chem)} == {"pass"}
+    chem.industry_code = "2521"
+    assert r.negative_list(chem)[0].outcome == "fail"  # new stand-alone coking (demo list)
+    chem.kind = "expansion"
+    assert r.negative_list(chem)[0].outcome == "pass"
+
+
+@pytest.fixture(scope="module")
+def demo_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("screen")
+    return write_csv_package(generate_demo_city(enterprises=120, years=range(2023, 2026)), d / "package")
+
+
+@pytest.mark.parametrize(("name", "verdict", "failing"), [
+    ("auto_parts", "approvable", set()),
+    ("sugar_small", "approvable", set()),
+    ("aluminium_expansion", "not_approvable", {"R-EFFICIENCY"}),
+])
+def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict: str, failing: set[str]) -> None:
+    res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg)])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["verdict"] == verdict
+    assert {x["rule"] for x in d["reasons"] if x["outcome"] == "fail"} == failing
+    assert all(x["source"] for x in d["reasons"])
+    if name == "sugar_small":
+        assert d["reasons"][0]["numbers"]["level"] == "exempt"
+    html_out = tmp_path / "p.html"
+    res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg),
+                                    "--format", "html", "--out", str(html_out)])
+    assert res.exit_code == 0
+    page = html_out.read_text("utf-8")
+    assert "<script" not in page and "http" not in page.split("<body>")[0]
+    assert {"approvable": "可予审批", "not_approvable": "不予审批"}[verdict] in page
+
+
+def test_reasons_before_the_rules_held(tmp_path: Path) -> None:
+    p = read_project(write(tmp_path, "application_date: 2020-01-01\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    assert r.review_level(p, figures(5000), False).outcome == "info"
+    assert p.application_date == dt.date(2020, 1, 1)

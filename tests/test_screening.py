@@ -192,3 +192,26 @@ def test_reasons_before_the_rules_held(tmp_path: Path) -> None:
                                      "unit: 万千瓦时}\n"))
     assert r.review_level(p, figures(5000), False).outcome == "info"
     assert p.application_date == dt.date(2020, 1, 1)
+
+
+def test_an_excel_project_reads_like_its_yaml(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    f = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(f))
+    ws = wb.add_worksheet("项目")
+    fields = [("field", "value"), ("name", "测试项目"), ("builder", "测试公司"), ("industry_code", "3670"),
+              ("application_date", "2024-03-01"), ("commissioning_year", 2027), ("district_id", "459902"),
+              ("value_added", 500)]
+    for i, row in enumerate(fields):
+        ws.write_row(i, 0, row)
+    en = wb.add_worksheet("能源")
+    for i, row in enumerate([("carrier", "quantity", "unit", "use"), ("电力", 1000, "万千瓦时", "fuel")]):
+        en.write_row(i, 0, row)
+    wb.close()
+    p = read_project(f)
+    assert p.value_added == 500 and p.industry_code == "3670" and p.application_date == dt.date(2024, 3, 1)
+    fig = project_figures(p, load_factor_set(), {})
+    assert fig.energy_tce == pytest.approx(10_000_000 * 0.1229e-3)
+    assert fig.per(p.value_added)["energy_tce_per_10k_yuan"] == pytest.approx(1229.0 / 500)
+    assert fig.per(None)["energy_tce_per_10k_yuan"] is None  # no value added: no intensity

@@ -1,5 +1,5 @@
 """Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
-project | screen``. Interfaces only: every number
+project | screen | serve``. Interfaces only: every number
 comes from the engines (:mod:`qingshan.accounts`) and the writers (:mod:`qingshan.reports`).
 """
 
@@ -630,6 +630,44 @@ def screen(project_file: Path, package: Path, fmt: str, out: Path | None, target
         if x.outcome in ("fail", "conditions"):
             console.print(f"  • {x.rule}: {tr(x.zh, x.en)}")
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+@main.command()
+@click.argument("data_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（缺省仅本机）/ bind address (loopback)")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--db", default=None, help="数据库 / store URL (default: embedded, in memory)")
+@click.option("--scheme", default="huaian-2024", show_default=True, help="缺省评价方案 / default evaluation scheme")
+def serve(data_dir: Path | None, host: str, port: int, db: str | None, scheme: str) -> None:
+    """启动网页平台 / start the web application (no DATA_DIR: the demo city)."""
+    import uvicorn
+
+    from qingshan.web.app import create_app
+    from qingshan.web.data import CityData
+
+    ddir = data_dir or Path(setting("data_dir"))
+    try:
+        if not (ddir / "package").is_dir() and not (ddir / "entities.csv").exists():
+            from importlib import resources
+
+            from qingshan.data.demo import generate_demo_city
+            from qingshan.data.package import write_csv_package
+
+            err_console.print(tr(f"{ddir} 中没有数据包，生成演示城市",
+                                 f"no package in {ddir}: generating the demo city"))
+            write_csv_package(generate_demo_city(), ddir / "package")
+            (ddir / "targets.toml").write_text(
+                resources.files("qingshan.targets").joinpath("demo_targets.toml").read_text("utf-8"), "utf-8")
+        with _progress() as prog:
+            task = prog.add_task(tr("载入城市数据并核算", "loading and accounting the city"), total=1)
+            data = CityData.load(ddir, db=db, scheme=scheme)
+            prog.update(task, advance=1)
+    except ValidationError as exc:
+        _report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    console.print(tr(f"青山已启动：http://{host}:{port}/  （接口说明 /docs）",
+                     f"Qingshan is running: http://{host}:{port}/  (API at /docs)"))
+    uvicorn.run(create_app(data), host=host, port=port, log_level="warning")
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -1,0 +1,163 @@
+"""The web application's one data-access layer: every page and every API endpoint reads
+through :class:`CityData`, so access control can later be added in one place.
+
+A city is loaded once at start-up (validate the package, compute the accounts on the
+configured store, prepare the evaluation input); evaluations are computed on first use and
+cached per scheme and year.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qingshan import accounts
+from qingshan.accounts import AccountResult
+from qingshan.data.industry import division_name
+from qingshan.data.validate import Package, load_package
+from qingshan.evaluation import Evaluation, evaluate, load_scheme
+from qingshan.evaluation.inputs import evaluation_inputs
+from qingshan.factors import FactorSet, load_factor_set
+from qingshan.reports.workbook import clean
+from qingshan.store import Store
+from qingshan.targets import Target, load_targets, progress_table, room_table
+
+SORTABLE = ("name", "energy_tce", "co2_t", "energy_per_va", "value_added_10k_yuan", "score")
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+@dataclass
+class CityData:
+    pkg: Package
+    result: AccountResult
+    fs: FactorSet
+    targets: list[Target]
+    growth: float
+    default_scheme: str = "huaian-2024"
+    source: str = ""
+    _evals: dict[tuple[str, int], Evaluation] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, data_dir: Path, db: str | None = None, scheme: str = "huaian-2024") -> CityData:
+        """``data_dir`` holds ``package/`` (or is the package) and optionally ``targets.toml``."""
+        import tomllib
+
+        pkg_dir = data_dir / "package" if (data_dir / "package").is_dir() else data_dir
+        fs = load_factor_set()
+        pkg = load_package(pkg_dir, fs)
+        store = Store.connect(db)
+        accounts.load(store, pkg, fs)
+        result = accounts.compute(store, fs)
+        _ = result.monthly  # fetch once: pages read it from memory
+        store.close()
+        tfile = data_dir / "targets.toml"
+        targets = load_targets(tfile) if tfile.exists() else []
+        growth = float(tomllib.loads(tfile.read_text("utf-8")).get("assumptions", {}).get("growth", 0.0)) \
+            if tfile.exists() else 0.0
+        return cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
+                   source=str(pkg_dir))
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.result.yearly["year"].unique())
+
+    @property
+    def latest(self) -> int:
+        return self.years[-1]
+
+    def evaluation(self, scheme: str | None = None, year: int | None = None) -> Evaluation:
+        key = (scheme or self.default_scheme, year or self.latest)
+        if key not in self._evals:
+            inputs = evaluation_inputs(self.pkg, self.result)
+            self._evals[key] = evaluate(inputs, load_scheme(key[0]), key[1])
+        return self._evals[key]
+
+    # --- views: each returns the JSON document of one page ---------------------------
+
+    def overview(self) -> dict[str, Any]:
+        city = self.result.rollups["city"].sort_values("year")
+        districts = self.result.rollups["district"]
+        d = districts[districts["year"] == self.latest].sort_values("unit_id")
+        colours = self.targets_view()["latest"] if self.targets else []
+        return {"city": records(city[["year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va",
+                                      "co2_per_va"]]),
+                "districts": records(d[["unit_id", "unit_name", "enterprises", "energy_tce", "co2_t",
+                                        "energy_per_va", "co2_per_va"]]),
+                "year": self.latest, "targets": colours, "factor_set": self.result.factor_set["name"],
+                "notes": self.result.notes}
+
+    def enterprises(self, q: str = "", district: str = "", industry: str = "", cls: str = "",
+                    sort: str = "energy_tce", desc: bool = True, page: int = 1, size: int = 50) -> dict[str, Any]:
+        y = self.result.yearly
+        y = y[y["year"] == self.latest]
+        ev = self.evaluation().firms[["entity_id", "class", "score", "carbon_grade"]]
+        t = y.merge(ev, on="entity_id", how="left")
+        if q:
+            t = t[t["name"].astype(str).str.contains(q, regex=False) | t["entity_id"].astype(str).str.contains(q)]
+        if district:
+            t = t[t["district_id"].astype(str) == district]
+        if industry:
+            t = t[t["industry_code"].astype(str).str.startswith(industry)]
+        if cls:
+            t = t[t["class"].astype("string") == cls]
+        key = sort if sort in SORTABLE else "energy_tce"
+        t = t.sort_values([key, "entity_id"], ascending=[not desc, True], na_position="last")
+        size = max(1, min(size, 500))
+        pages = max(1, math.ceil(len(t) / size))
+        page = max(1, min(page, pages))
+        rows = t.iloc[(page - 1) * size: page * size]
+        cols = ["entity_id", "name", "district_id", "park_id", "industry_code", "scale", "energy_tce", "co2_t",
+                "value_added_10k_yuan", "energy_per_va", "class", "score", "carbon_grade"]
+        return {"year": self.latest, "total": len(t), "page": page, "pages": pages, "size": size, "sort": key,
+                "desc": desc, "rows": records(rows[cols])}
+
+    def enterprise(self, entity_id: str) -> dict[str, Any] | None:
+        y = self.result.yearly
+        mine = y[y["entity_id"] == entity_id]
+        if mine.empty:
+            return None
+        m = self.result.monthly
+        months = m[m["entity_id"] == entity_id].sort_values(["year", "month"])
+        ind = self.result.rollups["industry"]
+        div = str(mine["industry_code"].iloc[0])[:2]
+        industry = ind[ind["unit_id"].astype(str) == div][["year", "energy_per_va", "co2_per_va"]]
+        ev = self.evaluation()
+        f = ev.firms[ev.firms["entity_id"] == entity_id]
+        items = ev.items[ev.items["entity_id"] == entity_id]
+        meas = ev.measures[ev.measures["entity_id"] == entity_id] if len(ev.measures) else ev.measures
+        return {"entity_id": entity_id, "name": str(mine["name"].iloc[0]),
+                "industry": {"code": str(mine["industry_code"].iloc[0]), "division": div,
+                             "division_name": division_name(div, "zh")},
+                "yearly": records(mine.sort_values("year")[["year", "energy_tce", "co2_t", "value_added_10k_yuan",
+                                                            "energy_per_va", "co2_per_va"]]),
+                "industry_intensity": records(industry.sort_values("year")),
+                "monthly": records(months[["year", "month", "energy_tce", "co2_t", "electricity_kwh"]]),
+                "evaluation": records(f)[0] if len(f) else None, "items": records(items), "measures": records(meas)}
+
+    def evaluation_view(self, scheme: str | None = None, year: int | None = None) -> dict[str, Any]:
+        from qingshan.reports.evaluation import summary
+
+        ev = self.evaluation(scheme, year)
+        mig = ev.migration
+        return {"scheme": ev.scheme.id, "year": ev.year, "summary": summary(ev),
+                "migration": {str(i): {str(c): int(v) for c, v in r.items()} for i, r in mig.iterrows()}
+                if not mig.empty else {},
+                "parks": records(ev.parks), "notes": ev.notes + [{"zh": n, "en": n} for n in ev.scheme.notes]}
+
+    def targets_view(self) -> dict[str, Any]:
+        if not self.targets:
+            return {"latest": [], "warnings": [], "room": []}
+        p = progress_table(self.targets, self.result.yearly)
+        latest = p.sort_values("year").groupby("target_id").tail(1)
+        names = {t.id: (t.zh, t.en) for t in self.targets}
+        latest = latest.assign(zh=latest["target_id"].map(lambda i: names[i][0]),
+                               en=latest["target_id"].map(lambda i: names[i][1]))
+        return {"latest": records(latest), "warnings": records(latest[latest["colour"] != "green"]),
+                "room": records(room_table(self.targets, self.result.yearly, self.growth))}

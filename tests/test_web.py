@@ -1,0 +1,93 @@
+"""The web application in-process: every page has a JSON twin that carries the numbers the
+page shows; filters, sorting and paging; OpenAPI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qingshan.data.demo import generate_demo_city
+from qingshan.data.package import write_csv_package
+from qingshan.web.app import PAGES, create_app
+from qingshan.web.data import CityData
+
+DEMO_TARGETS = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_targets.toml"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    d = tmp_path_factory.mktemp("web")
+    write_csv_package(generate_demo_city(enterprises=150, years=range(2020, 2024)), d / "package")
+    (d / "targets.toml").write_text(DEMO_TARGETS.read_text("utf-8"), "utf-8")
+    return TestClient(create_app(CityData.load(d)))
+
+
+def test_every_page_has_a_json_twin(client: TestClient) -> None:
+    for name, href, _, _ in PAGES:
+        page = client.get(href)
+        api = client.get(f"/api/{name}")
+        assert page.status_code == 200 and api.status_code == 200, name
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"/api/{name}" in page.text
+
+
+def test_overview_page_shows_the_api_numbers(client: TestClient) -> None:
+    doc = client.get("/api/overview").json()
+    last = doc["city"][-1]
+    page = client.get("/").text
+    assert f"{last['energy_tce'] / 10000:,.1f}" in page
+    assert len(doc["districts"]) == 5 and all(d["unit_name"] in page for d in doc["districts"])
+    assert {r["colour"] for r in doc["targets"]} <= {"red", "yellow", "green"}
+    assert "<script" not in page and "http://" not in page.split("<body>")[0]  # nothing fetched
+
+
+def test_english_pages(client: TestClient) -> None:
+    assert "City overview" in client.get("/?lang=en").text
+    assert "城市总览" in client.get("/").text
+
+
+def test_enterprise_list_filters_sorts_and_pages(client: TestClient) -> None:
+    all_ = client.get("/api/enterprises", params={"size": 20}).json()
+    assert all_["total"] == 150 and len(all_["rows"]) == 20 and all_["pages"] == 8
+    energy = [r["energy_tce"] for r in all_["rows"]]
+    assert energy == sorted(energy, reverse=True)
+    asc = client.get("/api/enterprises", params={"sort": "co2_t", "desc": "false", "size": 500}).json()["rows"]
+    co2 = [r["co2_t"] for r in asc if r["co2_t"] is not None]
+    assert co2 == sorted(co2)
+    d = all_["rows"][0]["district_id"]
+    only = client.get("/api/enterprises", params={"district": d, "size": 500}).json()
+    assert only["total"] >= 1 and {r["district_id"] for r in only["rows"]} == {d}
+    cls_d = client.get("/api/enterprises", params={"class": "D", "size": 500}).json()
+    assert all(r["class"] == "D" for r in cls_d["rows"])
+    name = all_["rows"][3]["name"]
+    found = client.get("/api/enterprises", params={"q": name[:4]}).json()
+    assert any(r["name"] == name for r in found["rows"])
+    last = client.get("/api/enterprises", params={"size": 20, "page": 99}).json()
+    assert last["page"] == 8 and len(last["rows"]) == 150 - 7 * 20
+
+
+def test_enterprise_page_and_twin(client: TestClient) -> None:
+    eid = client.get("/api/enterprises").json()["rows"][0]["entity_id"]
+    doc = client.get(f"/api/enterprises/{eid}").json()
+    assert doc["entity_id"] == eid and doc["monthly"] and doc["yearly"]
+    page = client.get(f"/enterprises/{eid}").text
+    assert doc["name"] in page and "<svg" in page and "<title>" in page  # charts with tooltips
+    assert client.get("/api/enterprises/NOPE").status_code == 404
+
+
+def test_evaluation_and_targets_twins(client: TestClient) -> None:
+    ev = client.get("/api/evaluation").json()
+    assert ev["scheme"] == "huaian-2024" and ev["summary"]["classes"]
+    t = client.get("/api/targets").json()
+    assert t["latest"] and t["room"]
+    page = client.get("/targets").text
+    for r in t["warnings"]:
+        assert (r["zh"]) in page
+
+
+def test_openapi_lists_every_twin(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for name, _, _, _ in PAGES:
+        assert f"/api/{name}" in spec["paths"]

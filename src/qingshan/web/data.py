@@ -43,6 +43,7 @@ class CityData:
     default_scheme: str = "huaian-2024"
     source: str = ""
     _evals: dict[tuple[str, int], Evaluation] = field(default_factory=dict)
+    _targets_doc: dict[str, Any] | None = None
 
     @classmethod
     def load(cls, data_dir: Path, db: str | None = None, scheme: str = "huaian-2024") -> CityData:
@@ -61,8 +62,11 @@ class CityData:
         targets = load_targets(tfile) if tfile.exists() else []
         growth = float(tomllib.loads(tfile.read_text("utf-8")).get("assumptions", {}).get("growth", 0.0)) \
             if tfile.exists() else 0.0
-        return cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
+        data = cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
                    source=str(pkg_dir))
+        data.evaluation()  # the default evaluation and the targets are computed once, at start-up
+        data.targets_view()
+        return data
 
     @property
     def years(self) -> list[int]:
@@ -152,6 +156,11 @@ class CityData:
                 "parks": records(ev.parks), "notes": ev.notes + [{"zh": n, "en": n} for n in ev.scheme.notes]}
 
     def targets_view(self) -> dict[str, Any]:
+        if self._targets_doc is None:
+            self._targets_doc = self._targets()
+        return self._targets_doc
+
+    def _targets(self) -> dict[str, Any]:
         if not self.targets:
             return {"latest": [], "warnings": [], "room": []}
         p = progress_table(self.targets, self.result.yearly)

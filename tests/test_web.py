@@ -91,3 +91,59 @@ def test_openapi_lists_every_twin(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     for name, _, _, _ in PAGES:
         assert f"/api/{name}" in spec["paths"]
+
+
+def test_excel_export_of_every_page(client: TestClient) -> None:
+    from python_calamine import CalamineWorkbook
+
+    for name, _, _, _ in PAGES:
+        if name in ("screen", "import"):
+            continue
+        r = client.get(f"/api/{name}", params={"format": "xlsx"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxml"), name
+        import io
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(r.content))
+        assert wb.sheet_names, name
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/api/enterprises", params={
+        "format": "xlsx", "size": 10}).content))
+    rows = wb.get_sheet_by_name("rows").to_python()
+    assert len(rows) == 11 and "entity_id" in rows[0]
+
+
+def test_screening_form_and_api(client: TestClient) -> None:
+    text = (Path(__file__).parents[1] / "src" / "qingshan" / "screening" / "demo_projects"
+            / "aluminium_expansion.yaml").read_text("utf-8")
+    doc = client.post("/api/screen", content=text.encode("utf-8"), headers={"content-type": "text/plain"}).json()
+    assert doc["result"]["verdict"] == "not_approvable" and not doc["problems"]
+    page = client.post("/screen", data={"project": text}).text
+    assert "不予审批" in page and "R-EFFICIENCY" in page
+    bad = client.post("/api/screen", content=b"name: x\n", headers={"content-type": "text/plain"}).json()
+    assert bad["result"] is None and {p["code"] for p in bad["problems"]} == {"X010"}
+
+
+def _workbook(tmp: Path, *, break_it: bool) -> bytes:
+    """A package workbook: one sheet per table of a small demo city."""
+    from qingshan.data.package import write_xlsx_package
+
+    tables = generate_demo_city(enterprises=40, years=range(2022, 2024))
+    if break_it:
+        e = tables["energy"].copy()
+        e["carrier"] = e["carrier"].astype(object)
+        e.loc[e.index[3], "carrier"] = "可燃冰"
+        tables["energy"] = e
+    return write_xlsx_package(tables, tmp / f"up{int(break_it)}.xlsx").read_bytes()
+
+
+def test_import_a_bad_and_a_good_workbook(client: TestClient, tmp_path: Path) -> None:
+    bad = client.post("/api/import", files={"file": ("bad.xlsx", _workbook(tmp_path, break_it=True))}).json()
+    assert not bad["ok"] and bad["token"] is None
+    assert any(p["value"] == "可燃冰" and p["row"] is not None for p in bad["problems"])
+    before = client.get("/api/enterprises").json()["total"]
+    good = client.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
+    assert good["ok"] and good["token"]
+    assert client.get("/api/enterprises").json()["total"] == before  # nothing changes before accepting
+    done = client.post("/api/import/accept", data={"token": good["token"]}).json()
+    assert done["ok"] and done["enterprises"] == 40
+    assert client.get("/api/enterprises").json()["total"] == 40
+    assert client.post("/api/import/accept", data={"token": good["token"]}).status_code == 404

@@ -6,10 +6,10 @@ Data access goes through :class:`qingshan.web.data.CityData` only.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Body, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -18,7 +18,41 @@ from qingshan.web.charts import line_chart
 from qingshan.web.data import CityData
 
 PAGES = (("overview", "/", "总览", "Overview"), ("enterprises", "/enterprises", "企业", "Enterprises"),
-         ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"))
+         ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
+         ("screen", "/screen", "项目审查", "Screening"), ("import", "/import", "数据导入", "Import"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(doc: dict[str, Any]) -> bytes:
+    """Every table of a page's document (each list of records, also one level down) as a
+    sheet: the Excel export of every page."""
+    import io
+
+    import pandas as pd
+    import xlsxwriter
+
+    from qingshan.reports.workbook import clean
+
+    sheets: list[tuple[str, pd.DataFrame]] = []
+
+    def walk(prefix: str, v: Any) -> None:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            sheets.append((prefix[:31] or "data", pd.DataFrame(v)))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), x)
+
+    walk("", doc)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    for name, df in sheets or [("data", pd.DataFrame([{k: str(v) for k, v in doc.items()}]))]:
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, [str(c) for c in df.columns])
+        for i, row in enumerate(df.itertuples(index=False), start=1):
+            ws.write_row(i, 0, [v if isinstance(v := clean(x), int | float | str | type(None)) else str(v)
+                                for x in row])
+    wb.close()
+    return buf.getvalue()
 
 
 def _env() -> Environment:
@@ -46,6 +80,12 @@ def create_app(data: CityData) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(resources.files("qingshan.web").joinpath("static"))),
               name="static")
 
+    def respond(doc: dict[str, Any], fmt: str, name: str) -> Any:
+        if fmt == "xlsx":
+            return Response(workbook(doc), media_type=XLSX,
+                            headers={"Content-Disposition": f'attachment; filename="qingshan-{name}.xlsx"'})
+        return doc
+
     def page(request: Request, name: str, doc: dict[str, Any]) -> HTMLResponse:
         lang = request.query_params.get("lang", "zh")
         zh = lang != "en"
@@ -58,55 +98,122 @@ def create_app(data: CityData) -> FastAPI:
         return HTMLResponse(html)
 
     @app.get("/api/overview", tags=["pages"])
-    def api_overview() -> dict[str, Any]:
-        """City energy, CO2 and intensities by year; districts in the latest year; target colours."""
-        return data.overview()
+    def api_overview(format: str = "json") -> Any:
+        """City energy, CO2 and intensities by year; districts in the latest year; target colours.
+        ``format=xlsx`` returns the tables as a workbook."""
+        return respond(data.overview(), format, "overview")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request) -> HTMLResponse:
-        return page(request, "overview", api_overview())
+        return page(request, "overview", data.overview())
 
     @app.get("/api/enterprises", tags=["pages"])
     def api_enterprises(q: str = "", district: str = "", industry: str = "", cls: str = Query("", alias="class"),
                         sort: str = "energy_tce", desc: bool = True, page_no: int = Query(1, alias="page"),
-                        size: int = 50) -> dict[str, Any]:
+                        size: int = 50, format: str = "json") -> Any:
         """Enterprises of the latest year: search by name or code, filter, sort, page."""
-        return data.enterprises(q, district, industry, cls, sort, desc, page_no, size)
+        return respond(data.enterprises(q, district, industry, cls, sort, desc, page_no, size), format, "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises(request: Request, q: str = "", district: str = "", industry: str = "",
                     cls: str = Query("", alias="class"), sort: str = "energy_tce", desc: bool = True,
                     page_no: int = Query(1, alias="page"), size: int = 50) -> HTMLResponse:
-        return page(request, "enterprises", api_enterprises(q, district, industry, cls, sort, desc, page_no, size))
+        return page(request, "enterprises", data.enterprises(q, district, industry, cls, sort, desc, page_no, size))
 
-    @app.get("/api/enterprises/{entity_id}", tags=["pages"])
-    def api_enterprise(entity_id: str) -> dict[str, Any]:
-        """One enterprise: yearly and monthly accounts, industry intensity, evaluation, measures."""
+    def one(entity_id: str) -> dict[str, Any]:
         doc = data.enterprise(entity_id)
         if doc is None:
             raise HTTPException(404, f"no enterprise {entity_id}")
         return doc
 
+    @app.get("/api/enterprises/{entity_id}", tags=["pages"])
+    def api_enterprise(entity_id: str, format: str = "json") -> Any:
+        """One enterprise: yearly and monthly accounts, industry intensity, evaluation, measures."""
+        return respond(one(entity_id), format, entity_id)
+
     @app.get("/enterprises/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise(request: Request, entity_id: str) -> HTMLResponse:
-        return page(request, "enterprise", api_enterprise(entity_id))
+        return page(request, "enterprise", one(entity_id))
 
     @app.get("/api/evaluation", tags=["pages"])
-    def api_evaluation(scheme: str | None = None, year: int | None = None) -> dict[str, Any]:
+    def api_evaluation(scheme: str | None = None, year: int | None = None,
+                       format: str = "json") -> Any:
         """Class counts, carbon grades, measures, parks and the class migration."""
-        return data.evaluation_view(scheme, year)
+        return respond(data.evaluation_view(scheme, year), format, "evaluation")
 
     @app.get("/evaluation", response_class=HTMLResponse, include_in_schema=False)
     def evaluation(request: Request, scheme: str | None = None, year: int | None = None) -> HTMLResponse:
-        return page(request, "evaluation", api_evaluation(scheme, year))
+        return page(request, "evaluation", data.evaluation_view(scheme, year))
 
     @app.get("/api/targets", tags=["pages"])
-    def api_targets() -> dict[str, Any]:
+    def api_targets(format: str = "json") -> Any:
         """Latest progress of every target with its colour, the warnings, the remaining room."""
-        return data.targets_view()
+        return respond(data.targets_view(), format, "targets")
 
     @app.get("/targets", response_class=HTMLResponse, include_in_schema=False)
     def targets(request: Request) -> HTMLResponse:
-        return page(request, "targets", api_targets())
+        return page(request, "targets", data.targets_view())
+
+    def screening(text: str) -> dict[str, Any]:
+        from qingshan.errors import ValidationError
+
+        try:
+            return {"result": data.screen(text), "problems": []}
+        except ValidationError as exc:
+            return {"result": None, "problems": [p.to_dict() for p in exc.problems]}
+
+    @app.get("/api/screen", tags=["pages"])
+    def api_screen_form() -> dict[str, Any]:
+        """The screening page's document before a project is submitted."""
+        return {"result": None, "problems": []}
+
+    @app.post("/api/screen", tags=["actions"])
+    def api_screen(project: str = Body(..., media_type="text/plain",
+                                       description="the project file (YAML, docs/screening.md)")) -> dict[str, Any]:
+        """Screen a project (YAML text): verdict, reasons, figures, effect on targets."""
+        return screening(project)
+
+    @app.get("/screen", response_class=HTMLResponse, include_in_schema=False)
+    def screen_form(request: Request) -> HTMLResponse:
+        return page(request, "screen", {"result": None, "problems": []})
+
+    @app.post("/screen", response_class=HTMLResponse, include_in_schema=False)
+    def screen_post(request: Request, project: str = Form(...)) -> HTMLResponse:
+        return page(request, "screen", {**screening(project), "text": project})
+
+    @app.get("/api/import", tags=["pages"])
+    def api_import_page() -> dict[str, Any]:
+        """The import page's document: where the city's data come from."""
+        return {"source": data.source, "report": None}
+
+    @app.post("/api/import", tags=["actions"])
+    async def api_import(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        """Validate an uploaded workbook (.xlsx, docs/data-package.md): every problem, and a
+        token to accept it if it has no error."""
+        return data.check_upload(await file.read())
+
+    @app.post("/api/import/accept", tags=["actions"])
+    def api_import_accept(token: str = Form(...)) -> dict[str, Any]:
+        """Make a validated upload the city's data; every result is recomputed."""
+        try:
+            return data.accept(token)
+        except KeyError as exc:
+            raise HTTPException(404, f"no staged upload {token}") from exc
+
+    @app.get("/import", response_class=HTMLResponse, include_in_schema=False)
+    def import_page(request: Request) -> HTMLResponse:
+        return page(request, "import", {"source": data.source, "report": None})
+
+    @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
+    async def import_post(request: Request, file: Annotated[UploadFile, File()]) -> HTMLResponse:
+        return page(request, "import", {"source": data.source, "report": data.check_upload(await file.read())})
+
+    @app.post("/import/accept", response_class=HTMLResponse, include_in_schema=False)
+    def import_accept(request: Request, token: str = Form(...)) -> HTMLResponse:
+        try:
+            done = data.accept(token)
+        except KeyError as exc:
+            raise HTTPException(404, f"no staged upload {token}") from exc
+        return page(request, "import", {"source": data.source, "report": None, "accepted": done})
 
     return app

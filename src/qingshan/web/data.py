@@ -45,12 +45,23 @@ class CityData:
     _evals: dict[tuple[str, int], Evaluation] = field(default_factory=dict)
     _targets_doc: dict[str, Any] | None = None
 
+    data_dir: Path | None = None
+    db: str | None = None
+
+    @staticmethod
+    def package_path(data_dir: Path) -> Path:
+        """``data_dir/package.xlsx`` (an accepted upload), else ``data_dir/package/``, else
+        ``data_dir`` itself."""
+        if (data_dir / "package.xlsx").exists():
+            return data_dir / "package.xlsx"
+        return data_dir / "package" if (data_dir / "package").is_dir() else data_dir
+
     @classmethod
     def load(cls, data_dir: Path, db: str | None = None, scheme: str = "huaian-2024") -> CityData:
-        """``data_dir`` holds ``package/`` (or is the package) and optionally ``targets.toml``."""
+        """``data_dir`` holds the package and optionally ``targets.toml``."""
         import tomllib
 
-        pkg_dir = data_dir / "package" if (data_dir / "package").is_dir() else data_dir
+        pkg_dir = cls.package_path(data_dir)
         fs = load_factor_set()
         pkg = load_package(pkg_dir, fs)
         store = Store.connect(db)
@@ -63,7 +74,7 @@ class CityData:
         growth = float(tomllib.loads(tfile.read_text("utf-8")).get("assumptions", {}).get("growth", 0.0)) \
             if tfile.exists() else 0.0
         data = cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
-                   source=str(pkg_dir))
+                   source=str(pkg_dir), data_dir=data_dir, db=db)
         data.evaluation()  # the default evaluation and the targets are computed once, at start-up
         data.targets_view()
         return data
@@ -161,12 +172,104 @@ class CityData:
         return self._targets_doc
 
     def _targets(self) -> dict[str, Any]:
+        from qingshan.errors import ValidationError
+
         if not self.targets:
             return {"latest": [], "warnings": [], "room": []}
-        p = progress_table(self.targets, self.result.yearly)
+        try:
+            return self._targets_doc_of(self.targets)
+        except ValidationError as exc:  # targets that do not fit the data: say so on the page
+            return {"latest": [], "warnings": [], "room": [], "problems": [p.to_dict() for p in exc.problems]}
+
+    def _targets_doc_of(self, targets: list[Target]) -> dict[str, Any]:
+        p = progress_table(targets, self.result.yearly)
         latest = p.sort_values("year").groupby("target_id").tail(1)
-        names = {t.id: (t.zh, t.en) for t in self.targets}
+        names = {t.id: (t.zh, t.en) for t in targets}
         latest = latest.assign(zh=latest["target_id"].map(lambda i: names[i][0]),
                                en=latest["target_id"].map(lambda i: names[i][1]))
         return {"latest": records(latest), "warnings": records(latest[latest["colour"] != "green"]),
-                "room": records(room_table(self.targets, self.result.yearly, self.growth))}
+                "room": records(room_table(targets, self.result.yearly, self.growth))}
+
+    # --- actions ----------------------------------------------------------------------
+
+    def screen(self, text: str, suffix: str = ".yaml") -> dict[str, Any]:
+        """Screen a project given as the text of a YAML file (or the bytes of a workbook,
+        latin-1 encoded by the caller) against this city."""
+        import tempfile
+
+        from qingshan.reports.screening import screening_document
+        from qingshan.screening import read_project, screen
+
+        with tempfile.TemporaryDirectory() as tmp:
+            f = Path(tmp) / f"project{suffix}"
+            if suffix == ".xlsx":
+                f.write_bytes(text.encode("latin-1"))
+            else:
+                f.write_text(text, "utf-8")
+            project = read_project(f)
+        s = screen(project, self.pkg, self.result, self.fs, scheme=load_scheme(self.default_scheme),
+                   targets=self.targets, growth=self.growth)
+        return screening_document(s)
+
+    def check_upload(self, content: bytes) -> dict[str, Any]:
+        """Validate an uploaded workbook; keep it staged under a token if it passes."""
+        import hashlib
+
+        from qingshan.data.validate import check_package
+
+        assert self.data_dir is not None
+        token = hashlib.sha256(content).hexdigest()[:16]
+        staged = self.data_dir / "uploads" / f"{token}.xlsx"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(content)
+        try:
+            pkg, problems = check_package(staged, self.fs)
+        except Exception as exc:  # an unreadable file is a problem of the upload, not of the server
+            staged.unlink(missing_ok=True)
+            return {"ok": False, "token": None, "problems": [{"code": "P000", "message": str(exc)}], "rows": {}}
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            staged.unlink(missing_ok=True)
+        return {"ok": not errors, "token": None if errors else token,
+                "problems": [p.to_dict() for p in problems],
+                "rows": {name: len(pkg.table(name)) for name in ("entities", "energy", "economics", "production",
+                                                                 "process", "pollutants")}}
+
+    def accept(self, token: str) -> dict[str, Any]:
+        """Make a staged upload the city's data: it replaces ``package.xlsx`` and every
+        result is recomputed (the old data stay until the new ones are ready)."""
+        import shutil
+
+        assert self.data_dir is not None
+        staged = self.data_dir / "uploads" / f"{token}.xlsx"
+        if not token.isalnum() or not staged.exists():
+            raise KeyError(token)
+        target = self.data_dir / "package.xlsx"
+        tmp = self.data_dir / "package.new.xlsx"
+        shutil.copyfile(staged, tmp)
+        try:
+            fresh = CityData.load_from(tmp, self)
+        except Exception:
+            tmp.unlink(missing_ok=True)  # the city keeps its data
+            raise
+        tmp.replace(target)
+        staged.unlink(missing_ok=True)
+        self.__dict__.update(fresh.__dict__)
+        self.source = str(target)
+        return {"ok": True, "enterprises": int((self.pkg.entities["entity_type"] == "enterprise").sum()),
+                "years": self.years}
+
+    @classmethod
+    def load_from(cls, package: Path, like: CityData) -> CityData:
+        fs = like.fs
+        pkg = load_package(package, fs)
+        store = Store.connect(like.db)
+        accounts.load(store, pkg, fs)
+        result = accounts.compute(store, fs)
+        _ = result.monthly
+        store.close()
+        data = cls(pkg=pkg, result=result, fs=fs, targets=like.targets, growth=like.growth,
+                   default_scheme=like.default_scheme, source=str(package), data_dir=like.data_dir, db=like.db)
+        data.evaluation()
+        data.targets_view()
+        return data

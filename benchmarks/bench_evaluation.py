@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,12 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(ROOT))
+
+# process and machine measurements shared with the accounts benchmark
+from benchmarks.bench_accounts import machine_cpu_s, others_load, own_cpu_s, peak_rss_mb, wait_quiet  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "out" / "evaluation"
 DOC = ROOT / "docs" / "performance.md"
 HEADING = "## Enterprise evaluation (issue #3)"
@@ -286,51 +291,6 @@ def check_baseline(n: int) -> str:
 # Measuring (inside the workers)
 # --------------------------------------------------------------------------------------
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far (``VmHWM``), in MiB."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def own_cpu_s() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
-def machine_busy_s() -> float:
-    """Busy CPU seconds of the whole machine since boot (/proc/stat)."""
-    try:
-        with open("/proc/stat") as fh:
-            v = [int(x) for x in fh.readline().split()[1:]]
-    except OSError:
-        return 0.0
-    user, nice, system, _idle, _iowait, irq, softirq = v[:7]
-    return (user + nice + system + irq + softirq) / _TICK
-
-
-def others_load(seconds: float = 2.0) -> float:
-    """Cores kept busy by other processes over ``seconds``."""
-    b0 = machine_busy_s()
-    time.sleep(seconds)
-    return (machine_busy_s() - b0) / seconds
-
-
-def wait_quiet(max_wait_s: float, threshold: float = 0.3) -> float:
-    deadline = time.monotonic() + max_wait_s
-    load = others_load()
-    while load > threshold and time.monotonic() < deadline:
-        time.sleep(5.0)
-        load = others_load()
-    return load
 
 
 def work(kind: str, n: int) -> dict[str, Any]:
@@ -339,7 +299,7 @@ def work(kind: str, n: int) -> dict[str, Any]:
 
     inputs = read_inputs(n)
     rss0 = peak_rss_mb()
-    t0, c0, b0 = time.perf_counter(), own_cpu_s(), machine_busy_s()
+    t0, c0, b0 = time.perf_counter(), own_cpu_s(), machine_cpu_s()[0]
     if kind == BASELINE:
         res = baseline_classes(inputs, EVAL_YEAR)
         classed = int(res["class"].notna().sum())
@@ -350,7 +310,7 @@ def work(kind: str, n: int) -> dict[str, Any]:
         extra = {"exempt": int((ev.firms["class"] == "T").sum()), "item_rows": len(ev.items),
                  "measure_rows": len(ev.measures), "notes": len(ev.notes)}
     wall, cpu = time.perf_counter() - t0, own_cpu_s() - c0
-    others = max(0.0, machine_busy_s() - b0 - cpu)
+    others = max(0.0, machine_cpu_s()[0] - b0 - cpu)
     return {"s": wall, "cpu_s": cpu, "others_cores": others / max(wall, 1e-9), "rss_base_mb": rss0,
             "rss_peak_mb": peak_rss_mb(), "classed": classed, **extra}
 

@@ -584,14 +584,20 @@ def wait_quiet(max_wait_s: float, threshold: float = 0.3) -> float:
 
 def run_worker(kind: str, n: int, store: str, result_dir: Path | None,
                quiet_wait_s: float) -> dict[str, Any]:
-    before = wait_quiet(quiet_wait_s) if quiet_wait_s > 0 else others_load(1.0)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--size", str(n),
            "--store", store]
     if result_dir is not None:
         cmd += ["--result-dir", str(result_dir)]
+    return run_in_fresh_process(cmd, f"{kind} worker for {n}", quiet_wait_s)
+
+
+def run_in_fresh_process(cmd: list[str], label: str, quiet_wait_s: float) -> dict[str, Any]:
+    """Run a worker command after waiting for a quiet machine; return the JSON it printed
+    on its last ``RESULT`` line, with the other processes' load before it started."""
+    before = wait_quiet(quiet_wait_s) if quiet_wait_s > 0 else others_load(1.0)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"{kind} worker for {n} failed:\n{proc.stdout}\n{proc.stderr}")
+        raise RuntimeError(f"{label} failed:\n{proc.stdout}\n{proc.stderr}")
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
     out: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
     out["others_cores_before"] = before

@@ -35,7 +35,6 @@ import os
 import platform
 import pstats
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,7 +48,12 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(ROOT))
 
 # process and machine measurements shared with the accounts benchmark
-from benchmarks.bench_accounts import machine_cpu_s, others_load, own_cpu_s, peak_rss_mb, wait_quiet  # noqa: E402
+from benchmarks.bench_accounts import (  # noqa: E402
+    machine_cpu_s,
+    own_cpu_s,
+    peak_rss_mb,
+    run_in_fresh_process,
+)
 
 OUT = ROOT / "benchmarks" / "out" / "evaluation"
 DOC = ROOT / "docs" / "performance.md"
@@ -352,17 +356,10 @@ def _short(path: str) -> str:
 
 
 def run_worker(kind: str, n: int, quiet_wait_s: float, profile: bool = False) -> dict[str, Any]:
-    before = wait_quiet(quiet_wait_s) if quiet_wait_s > 0 else others_load(1.0)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--size", str(n)]
     if profile:
         cmd.append("--profile-worker")
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{kind} worker for {n} failed:\n{proc.stdout}\n{proc.stderr}")
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    out: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    out["others_cores_before"] = before
-    return out
+    return run_in_fresh_process(cmd, f"{kind} worker for {n}", quiet_wait_s)
 
 
 def machine() -> dict[str, str]:

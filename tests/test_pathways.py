@@ -35,7 +35,7 @@ def test_base_year_reproduces_the_accounts() -> None:
         "value_added_10k_yuan": [100.0, 50.0, 80.0], "energy_tce": [300.0, 100.0, 40.0],
         "electricity_kwh": [400_000.0, 100_000.0, 200_000.0], "co2_combustion_t": [600.0, 200.0, 50.0],
         "co2_electricity_t": [230.0, 55.0, 110.0], "co2_heat_t": [10.0, 0.0, 5.0]})
-    b = pw.base_from_yearly(yearly, 2025)
+    b = pw.base_from_yearly(yearly, 2025, 0.1229e-3)  # GB/T 2589 electricity 当量值, tce/kWh
     n = len(b.divisions)
     e, c = pw.project(b, np.array([2025]), np.zeros(n), np.zeros(n), 0.0, 0.0, np.ones(1), np.zeros(1), np.zeros(1))
     assert e[0] == pytest.approx(440.0) and c[0] == pytest.approx(600 + 200 + 50 + 230 + 55 + 110 + 10 + 5)

@@ -36,11 +36,6 @@ def figures(tce: float = 0.0, coal: float = 0.0, kwh: float = 0.0) -> Figures:
                    factor_notes=())
 
 
-def project(tmp: Path, date: str = "2026-01-05", code: str = "3670", extra: str = "") -> object:
-    return read_project(write(tmp, f"application_date: {date}\nenergy:\n  - {{carrier: 电力, quantity: 1, "
-                                   f"unit: 万千瓦时}}\n{extra}").parent / "p.yaml") if code == "3670" else None
-
-
 @pytest.mark.parametrize(("tce", "coal", "level"), [
     (999.99, 999.0, "exempt"),        # < 1 000 tce and < 1 000 t coal (Order 2025 No. 31)
     (1000.0, 0.0, "per_province"),    # exactly 1 000 tce is not below it

@@ -343,7 +343,6 @@ def _write_account(result: engine.AccountResult, fmt: str, out: Path | None, yea
 def evaluate(package: Path, scheme_name: str, year: int, fmt: str, out: Path | None, carbon: Path | None,
              measures: str | None, adjustments: Path | None, factor_set: str | None, accept_warnings: bool) -> None:
     """亩均论英雄评价、碳效码与差别化政策 / 亩均 evaluation, carbon grades and measures."""
-    from qingshan.data.validate import load_package
     from qingshan.evaluation import evaluate as run_evaluation
     from qingshan.evaluation import load_carbon_config, load_measures, load_scheme
     from qingshan.evaluation.adjustments import read_adjustments
@@ -356,18 +355,9 @@ def evaluate(package: Path, scheme_name: str, year: int, fmt: str, out: Path | N
         cfg, mset = load_carbon_config(carbon), load_measures(measures)
         adj = read_adjustments(adjustments, scheme) if adjustments else None
         with _progress() as prog:
-            task = prog.add_task(tr("读取并校验", "reading and validating"), total=3)
-            fs = _factor_set(factor_set, None)
-            pkg = load_package(package, fs, accept_warnings=accept_warnings)
-            prog.update(task, advance=1, description=tr("核算", "computing the accounts"))
-            store = _store(None, None)
-            engine.load(store, pkg, fs)
-            result = engine.compute(store, fs, years=[y for y in pkg.years if y <= year])
-            prog.update(task, advance=1, description=tr("评价", "evaluating"))
-            ev = run_evaluation(evaluation_inputs(pkg, result), scheme, year, carbon=cfg, measures=mset,
-                                adjustments=adj)
-            prog.update(task, advance=1, description=tr("完成", "done"))
+            pkg, result, store = _accounts_for(package, factor_set, accept_warnings, prog, up_to=year)
         store.close()
+        ev = run_evaluation(evaluation_inputs(pkg, result), scheme, year, carbon=cfg, measures=mset, adjustments=adj)
     except ValidationError as exc:
         _report_validation(exc)
         sys.exit(EXIT_INVALID)
@@ -388,7 +378,9 @@ def evaluate(package: Path, scheme_name: str, year: int, fmt: str, out: Path | N
 
 
 def _accounts_for(package: Path, factor_set: str | None, accept_warnings: bool,
-                  prog: Progress) -> tuple[Any, engine.AccountResult, Store]:
+                  prog: Progress, up_to: int | None = None) -> tuple[Any, engine.AccountResult, Store]:
+    """Validate ``package`` and compute its accounts (years up to ``up_to`` if given) on an
+    in-memory store."""
     from qingshan.data.validate import load_package
 
     task = prog.add_task(tr("读取并校验", "reading and validating"), total=2)
@@ -397,7 +389,7 @@ def _accounts_for(package: Path, factor_set: str | None, accept_warnings: bool,
     prog.update(task, advance=1, description=tr("核算", "computing the accounts"))
     store = _store(None, None)
     engine.load(store, pkg, fs)
-    result = engine.compute(store, fs)
+    result = engine.compute(store, fs, years=None if up_to is None else [y for y in pkg.years if y <= up_to])
     prog.update(task, advance=1, description=tr("完成", "done"))
     return pkg, result, store
 
@@ -555,7 +547,8 @@ def project(package: Path, scenario_files: tuple[Path, ...], fmt: str, out: Path
         last = int(result.yearly["year"].max())
         fs = _factor_set(factor_set, None)
         grid_base = float(fs.by_year("grid", [last])["tco2_per_kwh"].iloc[0]) * 1000.0
-        base = base_from_yearly(result.yearly, last)
+        elec = fs.energy.loc[fs.energy["carrier"] == "electricity", "tce_per_unit"]
+        base = base_from_yearly(result.yearly, last, float(elec.iloc[0]))
         runs = [(sc, *pathway(sc, base, grid_base)) for sc in scenarios]
     except ValidationError as exc:
         _report_validation(exc)

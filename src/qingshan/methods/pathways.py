@@ -8,8 +8,8 @@ From the last year L with data, for each industry division i and year t > L::
     CO2_i(t) = E_i(t) · [(1 − s_i(t)) · k_i(L) · (1 − d)^(t − L) + s_i(t) · m_i(L) · G(t) / G(L)]
 
 with k_i(L) the CO2 per tce of the division's non-electric energy in year L, d its yearly
-decline (cleaner fuels), m_i(L) its electricity CO2 per tce of electricity (当量值, 0.1229
-tce/MWh, GB/T 2589-2020) in year L, and G(t) the grid factor path (tCO2/MWh, interpolated
+decline (cleaner fuels), m_i(L) its electricity CO2 per tce of electricity (当量值 from the
+factor set, GB/T 2589 Annex A) in year L, and G(t) the grid factor path (tCO2/MWh, interpolated
 between the scenario's points) relative to the factor of year L. At t = L the pathway
 reproduces the year's accounts. Named projects add (or, closing, remove) their
 energy and CO2 from their opening year. Monte Carlo draws replace the growth, intensity
@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-TCE_PER_MWH_CALORIFIC = 0.1229  # GB/T 2589-2020 Annex A: electricity 当量值 0.1229 kgce/kWh
 
 
 @dataclass(frozen=True)
@@ -75,15 +73,17 @@ def peak(years: np.ndarray, values: np.ndarray) -> tuple[int, float]:
     return int(years[i]), float(values[i])
 
 
-def base_from_yearly(yearly: pd.DataFrame, year: int) -> Base:
+def base_from_yearly(yearly: pd.DataFrame, year: int, tce_per_kwh: float) -> Base:
     """The base state from the yearly accounts of ``year`` (enterprises with value added).
+
+    ``tce_per_kwh`` is electricity's 当量值 from the factor set (GB/T 2589 Annex A).
 
     Electricity's share is its 当量值 tce over 综合能耗; the CO2 of the rest is the
     division's energy CO2 minus its purchased electricity's CO2 at the year's grid factor.
     """
     y = yearly[(yearly["year"] == year) & (yearly["value_added_10k_yuan"] > 0)].copy()
     y["division"] = y["industry_code"].astype("string").str.slice(0, 2)
-    y["elec_tce"] = y["electricity_kwh"] * TCE_PER_MWH_CALORIFIC / 1000.0
+    y["elec_tce"] = y["electricity_kwh"] * tce_per_kwh
     y["co2_energy"] = y["co2_combustion_t"] + y["co2_electricity_t"] + y["co2_heat_t"]
     g = y.groupby("division")[["value_added_10k_yuan", "energy_tce", "elec_tce", "co2_energy",
                                "co2_electricity_t"]].sum()

@@ -17,10 +17,6 @@ from qingshan.screening.project import Project
 
 PASS, CONDITIONS, FAIL, INFO = "pass", "conditions", "fail", "info"
 
-#: Dates from which each edition of the benchmark tables applies. 2021: in force from
-#: 2022-01-01 (R-weak, docs/research/efficiency-benchmarks.md); 2023: from its issue,
-#: published about 2023-07-04 (发改产业〔2023〕723号).
-EFFICIENCY_EDITIONS = {2021: dt.date(2022, 1, 1), 2023: dt.date(2023, 7, 4)}
 
 
 @dataclass(frozen=True)
@@ -40,6 +36,12 @@ def _toml(name: str) -> dict[str, Any]:
 def efficiency_table() -> list[dict[str, str]]:
     text = resources.files("qingshan.screening").joinpath("rules", "efficiency_benchmarks.csv").read_text("utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+def efficiency_editions() -> dict[int, dt.date]:
+    """Edition → the date from which it applies (``rules/efficiency_editions.toml``)."""
+    return {int(e["edition"]): dt.date.fromisoformat(e["in_force_from"])
+            for e in _toml("efficiency_editions.toml")["editions"]}
 
 
 def two_high_class(code: str) -> dict[str, Any] | None:
@@ -117,8 +119,8 @@ def efficiency(project: Project, fig: Figures) -> list[Reason]:
     worse than the 2021 基准 is worse than the 2023 one; a pass is not conclusive.
     """
     rows = efficiency_table()
-    in_force = max(y for y, d in EFFICIENCY_EDITIONS.items() if project.application_date >= d) \
-        if project.application_date >= min(EFFICIENCY_EDITIONS.values()) else None
+    started = [y for y, d in efficiency_editions().items() if project.application_date >= d]
+    in_force = max(started) if started else None
     out = []
     for p in project.products:
         cand = [r for r in rows if r["product"] == p.product]

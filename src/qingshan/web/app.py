@@ -26,12 +26,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def workbook(doc: dict[str, Any]) -> bytes:
     """Every table of a page's document (each list of records, also one level down) as a
     sheet: the Excel export of every page."""
-    import io
-
     import pandas as pd
-    import xlsxwriter
 
-    from qingshan.reports.workbook import clean
+    from qingshan.reports.workbook import workbook_bytes
 
     sheets: list[tuple[str, pd.DataFrame]] = []
 
@@ -43,16 +40,10 @@ def workbook(doc: dict[str, Any]) -> bytes:
                 walk(f"{prefix}.{k}" if prefix else str(k), x)
 
     walk("", doc)
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    for name, df in sheets or [("data", pd.DataFrame([{k: str(v) for k, v in doc.items()}]))]:
-        ws = wb.add_worksheet(name)
-        ws.write_row(0, 0, [str(c) for c in df.columns])
-        for i, row in enumerate(df.itertuples(index=False), start=1):
-            ws.write_row(i, 0, [v if isinstance(v := clean(x), int | float | str | type(None)) else str(v)
-                                for x in row])
-    wb.close()
-    return buf.getvalue()
+    # values that are not scalars (lists inside a record) go to a cell as text
+    tidy = [(n, df.map(lambda v: v if isinstance(v, int | float | str | type(None)) else str(v)))
+            for n, df in sheets]
+    return workbook_bytes(tidy or [("data", pd.DataFrame([{k: str(v) for k, v in doc.items()}]))])
 
 
 def _env() -> Environment:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qingshan.data.boundaries import GEOJSON_NAME, read_geojson
 from qingshan.data.spec import TABLE_ORDER, TableSpec, canonical_header, tables
 from qingshan.errors import Problem
 
@@ -126,6 +127,12 @@ def read_package(path: str | Path) -> RawPackage:
                 from qingshan.data import form_205_1
 
                 found["energy"].extend(form_205_1.read_form_file(f, problems))
+                continue
+            if f.name.lower() == GEOJSON_NAME:
+                geo = read_geojson(f, problems)
+                if geo is not None:
+                    found["boundaries"].append(RawTable("boundaries", f.name, geo,
+                                                        pd.Series(range(1, len(geo) + 1), index=geo.index)))
                 continue
             if f.suffix.lower() != ".csv":
                 continue

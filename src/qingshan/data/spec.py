@@ -16,7 +16,7 @@ from typing import Any
 from qingshan.data.units import normalise_unit_label
 
 TABLE_ORDER: tuple[str, ...] = ("entities", "energy", "economics", "production", "process",
-                                "pollutants")
+                                "pollutants", "boundaries")
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ Problem codes (docs/data-package.md lists them all):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from qingshan.data.boundaries import check_boundaries
 from qingshan.data.industry import known_division
 from qingshan.data.readers import RawPackage, RawTable, read_package
 from qingshan.data.spec import TABLE_ORDER, ColumnSpec, carriers, resolve_carrier, tables
@@ -63,6 +64,8 @@ class Package:
     process: pd.DataFrame
     pollutants: pd.DataFrame
     source: str
+    boundaries: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["_file", "_row", "entity_id", "geometry", "shape"]))
 
     def table(self, name: str) -> pd.DataFrame:
         frame: pd.DataFrame = getattr(self, name)
@@ -482,8 +485,10 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     process = _check_process(typed["process"], enterprises, fs, problems)
     problems += _check_refs(typed["pollutants"], enterprises, "P070")
     problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
+    problems += _duplicates(typed["boundaries"], ("entity_id",), "boundaries")
+    boundaries = check_boundaries(typed["boundaries"], ent, problems)
     pkg = Package(entities=ent, energy=energy, economics=typed["economics"], production=production,
-                  process=process, pollutants=typed["pollutants"], source=raw.source)
+                  process=process, pollutants=typed["pollutants"], source=raw.source, boundaries=boundaries)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.code))
     return pkg, problems
 

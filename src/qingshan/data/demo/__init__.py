@@ -44,6 +44,7 @@ from qingshan.data.demo.economics import simulate_economics
 from qingshan.data.demo.energy import simulate_energy
 from qingshan.data.demo.firms import draw_firms
 from qingshan.data.demo.frames import economics_frame, energy_frame, entities_frame
+from qingshan.data.demo.geography import boundaries_frame
 
 __all__ = ["DEFECT_KINDS", "generate_demo_city", "load_calibration"]
 
@@ -93,4 +94,5 @@ def generate_demo_city(
         "production": production,
         "process": process,
         "pollutants": pollutants,
+        "boundaries": boundaries_frame(cal.raw),
     }

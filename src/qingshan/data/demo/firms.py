@@ -18,6 +18,7 @@ from qingshan.data.demo._arrays import (
     random_chars,
 )
 from qingshan.data.demo.calibration import Calibration
+from qingshan.data.demo.geography import pull_inside
 from qingshan.data.uscc import USCC_CHARSET, USCC_WEIGHTS
 
 
@@ -96,8 +97,10 @@ def draw_firms(cal: Calibration, rng: np.random.Generator, n: int, yrs: IntArray
         float(raw["city"]["district_spread_deg"]),
     )
     bbox = raw["city"]["bbox"]
-    lon = np.clip(lon0 + spread * rng.standard_normal(n), bbox[0], bbox[2]).round(5)
-    lat = np.clip(lat0 + spread * rng.standard_normal(n), bbox[1], bbox[3]).round(5)
+    edge = 0.001  # keep points strictly inside the box, so inside their district boundary
+    lon = np.clip(lon0 + spread * rng.standard_normal(n), bbox[0] + edge, bbox[2] - edge).round(5)
+    lat = np.clip(lat0 + spread * rng.standard_normal(n), bbox[1] + edge, bbox[3] - edge).round(5)
+    lon, lat = pull_inside([(float(d["lon"]), float(d["lat"])) for d in cal.districts], district, lon, lat)
 
     # Start year: a few enterprises enter during the data years; the rest are older.
     tr = raw["trend"]

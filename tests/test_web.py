@@ -3,7 +3,11 @@ page shows; filters, sorting and paging; OpenAPI."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,7 +44,55 @@ def test_overview_page_shows_the_api_numbers(client: TestClient) -> None:
     assert f"{last['energy_tce'] / 10000:,.1f}" in page
     assert len(doc["districts"]) == 5 and all(d["unit_name"] in page for d in doc["districts"])
     assert {r["colour"] for r in doc["targets"]} <= {"red", "yellow", "green"}
-    assert "<script" not in page and "http://" not in page.split("<body>")[0]  # nothing fetched
+    assert_offline(page)
+    charts = chart_specs(page)
+    energy = next(c for c in charts if c["unit"] == "tce")
+    assert energy["x"] == [str(r["year"]) for r in doc["city"]]
+    assert energy["series"][0]["y"] == [r["energy_tce"] for r in doc["city"]]  # the twin's numbers
+
+
+def assert_offline(page: str) -> None:
+    """Everything a page loads comes from this server: no CDN, no map tiles."""
+    refs = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert refs and all(r.startswith(("/", "?", "#")) for r in refs), [r for r in refs if not r.startswith("/")]
+    assert re.findall(r"<script[^>]*src=\"([^\"]+)\"", page) == ["/static/qingshan.js"]
+
+
+def chart_specs(page: str) -> list[dict[str, Any]]:
+    return [json.loads(html.unescape(m)) for m in re.findall(r'data-chart="([^"]*)"', page)]
+
+
+def test_script_and_api_docs_are_served_locally(client: TestClient) -> None:
+    js = client.get("/static/qingshan.js")
+    assert js.status_code == 200 and "http" not in js.text.replace("http://www.w3.org/2000/svg", "")
+    assert client.get("/docs").status_code == 404  # FastAPI's docs page would load a CDN script
+    api = client.get("/api").text
+    assert_offline(api)
+    for name, _, _, _ in PAGES:
+        assert f"<code>/api/{name}</code>" in api
+
+
+def test_one_map_twin(client: TestClient) -> None:
+    doc = client.get("/api/map").json()
+    kinds = [f["properties"]["entity_type"] for f in doc["areas"]["features"]]
+    assert kinds.count("district") == 5 and kinds.count("park") == 6
+    assert len(doc["enterprises"]) == 150 and all(e["lon"] and e["lat"] for e in doc["enterprises"])
+    ev = {r["entity_id"]: r for r in client.get("/api/enterprises", params={"size": 500}).json()["rows"]}
+    for e in doc["enterprises"]:
+        assert e["class"] == ev[e["entity_id"]]["class"]
+    # each district shows the worst colour of its own targets, with the numbers behind it
+    latest = client.get("/api/targets").json()["latest"]
+    rank = {"green": 0, "yellow": 1, "red": 2}
+    for d, c in doc["district_colours"].items():
+        mine = [r for r in latest if r["level"] == "district" and r["entity"] == d]
+        assert mine and c["colour"] == max((r["colour"] for r in mine), key=rank.__getitem__)
+        assert {t["target_id"] for t in c["targets"]} == {r["target_id"] for r in mine}
+    page = client.get("/map").text
+    assert_offline(page)
+    embedded = json.loads(re.search(r'<script type="application/json" id="map-doc">(.*?)</script>',
+                                    page, re.S).group(1))  # type: ignore[union-attr]
+    assert embedded == doc  # the page draws exactly the twin's document
+    assert client.get("/api/map", params={"colour": "grade"}).json()["colour"] == "grade"
 
 
 def test_english_pages(client: TestClient) -> None:
@@ -73,7 +125,20 @@ def test_enterprise_page_and_twin(client: TestClient) -> None:
     doc = client.get(f"/api/enterprises/{eid}").json()
     assert doc["entity_id"] == eid and doc["monthly"] and doc["yearly"]
     page = client.get(f"/enterprises/{eid}").text
-    assert doc["name"] in page and "<svg" in page and "<title>" in page  # charts with tooltips
+    assert doc["name"] in page and doc["why"]["zh"] in page
+    # monthly energy by carrier adds up to the account's monthly 综合能耗; CO2 by carrier
+    # plus process CO2 to its CO2
+    by: dict[tuple[int, int], list[float]] = {}
+    for r in doc["by_carrier"]:
+        by.setdefault((r["year"], r["month"]), [0.0, 0.0])
+        by[(r["year"], r["month"])][0] += r["energy_tce"]
+        by[(r["year"], r["month"])][1] += r["co2_t"]
+    for m in doc["monthly"]:
+        assert by[(m["year"], m["month"])][0] == pytest.approx(m["energy_tce"], rel=1e-9, abs=1e-9)
+        assert by[(m["year"], m["month"])][1] <= m["co2_t"] + 1e-9
+    specs = chart_specs(page)
+    carriers = {r["carrier_zh"] for r in doc["by_carrier"]}
+    assert {s["name"] for s in specs[0]["series"]} == carriers and len(specs[0]["x"]) == len(doc["monthly"])
     assert client.get("/api/enterprises/NOPE").status_code == 404
 
 

@@ -473,7 +473,7 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     """Type, convert and check a package already read; return it with every problem."""
     fs = factor_set or load_factor_set()
     problems = list(raw.problems)
-    typed = {name: _concat([_type_table(t, problems) for t in raw.tables[name]], name)
+    typed = {name: _concat([_type_table(t, problems) for t in raw.tables.get(name, [])], name)
              for name in TABLE_ORDER}
     ent = typed["entities"]
     _check_entities(ent, problems)

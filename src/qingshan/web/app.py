@@ -14,10 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qingshan import __version__
-from qingshan.web.charts import line_chart
+from qingshan.web.charts import chart
 from qingshan.web.data import CityData
 
-PAGES = (("overview", "/", "总览", "Overview"), ("enterprises", "/enterprises", "企业", "Enterprises"),
+PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "One-map"),
+         ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
          ("screen", "/screen", "项目审查", "Screening"), ("import", "/import", "数据导入", "Import"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +50,7 @@ def workbook(doc: dict[str, Any]) -> bytes:
 def _env() -> Environment:
     folder = str(resources.files("qingshan.web").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
-    env.globals["line_chart"] = line_chart
+    env.globals["chart"] = chart
 
     def num(v: Any, digits: int = 0) -> str:
         if v is None:
@@ -64,7 +65,9 @@ def _env() -> Environment:
 
 
 def create_app(data: CityData) -> FastAPI:
-    app = FastAPI(title="青山 Qingshan", version=__version__,
+    # FastAPI's /docs and /redoc pages load their script from a CDN: off (offline rule).
+    # The API is described by /openapi.json and by the /api page rendered here from it.
+    app = FastAPI(title="青山 Qingshan", version=__version__, docs_url=None, redoc_url=None,
                   description="青山：工业城市绿色转型数据平台 · Qingshan: green transition by the numbers. "
                               "Every page has a JSON twin under /api.")
     env = _env()
@@ -97,6 +100,27 @@ def create_app(data: CityData) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request) -> HTMLResponse:
         return page(request, "overview", data.overview())
+
+    @app.get("/api/map", tags=["pages"])
+    def api_map(colour: str = "class", format: str = "json") -> Any:
+        """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates,
+        class, carbon grade and accounts; each district's worst target colour and why.
+        ``colour`` is ``class`` or ``grade`` (碳效等级)."""
+        return respond(data.map_view(colour), format, "map")
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request, colour: str = "class") -> HTMLResponse:
+        return page(request, "map", data.map_view(colour))
+
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_page(request: Request) -> HTMLResponse:
+        spec = app.openapi()
+        ops = [{"method": m.upper(), "path": path, "summary": op.get("summary", ""),
+                "description": op.get("description", ""), "tag": (op.get("tags") or [""])[0],
+                "params": [{"name": q["name"], "in": q["in"], "required": q.get("required", False)}
+                           for q in op.get("parameters", [])]}
+               for path, item in spec["paths"].items() for m, op in item.items()]
+        return page(request, "api", {"operations": ops, "version": spec["info"]["version"]})
 
     @app.get("/api/enterprises", tags=["pages"])
     def api_enterprises(q: str = "", district: str = "", industry: str = "", cls: str = Query("", alias="class"),

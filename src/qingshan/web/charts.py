@@ -1,40 +1,63 @@
-"""Charts drawn on the server as inline SVG: no script library, nothing fetched. Each point
-carries a ``<title>``, which the browser shows as a tooltip."""
+"""Chart figures: the page carries each chart's numbers as JSON in a ``data-chart``
+attribute and ``static/qingshan.js`` (written here, no library) draws it as SVG with
+tooltips and zoom. The numbers are those of the page's JSON twin; the figure caption and
+series names come from the template, so they follow the page's language.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-W, H, PAD = 640, 240, 48
+
+def _label(row: dict[str, Any], x: str | Sequence[str]) -> str:
+    if isinstance(x, str):
+        return str(row[x])
+    return "-".join(f"{int(row[k]):02d}" for k in x)  # ("year", "month") → "2024-03"
 
 
-def line_chart(points: Sequence[dict[str, Any]], x: str, y: str, label: str, unit: str = "") -> Markup:
-    """A line chart of ``y`` against ``x`` over ``points`` (rows of a JSON document)."""
-    pts = [(p[x], p[y]) for p in points if p.get(y) is not None]
-    if not pts:
-        return Markup("<p class=muted>—</p>")
-    xs = list(range(len(pts)))
-    ys = [float(v) for _, v in pts]
-    lo, hi = min(0.0, min(ys)), max(ys) or 1.0
-    sx = (W - 2 * PAD) / max(1, len(xs) - 1)
+def chart(rows: Sequence[dict[str, Any]], x: str | Sequence[str], series: Sequence[tuple[str, str]],
+          title: str, unit: str = "", *, split: str | None = None, name: str | None = None) -> Markup:
+    """A line chart of ``rows`` (records of a JSON document) against ``x`` (a column, or
+    columns joined as a label such as year-month).
 
-    def py(v: float) -> float:
-        return H - PAD - (v - lo) / (hi - lo or 1.0) * (H - 2 * PAD)
-
-    coords = [(PAD + i * sx, py(v)) for i, v in zip(xs, ys, strict=True)]
-    path = " ".join(f"{'M' if i == 0 else 'L'}{cx:.1f},{cy:.1f}" for i, (cx, cy) in enumerate(coords))
-    dots = "".join(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4"><title>{html.escape(str(k))}: '
-                   f'{v:,.2f} {html.escape(unit)}</title></circle>'
-                   for (cx, cy), (k, v) in zip(coords, pts, strict=True))
-    ticks = "".join(f'<text x="{cx:.1f}" y="{H - PAD + 18}" text-anchor="middle">{html.escape(str(k))}</text>'
-                    for (cx, _), (k, _) in zip(coords, pts, strict=True))
-    axis = (f'<text x="{PAD - 6}" y="{py(hi):.1f}" text-anchor="end">{hi:,.3g}</text>'
-            f'<text x="{PAD - 6}" y="{py(lo):.1f}" text-anchor="end">{lo:,.3g}</text>'
-            f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" class=axis />')
-    return Markup(f'<figure class=chart><figcaption>{html.escape(label)}</figcaption>'
-                  f'<svg viewBox="0 0 {W} {H}" role="img" aria-label="{html.escape(label)}">{axis}'
-                  f'<path d="{path}" class=line />{dots}{ticks}</svg></figure>')
+    ``series`` is ``(column, name)`` pairs; with ``split`` the rows are long and each value
+    of the ``split`` column becomes a series of the first column, named from the ``name``
+    column (default the value itself), e.g. monthly energy by carrier."""
+    labels: list[str] = []
+    seen: dict[str, int] = {}
+    for r in rows:
+        lab = _label(r, x)
+        if lab not in seen:
+            seen[lab] = len(labels)
+            labels.append(lab)
+    out: list[dict[str, Any]] = []
+    if split is None:
+        for col, name in series:
+            ys: list[float | None] = [None] * len(labels)
+            for r in rows:
+                v = r.get(col)
+                ys[seen[_label(r, x)]] = None if v is None else float(v)
+            out.append({"name": name, "y": ys})
+    else:
+        col = series[0][0]
+        by: dict[str, list[float | None]] = {}
+        shown: dict[str, str] = {}
+        for r in rows:
+            key = str(r[split])
+            shown[key] = str(r[name]) if name else key
+            ys = by.setdefault(key, [None] * len(labels))
+            i = seen[_label(r, x)]
+            v = r.get(col)
+            if v is not None:
+                ys[i] = (ys[i] or 0.0) + float(v)
+        order = sorted(by, key=lambda k: -sum(v or 0.0 for v in by[k]))
+        out = [{"name": shown[k], "y": by[k]} for k in order]
+    spec = {"title": title, "unit": unit, "x": labels, "series": out}
+    data = html.escape(json.dumps(spec, ensure_ascii=False, separators=(",", ":")), quote=True)
+    return Markup(f'<figure class="chart" data-chart="{data}"><figcaption>{html.escape(title)}</figcaption>'
+                  f'<div class="chart-body"></div></figure>')

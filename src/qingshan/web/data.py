@@ -18,10 +18,13 @@ import pandas as pd
 from qingshan import accounts
 from qingshan.accounts import AccountResult
 from qingshan.data.industry import division_name
+from qingshan.data.spec import TABLE_ORDER, carriers
 from qingshan.data.validate import Package, load_package
 from qingshan.evaluation import Evaluation, evaluate, load_scheme
 from qingshan.evaluation.inputs import evaluation_inputs
 from qingshan.factors import FactorSet, load_factor_set
+from qingshan.methods.carrier_rollup import enterprise_carrier_months
+from qingshan.methods.coefficients import carrier_keys
 from qingshan.reports.workbook import clean
 from qingshan.store import Store
 from qingshan.targets import Target, load_targets, progress_table, room_table
@@ -47,6 +50,7 @@ class CityData:
 
     data_dir: Path | None = None
     db: str | None = None
+    carrier_months: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @staticmethod
     def package_path(data_dir: Path) -> Path:
@@ -61,21 +65,34 @@ class CityData:
         """``data_dir`` holds the package and optionally ``targets.toml``."""
         import tomllib
 
-        pkg_dir = cls.package_path(data_dir)
-        fs = load_factor_set()
-        pkg = load_package(pkg_dir, fs)
-        store = Store.connect(db)
-        accounts.load(store, pkg, fs)
-        result = accounts.compute(store, fs)
-        _ = result.monthly  # fetch once: pages read it from memory
-        store.close()
         tfile = data_dir / "targets.toml"
         targets = load_targets(tfile) if tfile.exists() else []
         growth = float(tomllib.loads(tfile.read_text("utf-8")).get("assumptions", {}).get("growth", 0.0)) \
             if tfile.exists() else 0.0
+        return cls.build(cls.package_path(data_dir), load_factor_set(), targets=targets, growth=growth,
+                         scheme=scheme, data_dir=data_dir, db=db)
+
+    @classmethod
+    def build(cls, package: Path, fs: FactorSet, *, targets: list[Target], growth: float, scheme: str,
+              data_dir: Path | None, db: str | None) -> CityData:
+        """Validate and account ``package`` on the store ``db``; compute the default
+        evaluation and the targets once, so pages only read."""
+        pkg = load_package(package, fs)
+        store = Store.connect(db)
+        accounts.load(store, pkg, fs)
+        result = accounts.compute(store, fs)
+        _ = result.monthly  # fetch once: pages read it from memory
+        cells = store.execute(enterprise_carrier_months(store.table("energy"), store.table("coefficients")))
+        store.close()
+        keys = pkg.entities["entity_id"].reset_index(drop=True)
+        names = list(carrier_keys())
+        cells = cells.assign(entity_id=keys.to_numpy()[cells["entity_key"].to_numpy()],
+                             carrier=pd.Series(names, dtype="category").to_numpy()[
+                                 cells["carrier_key"].to_numpy("int64")])
+        cells = cells.drop(columns=["entity_key", "carrier_key"]).sort_values(["entity_id", "year", "month"])
         data = cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
-                   source=str(pkg_dir), data_dir=data_dir, db=db)
-        data.evaluation()  # the default evaluation and the targets are computed once, at start-up
+                   source=str(package), data_dir=data_dir, db=db, carrier_months=cells.set_index("entity_id"))
+        data.evaluation()
         data.targets_view()
         return data
 
@@ -134,6 +151,9 @@ class CityData:
                 "desc": desc, "rows": records(rows[cols])}
 
     def enterprise(self, entity_id: str) -> dict[str, Any] | None:
+        from qingshan.evaluation.catalogue import indicators
+        from qingshan.reports.evaluation import why
+
         y = self.result.yearly
         mine = y[y["entity_id"] == entity_id]
         if mine.empty:
@@ -147,6 +167,8 @@ class CityData:
         f = ev.firms[ev.firms["entity_id"] == entity_id]
         items = ev.items[ev.items["entity_id"] == entity_id]
         meas = ev.measures[ev.measures["entity_id"] == entity_id] if len(ev.measures) else ev.measures
+        firm = records(f)[0] if len(f) else None
+        cat = indicators()
         return {"entity_id": entity_id, "name": str(mine["name"].iloc[0]),
                 "industry": {"code": str(mine["industry_code"].iloc[0]), "division": div,
                              "division_name": division_name(div, "zh")},
@@ -154,7 +176,58 @@ class CityData:
                                                             "energy_per_va", "co2_per_va"]]),
                 "industry_intensity": records(industry.sort_values("year")),
                 "monthly": records(months[["year", "month", "energy_tce", "co2_t", "electricity_kwh"]]),
-                "evaluation": records(f)[0] if len(f) else None, "items": records(items), "measures": records(meas)}
+                "by_carrier": self._carrier_months(entity_id),
+                "evaluation": firm, "why": why(ev, firm) if firm else None,
+                "move_up": {k: firm[k] for k in ("target_class", "threshold_score", "gap")}
+                if firm and firm.get("target_class") else None,
+                "items": [{**r, "zh": cat[r["indicator"]].zh, "en": cat[r["indicator"]].en,
+                           "unit": cat[r["indicator"]].unit} for r in records(items)],
+                "measures": records(meas)}
+
+    def map_view(self, colour: str = "class") -> dict[str, Any]:
+        """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates
+        and their class, carbon grade and accounts in the latest year, and each district's
+        worst target colour with the targets behind it."""
+        from qingshan.data.boundaries import feature_collection
+
+        ent = self.pkg.entities
+        firms = ent[(ent["entity_type"] == "enterprise") & ent["lon"].notna() & ent["lat"].notna()]
+        y = self.result.yearly
+        y = y[y["year"] == self.latest][["entity_id", "energy_tce", "co2_t"]]
+        ev = self.evaluation().firms[["entity_id", "class", "carbon_grade"]]
+        t = firms[["entity_id", "name", "lon", "lat", "district_id", "park_id", "industry_code"]]
+        t = t.merge(y, on="entity_id", how="left").merge(ev, on="entity_id", how="left")
+        t = t.assign(industry_name=t["industry_code"].astype(str).str[:2].map(lambda d: division_name(d, "zh")),
+                     carbon_grade=t["carbon_grade"].map(lambda g: None if pd.isna(g) else str(int(g))))
+        rank = {"red": 2, "yellow": 1, "green": 0}
+        zh = {"red": "红（一级预警）", "yellow": "黄（二级预警）", "green": "绿"}
+        colours: dict[str, dict[str, Any]] = {}
+        for r in self.targets_view()["latest"]:
+            if r.get("level") != "district":
+                continue
+            c = colours.setdefault(str(r["entity"]), {"colour": "green", "targets": []})
+            c["targets"].append({k: r[k] for k in ("target_id", "zh", "en", "year", "actual_change",
+                                                   "required_change", "colour")})
+            if rank[r["colour"]] > rank[c["colour"]]:
+                c["colour"] = r["colour"]
+        for c in colours.values():
+            c["zh_colour"] = zh[c["colour"]]
+        return {"year": self.latest, "colour": "grade" if colour == "grade" else "class",
+                "areas": feature_collection(self.pkg.boundaries, ent), "district_colours": colours,
+                "enterprises": records(t.sort_values("entity_id"))}
+
+    def _carrier_months(self, entity_id: str) -> list[dict[str, Any]]:
+        """Monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat)
+        of one enterprise by carrier."""
+        cm = self.carrier_months
+        if entity_id not in cm.index:
+            return []
+        mine = cm.loc[[entity_id]].reset_index()
+        spec = carriers()
+        mine = mine.assign(carrier=mine["carrier"].astype(str))
+        mine = mine.assign(carrier_zh=mine["carrier"].map(lambda c: spec[c].name_zh),
+                           carrier_en=mine["carrier"].map(lambda c: spec[c].name_en))
+        return records(mine[["year", "month", "carrier", "carrier_zh", "carrier_en", "energy_tce", "co2_t"]])
 
     def evaluation_view(self, scheme: str | None = None, year: int | None = None) -> dict[str, Any]:
         from qingshan.reports.evaluation import summary
@@ -184,9 +257,11 @@ class CityData:
     def _targets_doc_of(self, targets: list[Target]) -> dict[str, Any]:
         p = progress_table(targets, self.result.yearly)
         latest = p.sort_values("year").groupby("target_id").tail(1)
-        names = {t.id: (t.zh, t.en) for t in targets}
-        latest = latest.assign(zh=latest["target_id"].map(lambda i: names[i][0]),
-                               en=latest["target_id"].map(lambda i: names[i][1]))
+        by_id = {t.id: t for t in targets}
+        latest = latest.assign(zh=latest["target_id"].map(lambda i: by_id[i].zh),
+                               en=latest["target_id"].map(lambda i: by_id[i].en),
+                               level=latest["target_id"].map(lambda i: by_id[i].level),
+                               entity=latest["target_id"].map(lambda i: by_id[i].entity))
         return {"latest": records(latest), "warnings": records(latest[latest["colour"] != "green"]),
                 "room": records(room_table(targets, self.result.yearly, self.growth))}
 
@@ -232,8 +307,7 @@ class CityData:
             staged.unlink(missing_ok=True)
         return {"ok": not errors, "token": None if errors else token,
                 "problems": [p.to_dict() for p in problems],
-                "rows": {name: len(pkg.table(name)) for name in ("entities", "energy", "economics", "production",
-                                                                 "process", "pollutants")}}
+                "rows": {name: len(pkg.table(name)) for name in TABLE_ORDER}}
 
     def accept(self, token: str) -> dict[str, Any]:
         """Make a staged upload the city's data: it replaces ``package.xlsx`` and every
@@ -248,7 +322,8 @@ class CityData:
         tmp = self.data_dir / "package.new.xlsx"
         shutil.copyfile(staged, tmp)
         try:
-            fresh = CityData.load_from(tmp, self)
+            fresh = CityData.build(tmp, self.fs, targets=self.targets, growth=self.growth,
+                                   scheme=self.default_scheme, data_dir=self.data_dir, db=self.db)
         except Exception:
             tmp.unlink(missing_ok=True)  # the city keeps its data
             raise
@@ -259,17 +334,3 @@ class CityData:
         return {"ok": True, "enterprises": int((self.pkg.entities["entity_type"] == "enterprise").sum()),
                 "years": self.years}
 
-    @classmethod
-    def load_from(cls, package: Path, like: CityData) -> CityData:
-        fs = like.fs
-        pkg = load_package(package, fs)
-        store = Store.connect(like.db)
-        accounts.load(store, pkg, fs)
-        result = accounts.compute(store, fs)
-        _ = result.monthly
-        store.close()
-        data = cls(pkg=pkg, result=result, fs=fs, targets=like.targets, growth=like.growth,
-                   default_scheme=like.default_scheme, source=str(package), data_dir=like.data_dir, db=like.db)
-        data.evaluation()
-        data.targets_view()
-        return data

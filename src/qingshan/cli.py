@@ -627,11 +627,11 @@ def screen(project_file: Path, package: Path, fmt: str, out: Path | None, target
 
 @main.command()
 @click.argument("data_dir", required=False, type=click.Path(path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址（缺省仅本机）/ bind address (loopback)")
-@click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--db", default=None, help="数据库 / store URL (default: embedded, in memory)")
+@click.option("--host", default=None, help="监听地址 / bind address (QINGSHAN_HOST, else loopback)")
+@click.option("--port", type=int, default=None, help="端口 / port (QINGSHAN_PORT, else 8000)")
+@click.option("--db", default=None, help="数据库 / store URL (QINGSHAN_DB, else embedded)")
 @click.option("--scheme", default="huaian-2024", show_default=True, help="缺省评价方案 / default evaluation scheme")
-def serve(data_dir: Path | None, host: str, port: int, db: str | None, scheme: str) -> None:
+def serve(data_dir: Path | None, host: str | None, port: int | None, db: str | None, scheme: str) -> None:
     """启动网页平台 / start the web application (no DATA_DIR: the demo city)."""
     import uvicorn
 
@@ -639,8 +639,11 @@ def serve(data_dir: Path | None, host: str, port: int, db: str | None, scheme: s
     from qingshan.web.data import CityData
 
     ddir = data_dir or Path(setting("data_dir"))
+    host = host or setting("host")
+    port = port or int(setting("port"))
+    db = db or setting("db") or None
     try:
-        if not (ddir / "package").is_dir() and not (ddir / "entities.csv").exists():
+        if not any(p.exists() for p in (ddir / "package.xlsx", ddir / "package", ddir / "entities.csv")):
             from importlib import resources
 
             from qingshan.data.demo import generate_demo_city
@@ -658,8 +661,8 @@ def serve(data_dir: Path | None, host: str, port: int, db: str | None, scheme: s
     except ValidationError as exc:
         _report_validation(exc)
         sys.exit(EXIT_INVALID)
-    console.print(tr(f"青山已启动：http://{host}:{port}/  （接口说明 /docs）",
-                     f"Qingshan is running: http://{host}:{port}/  (API at /docs)"))
+    console.print(tr(f"青山已启动：http://{host}:{port}/  （接口说明 /api）",
+                     f"Qingshan is running: http://{host}:{port}/  (API at /api)"))
     uvicorn.run(create_app(data), host=host, port=port, log_level="warning")
 
 

@@ -89,7 +89,8 @@ class CityData:
         cells = cells.assign(entity_id=keys.to_numpy()[cells["entity_key"].to_numpy()],
                              carrier=pd.Series(names, dtype="category").to_numpy()[
                                  cells["carrier_key"].to_numpy("int64")])
-        cells = cells.drop(columns=["entity_key", "carrier_key"]).sort_values(["entity_id", "year", "month"])
+        cells = cells.sort_values(["entity_id", "year", "month", "carrier_key"])
+        cells = cells.drop(columns=["entity_key", "carrier_key"])
         data = cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
                    source=str(package), data_dir=data_dir, db=db, carrier_months=cells.set_index("entity_id"))
         data.evaluation()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,49 @@ def test_kgce_per_tonne_is_computed_from_the_project(tmp_path: Path) -> None:
                                      "unit: 万千瓦时}\n"))
     (got,) = r.efficiency(p, figures(110_000))  # 110 000 tce × 1 000 / 1 000 000 t = 110 kgce/t
     assert got.numbers["value"] == pytest.approx(110.0) and got.outcome == "conditions"
+
+
+# Pairs as printed in 发改产业〔2022〕200号 (the 2022 guide, whose annexes restate the 2021 table,
+# 《高耗能行业重点领域能效标杆水平和基准水平（2021年版）》, by name); copy read in github
+# yeahqiona/Dual-carbon-policies @ 9317fc3c, 'Source data/26、关于发布高耗能行业重点领域节能降碳改造升级
+# 实施指南（2022年版）的通知.pdf'.
+@pytest.mark.parametrize(("product", "unit", "benchmark", "baseline"), [
+    ("refining", "kgoe/(t·energy factor)", 7.5, 8.5),           # 附件1 炼油, PDF p.3
+    ("ammonia_premium_anthracite", "kgce/t", 1100.0, 1350.0),   # 附件5 合成氨, p.15 (优质无烟块煤)
+    ("caustic_soda_membrane_liquid_30", "kgce/t", 315.0, 350.0),  # 附件7 烧碱, p.20 (离子膜法液碱 ≥30%)
+    ("cement_clinker", "kgce/t", 100.0, 117.0),                 # 附件11 水泥, p.29
+    ("ceramic_tile_absorption_0_5_to_10", "kgce/m²", 3.7, 4.6),  # 附件13 陶瓷, p.35 (0.5%＜吸水率≤10%)
+    ("bof_steelmaking", "kgce/t", -30.0, -10.0),                # 附件14 钢铁, p.38 (转炉工序; negative)
+    ("coke_stamp_charged", "kgce/t", 110.0, 140.0),             # 附件15 焦化, p.42 (捣固焦炉)
+    ("ferrosilicon", "kgce/t", 1770.0, 1900.0),                 # 附件16 铁合金, p.44
+    ("electrolytic_aluminium", "kWh/t", 13000.0, 13350.0),      # 附件17 有色, p.46 (铝液交流电耗)
+    ("zinc_hydrometallurgy_ingot", "kgce/t", 1100.0, 1280.0),   # 附件17 有色, p.46
+])
+def test_efficiency_rows_as_restated_in_the_2022_guide(product: str, unit: str, benchmark: float,
+                                                       baseline: float) -> None:
+    (row,) = [x for x in r.efficiency_table() if x["product"] == product and x["edition"] == "2021"]
+    assert (row["unit"], float(row["benchmark"]), float(row["baseline"])) == (unit, benchmark, baseline)
+    assert row["tag"] == "C" and "发改产业〔2022〕200号" in row["source"]
+
+
+def test_efficiency_table_rows_are_tagged_and_sourced() -> None:
+    rows = r.efficiency_table()
+    keys = [(x["edition"], x["product"]) for x in rows]
+    assert len(keys) == len(set(keys))  # one row per product and edition
+    ed2021 = [x for x in rows if x["edition"] == "2021"]
+    assert len(ed2021) == 47  # every pair 200号 restates
+    for x in ed2021:
+        assert x["tag"] in {"C", "R"}, x["product"]
+        assert re.search(r"〔20\d{2}〕\d+号", x["source"]), x["product"]  # names a document number
+        assert float(x["benchmark"]) < float(x["baseline"]), x["product"]  # lower is better
+
+
+def test_a_row_found_only_in_the_2022_guide_is_compared(tmp_path: Path) -> None:
+    p = read_project(write(tmp_path, "application_date: 2022-06-01\nproducts:\n  - {product: ferrosilicon, "
+                                     "capacity: 100000, unit: t}\nenergy:\n  - {carrier: 电力, quantity: 1, "
+                                     "unit: 万千瓦时}\n"))
+    (got,) = r.efficiency(p, figures(195_000))  # 195 000 tce × 1 000 / 100 000 t = 1 950 kgce/t > 基准 1 900
+    assert got.outcome == "fail" and got.numbers["baseline"] == 1900.0 and got.numbers["tag"] == "C"
 
 
 def test_units_and_expansion_increment(tmp_path: Path) -> None:

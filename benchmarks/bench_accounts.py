@@ -772,7 +772,7 @@ def _kept_analysis() -> str:
 
 
 #: Sections other benchmarks own (bench_evaluation.py), kept at the end of the file.
-OTHER_SECTIONS = ("\n## Enterprise evaluation",)
+OTHER_SECTIONS = ("\n## Enterprise evaluation", "\n## Web platform")
 
 
 def _kept_other_sections() -> str:

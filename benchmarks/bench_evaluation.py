@@ -514,11 +514,12 @@ def render_section(results: dict[str, Any]) -> str:
 
 
 def write_section(section: str) -> None:
-    """Replace the section under :data:`HEADING` (up to the next ``## `` heading or the end),
-    or append it at the end; the rest of the file stays as it is."""
+    """Replace the section under the section's own heading (its first line) up to the next
+    ``## `` heading or the end, or append it at the end; the rest of the file stays as it is."""
+    heading = section.splitlines()[0]
     text = DOC.read_text("utf-8") if DOC.exists() else ""
     lines = text.splitlines(keepends=True)
-    start = next((i for i, x in enumerate(lines) if x.rstrip("\n") == HEADING), None)
+    start = next((i for i, x in enumerate(lines) if x.rstrip("\n") == heading), None)
     body = section.rstrip("\n") + "\n"
     if start is None:
         sep = "" if not text else ("\n" if text.endswith("\n") else "\n\n")

@@ -212,3 +212,40 @@ def test_import_a_bad_and_a_good_workbook(client: TestClient, tmp_path: Path) ->
     assert done["ok"] and done["enterprises"] == 40
     assert client.get("/api/enterprises").json()["total"] == 40
     assert client.post("/api/import/accept", data={"token": good["token"]}).status_code == 404
+
+
+def test_response_cache_serves_the_same_answer_and_forgets_on_new_data() -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    from qingshan.web.cache import ResponseCache
+
+    calls = {"n": 0}
+    version = {"v": 0}
+    inner = FastAPI()
+
+    @inner.get("/x")
+    def x(q: str = "") -> PlainTextResponse:
+        calls["n"] += 1
+        return PlainTextResponse(f"{q}:{calls['n']}:" + "y" * 100)
+
+    @inner.get("/missing")
+    def missing() -> PlainTextResponse:
+        calls["n"] += 1
+        return PlainTextResponse("no", status_code=404)
+
+    cache = ResponseCache(inner, lambda: version["v"], max_bytes=250, max_entry_bytes=200)  # two bodies fit
+    c = TestClient(cache)  # type: ignore[arg-type]
+    first = c.get("/x?q=a").text
+    assert c.get("/x?q=a").text == first and calls["n"] == 1  # served from the cache
+    assert c.get("/x?q=b").text.startswith("b:2:")  # the query string is part of the key
+    c.get("/missing")
+    c.get("/missing")
+    assert calls["n"] == 4  # errors are not kept
+    version["v"] = 1  # an accepted upload
+    assert c.get("/x?q=a").text.startswith("a:5:")
+    c.get("/x?q=c")
+    c.get("/x?q=d")  # bounded: the least recently used entry (a) goes first
+    assert [k[1] for k in cache.entries] == [b"q=c", b"q=d"] and cache.size <= 250
+    assert c.get("/x?q=a").text.startswith("a:8:")
+    assert (cache.hits, cache.misses) == (1, 8)

@@ -72,7 +72,7 @@ def test_serve_takes_its_configuration_from_the_environment(city: Path, monkeypa
     r = CliRunner().invoke(main, ["serve"], env=env)
     assert r.exit_code == 0, r.output
     assert seen["db"] == env["QINGSHAN_DB"] and seen["data_dir"] == city
-    assert (seen["host"], seen["port"], seen["app"]) == ("0.0.0.0", 8100, ("app", "city"))
+    assert (seen["host"], seen["port"], seen["app"], seen["http"]) == ("0.0.0.0", 8100, ("app", "city"), "httptools")
     # options win over the environment; with neither, loopback
     r = CliRunner().invoke(main, ["serve", str(city), "--port", "9000", "--db", "postgresql://x@127.0.0.1/y"],
                            env={"QINGSHAN_PORT": "8100"})

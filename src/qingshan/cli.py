@@ -663,7 +663,8 @@ def serve(data_dir: Path | None, host: str | None, port: int | None, db: str | N
         sys.exit(EXIT_INVALID)
     console.print(tr(f"青山已启动：http://{host}:{port}/  （接口说明 /api）",
                      f"Qingshan is running: http://{host}:{port}/  (API at /api)"))
-    uvicorn.run(create_app(data), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(data), host=host, port=port, log_level="warning", http="httptools",
+                loop="uvloop" if sys.platform != "win32" else "asyncio")
 
 
 def run() -> None:  # pragma: no cover - console entry point wrapper

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qingshan import __version__
+from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
 from qingshan.web.data import CityData
 
@@ -70,6 +71,7 @@ def create_app(data: CityData) -> FastAPI:
     app = FastAPI(title="青山 Qingshan", version=__version__, docs_url=None, redoc_url=None,
                   description="青山：工业城市绿色转型数据平台 · Qingshan: green transition by the numbers. "
                               "Every page has a JSON twin under /api.")
+    app.add_middleware(ResponseCache, version=lambda: data.version)
     env = _env()
     app.mount("/static", StaticFiles(directory=str(resources.files("qingshan.web").joinpath("static"))),
               name="static")

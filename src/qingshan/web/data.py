@@ -33,7 +33,9 @@ SORTABLE = ("name", "energy_tce", "co2_t", "energy_per_va", "value_added_10k_yua
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    """Rows as JSON-ready dicts (column by column: ``to_dict`` is slow on Arrow-backed columns)."""
+    cols = {str(c): frame[c].tolist() for c in frame.columns}
+    return [{k: clean(v[i]) for k, v in cols.items()} for i in range(len(frame))]
 
 
 @dataclass
@@ -51,6 +53,8 @@ class CityData:
     data_dir: Path | None = None
     db: str | None = None
     carrier_months: pd.DataFrame = field(default_factory=pd.DataFrame)
+    version: int = 0  # bumped when an upload is accepted (the response cache's key)
+    _positions: dict[int, dict[Any, Any]] = field(default_factory=dict)
 
     @staticmethod
     def package_path(data_dir: Path) -> Path:
@@ -90,9 +94,9 @@ class CityData:
                              carrier=pd.Series(names, dtype="category").to_numpy()[
                                  cells["carrier_key"].to_numpy("int64")])
         cells = cells.sort_values(["entity_id", "year", "month", "carrier_key"])
-        cells = cells.drop(columns=["entity_key", "carrier_key"])
+        cells = cells.drop(columns=["entity_key", "carrier_key"]).reset_index(drop=True)
         data = cls(pkg=pkg, result=result, fs=fs, targets=targets, growth=growth, default_scheme=scheme,
-                   source=str(package), data_dir=data_dir, db=db, carrier_months=cells.set_index("entity_id"))
+                   source=str(package), data_dir=data_dir, db=db, carrier_months=cells)
         data.evaluation()
         data.targets_view()
         return data
@@ -155,19 +159,17 @@ class CityData:
         from qingshan.evaluation.catalogue import indicators
         from qingshan.reports.evaluation import why
 
-        y = self.result.yearly
-        mine = y[y["entity_id"] == entity_id]
+        mine = self._rows(self.result.yearly, entity_id)
         if mine.empty:
             return None
-        m = self.result.monthly
-        months = m[m["entity_id"] == entity_id].sort_values(["year", "month"])
+        months = self._rows(self.result.monthly, entity_id).sort_values(["year", "month"])
         ind = self.result.rollups["industry"]
         div = str(mine["industry_code"].iloc[0])[:2]
         industry = ind[ind["unit_id"].astype(str) == div][["year", "energy_per_va", "co2_per_va"]]
         ev = self.evaluation()
-        f = ev.firms[ev.firms["entity_id"] == entity_id]
-        items = ev.items[ev.items["entity_id"] == entity_id]
-        meas = ev.measures[ev.measures["entity_id"] == entity_id] if len(ev.measures) else ev.measures
+        f = self._rows(ev.firms, entity_id)
+        items = self._rows(ev.items, entity_id)
+        meas = self._rows(ev.measures, entity_id) if len(ev.measures) else ev.measures
         firm = records(f)[0] if len(f) else None
         cat = indicators()
         return {"entity_id": entity_id, "name": str(mine["name"].iloc[0]),
@@ -217,18 +219,25 @@ class CityData:
                 "areas": feature_collection(self.pkg.boundaries, ent), "district_colours": colours,
                 "enterprises": records(t.sort_values("entity_id"))}
 
+    def _rows(self, frame: pd.DataFrame, entity_id: str) -> pd.DataFrame:
+        """The rows of one enterprise, through a per-frame index of row positions built on
+        first use (a page must not scan every enterprise's rows)."""
+        key = id(frame)
+        pos = self._positions.get(key)
+        if pos is None:
+            pos = self._positions[key] = frame.groupby("entity_id", sort=False, observed=True).indices
+        at = pos.get(entity_id)
+        return frame.iloc[at] if at is not None else frame.iloc[0:0]
+
     def _carrier_months(self, entity_id: str) -> list[dict[str, Any]]:
         """Monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat)
         of one enterprise by carrier."""
-        cm = self.carrier_months
-        if entity_id not in cm.index:
-            return []
-        mine = cm.loc[[entity_id]].reset_index()
+        mine = self._rows(self.carrier_months, entity_id)
         spec = carriers()
-        mine = mine.assign(carrier=mine["carrier"].astype(str))
-        mine = mine.assign(carrier_zh=mine["carrier"].map(lambda c: spec[c].name_zh),
-                           carrier_en=mine["carrier"].map(lambda c: spec[c].name_en))
-        return records(mine[["year", "month", "carrier", "carrier_zh", "carrier_en", "energy_tce", "co2_t"]])
+        rows = records(mine[["year", "month", "carrier", "energy_tce", "co2_t"]])
+        for r in rows:
+            r["carrier_zh"], r["carrier_en"] = spec[r["carrier"]].name_zh, spec[r["carrier"]].name_en
+        return rows
 
     def evaluation_view(self, scheme: str | None = None, year: int | None = None) -> dict[str, Any]:
         from qingshan.reports.evaluation import summary
@@ -330,7 +339,9 @@ class CityData:
             raise
         tmp.replace(target)
         staged.unlink(missing_ok=True)
+        version = self.version
         self.__dict__.update(fresh.__dict__)
+        self.version = version + 1  # every cached page of the old data is stale
         self.source = str(target)
         return {"ok": True, "enterprises": int((self.pkg.entities["entity_type"] == "enterprise").sum()),
                 "years": self.years}

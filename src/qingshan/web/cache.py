@@ -1,0 +1,86 @@
+"""A response cache in front of the application (ASGI middleware).
+
+Every GET page and JSON twin is a pure function of the city's data and the URL, and the
+data change only when an upload is accepted. So a successful GET answer is kept, keyed by
+the data version and the full URL (path and query string, which include the language and
+the format), and served again without running the handler. Accepting an upload bumps the
+version, which empties the cache. Bounded by entries and by bytes (least recently used
+first out).
+
+When access control comes, the user's role must become part of the key.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class ResponseCache:
+    """Cache GET 200 answers of ``app`` per ``version()`` and URL."""
+
+    def __init__(self, app: ASGIApp, version: Callable[[], int], *, max_entries: int = 4096,
+                 max_bytes: int = 256 * 2**20, max_entry_bytes: int = 16 * 2**20) -> None:
+        self.app = app
+        self.version = version
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_entry_bytes
+        self.entries: OrderedDict[tuple[str, bytes], Entry] = OrderedDict()
+        self.size = 0
+        self.seen_version = -1
+        self.hits = 0
+        self.misses = 0
+
+    def _evict(self) -> None:
+        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+            _, (_, _, body) = self.entries.popitem(last=False)
+            self.size -= len(body)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        v = self.version()
+        if v != self.seen_version:
+            self.entries.clear()
+            self.size = 0
+            self.seen_version = v
+        key = (scope["path"], scope.get("query_string", b""))
+        hit = self.entries.get(key)
+        if hit is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            status, headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.misses += 1
+        start: Message = {}
+        parts: list[bytes] = []
+        complete = False
+
+        async def keep(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        body = b"".join(parts)
+        if complete and start.get("status") == 200 and self.version() == v and len(body) <= self.max_entry_bytes:
+            self.entries[key] = (200, list(start.get("headers", [])), body)
+            self.size += len(body)
+            self._evict()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs Qingshan with its test tools into
-# .venv, makes sure PostgreSQL answers on loopback, then runs ruff, mypy and pytest
-# (DuckDB and PostgreSQL). Used by the README and by .ci/run.
+# .venv, makes sure PostgreSQL answers on loopback and Debian's Chromium is installed, then
+# runs ruff, mypy and pytest (DuckDB, PostgreSQL and the browser tests). Used by the README
+# and by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,15 @@ if ! pg_up; then
 fi
 export QINGSHAN_REQUIRE_POSTGRES=1
 export QINGSHAN_TEST_PG=${QINGSHAN_TEST_PG:-postgresql://postgres@127.0.0.1:5432/postgres}
+
+# Chromium for the browser tests (tests/browser): Debian's package, driven by the Playwright
+# that .[dev] installed. No browser is downloaded (never `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium is not installed; installing it from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+export QINGSHAN_REQUIRE_BROWSER=1
 
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy

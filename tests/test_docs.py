@@ -86,3 +86,19 @@ def test_readme_gives_exactly_two_setup_commands() -> None:
     assert "scripts/test.sh" in blocks[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "scripts/test.sh" in ci
+
+
+def test_package_data_lists_every_data_file() -> None:
+    """A wheel (non-editable install) must carry every file the package reads."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).parents[1]
+    tool = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]
+    globs = tool["setuptools"]["package-data"]["qingshan"]
+    src = root / "src" / "qingshan"
+    files = [f.relative_to(src).as_posix() for f in src.rglob("*")
+             if f.is_file() and f.suffix not in (".py", ".pyc") and "__pycache__" not in f.parts]
+    assert files
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)]
+    assert missing == []

@@ -12,20 +12,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.data.demo import generate_demo_city
-from qingshan.data.package import write_csv_package
 from qingshan.web.app import PAGES, create_app
 from qingshan.web.data import CityData
-
-DEMO_TARGETS = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_targets.toml"
+from tests.web_city import demo_city, upload_workbook
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     d = tmp_path_factory.mktemp("web")
-    write_csv_package(generate_demo_city(enterprises=150, years=range(2020, 2024)), d / "package")
-    (d / "targets.toml").write_text(DEMO_TARGETS.read_text("utf-8"), "utf-8")
-    return TestClient(create_app(CityData.load(d)))
+    return TestClient(create_app(CityData.load(demo_city(d))))
 
 
 def test_every_page_has_a_json_twin(client: TestClient) -> None:
@@ -188,22 +183,14 @@ def test_screening_form_and_api(client: TestClient) -> None:
 
 
 def _workbook(tmp: Path, *, break_it: bool) -> bytes:
-    """A package workbook: one sheet per table of a small demo city."""
-    from qingshan.data.package import write_xlsx_package
-
-    tables = generate_demo_city(enterprises=40, years=range(2022, 2024))
-    if break_it:
-        e = tables["energy"].copy()
-        e["carrier"] = e["carrier"].astype(object)
-        e.loc[e.index[3], "carrier"] = "可燃冰"
-        tables["energy"] = e
-    return write_xlsx_package(tables, tmp / f"up{int(break_it)}.xlsx").read_bytes()
+    return upload_workbook(tmp / f"up{int(break_it)}.xlsx", break_it=break_it).read_bytes()
 
 
 def test_import_a_bad_and_a_good_workbook(client: TestClient, tmp_path: Path) -> None:
     bad = client.post("/api/import", files={"file": ("bad.xlsx", _workbook(tmp_path, break_it=True))}).json()
     assert not bad["ok"] and bad["token"] is None
-    assert any(p["value"] == "可燃冰" and p["row"] is not None for p in bad["problems"])
+    assert any(p["value"] == "可燃冰" and p["row"] is not None and p["file"].startswith("bad.xlsx[")
+               for p in bad["problems"])
     before = client.get("/api/enterprises").json()["total"]
     good = client.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
     assert good["ok"] and good["token"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Body, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -89,8 +90,15 @@ def create_app(data: CityData) -> FastAPI:
         def t(a: str, b: str) -> str:
             return a if zh else b
 
+        def link(**changes: Any) -> str:
+            """This page's URL with some query parameters changed (filters, order and
+            language are kept)."""
+            q = {**dict(request.query_params), **{k: str(v) for k, v in changes.items()}}
+            return "?" + urlencode({k: v for k, v in q.items() if v != ""})
+
         html = env.get_template(f"{name}.html").render(doc=doc, lang=lang, zh=zh, t=t, pages=PAGES, active=name,
-                                                       version=__version__, query=dict(request.query_params))
+                                                       version=__version__, query=dict(request.query_params),
+                                                       link=link)
         return HTMLResponse(html)
 
     @app.get("/api/overview", tags=["pages"])
@@ -207,7 +215,7 @@ def create_app(data: CityData) -> FastAPI:
     async def api_import(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
         """Validate an uploaded workbook (.xlsx, docs/data-package.md): every problem, and a
         token to accept it if it has no error."""
-        return data.check_upload(await file.read())
+        return data.check_upload(await file.read(), file.filename)
 
     @app.post("/api/import/accept", tags=["actions"])
     def api_import_accept(token: str = Form(...)) -> dict[str, Any]:
@@ -223,7 +231,8 @@ def create_app(data: CityData) -> FastAPI:
 
     @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
     async def import_post(request: Request, file: Annotated[UploadFile, File()]) -> HTMLResponse:
-        return page(request, "import", {"source": data.source, "report": data.check_upload(await file.read())})
+        report = data.check_upload(await file.read(), file.filename)
+        return page(request, "import", {"source": data.source, "report": report})
 
     @app.post("/import/accept", response_class=HTMLResponse, include_in_schema=False)
     def import_accept(request: Request, token: str = Form(...)) -> HTMLResponse:

@@ -296,8 +296,9 @@ class CityData:
                    targets=self.targets, growth=self.growth)
         return screening_document(s)
 
-    def check_upload(self, content: bytes) -> dict[str, Any]:
-        """Validate an uploaded workbook; keep it staged under a token if it passes."""
+    def check_upload(self, content: bytes, filename: str | None = None) -> dict[str, Any]:
+        """Validate an uploaded workbook; keep it staged under a token if it passes. Problems
+        name the file as uploaded (``filename``), not the staged copy."""
         import hashlib
 
         from qingshan.data.validate import check_package
@@ -316,7 +317,8 @@ class CityData:
         if errors:
             staged.unlink(missing_ok=True)
         return {"ok": not errors, "token": None if errors else token,
-                "problems": [p.to_dict() for p in problems],
+                "problems": [{**d, "file": str(d["file"]).replace(staged.name, filename or staged.name)}
+                             for d in (p.to_dict() for p in problems)],
                 "rows": {name: len(pkg.table(name)) for name in TABLE_ORDER}}
 
     def accept(self, token: str) -> dict[str, Any]:

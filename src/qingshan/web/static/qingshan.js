@@ -63,7 +63,7 @@
     const spec = JSON.parse(fig.dataset.chart);
     const body = fig.querySelector(".chart-body");
     const legendRows = spec.series.length > 1 ? Math.ceil(spec.series.length / 4) : 0;
-    const W = 640, L = 64, R = 16, TOP = 14 + legendRows * 16, B = 40, H = 260 + TOP;
+    const W = 640, L = 64, R = 16, TOP = 26 + legendRows * 16, B = 40, H = 260 + TOP;
     const n = spec.x.length;
     let view = [0, n - 1];
     if (n === 0) {
@@ -102,7 +102,7 @@
       for (let i = i0; i <= i1; i += every) {
         el("text", { x: sx(i), y: H - B + 16, "text-anchor": "middle" }, svg).textContent = spec.x[i];
       }
-      if (spec.unit) el("text", { x: 4, y: TOP - 2, class: "unit" }, svg).textContent = spec.unit;
+      if (spec.unit) el("text", { x: 4, y: TOP - 12, class: "unit" }, svg).textContent = spec.unit;
       spec.series.forEach((s, k) => {
         const colour = PALETTE[k % PALETTE.length];
         let d = "";

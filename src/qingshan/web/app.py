@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Body, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -81,7 +81,7 @@ def create_app(data: CityData) -> FastAPI:
         if fmt == "xlsx":
             return Response(workbook(doc), media_type=XLSX,
                             headers={"Content-Disposition": f'attachment; filename="qingshan-{name}.xlsx"'})
-        return doc
+        return JSONResponse(doc)  # documents are JSON-ready: no second pass through jsonable_encoder
 
     def page(request: Request, name: str, doc: dict[str, Any]) -> HTMLResponse:
         lang = request.query_params.get("lang", "zh")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from qingshan import accounts
@@ -54,7 +55,8 @@ class CityData:
     db: str | None = None
     carrier_months: pd.DataFrame = field(default_factory=pd.DataFrame)
     version: int = 0  # bumped when an upload is accepted (the response cache's key)
-    _positions: dict[int, dict[Any, Any]] = field(default_factory=dict)
+    _positions: dict[int, tuple[dict[Any, Any], dict[str, Any]]] = field(default_factory=dict)
+    _enterprise_docs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @staticmethod
     def package_path(data_dir: Path) -> Path:
@@ -156,36 +158,48 @@ class CityData:
                 "desc": desc, "rows": records(rows[cols])}
 
     def enterprise(self, entity_id: str) -> dict[str, Any] | None:
+        """One enterprise's document (its page and its JSON twin share it; kept per entity)."""
+        if entity_id not in self._enterprise_docs:
+            if len(self._enterprise_docs) >= 4096:
+                self._enterprise_docs.clear()
+            self._enterprise_docs[entity_id] = self._enterprise(entity_id)
+        return self._enterprise_docs[entity_id]
+
+    def _enterprise(self, entity_id: str) -> dict[str, Any] | None:
         from qingshan.evaluation.catalogue import indicators
         from qingshan.reports.evaluation import why
 
-        mine = self._rows(self.result.yearly, entity_id)
-        if mine.empty:
+        yearly = self._of(self.result.yearly, entity_id)  # frames are ordered by entity and time
+        if not yearly:
             return None
-        months = self._rows(self.result.monthly, entity_id).sort_values(["year", "month"])
+        first = yearly[0]
+        div = str(first["industry_code"])[:2]
         ind = self.result.rollups["industry"]
-        div = str(mine["industry_code"].iloc[0])[:2]
         industry = ind[ind["unit_id"].astype(str) == div][["year", "energy_per_va", "co2_per_va"]]
         ev = self.evaluation()
-        f = self._rows(ev.firms, entity_id)
-        items = self._rows(ev.items, entity_id)
-        meas = self._rows(ev.measures, entity_id) if len(ev.measures) else ev.measures
-        firm = records(f)[0] if len(f) else None
+        found = self._of(ev.firms, entity_id)
+        firm = found[0] if found else None
         cat = indicators()
-        return {"entity_id": entity_id, "name": str(mine["name"].iloc[0]),
-                "industry": {"code": str(mine["industry_code"].iloc[0]), "division": div,
+        spec = carriers()
+        by_carrier = [{k: r[k] for k in ("year", "month", "carrier", "energy_tce", "co2_t")}
+                      | {"carrier_zh": spec[r["carrier"]].name_zh, "carrier_en": spec[r["carrier"]].name_en}
+                      for r in self._of(self.carrier_months, entity_id)]
+        return {"entity_id": entity_id, "name": str(first["name"]),
+                "industry": {"code": str(first["industry_code"]), "division": div,
                              "division_name": division_name(div, "zh")},
-                "yearly": records(mine.sort_values("year")[["year", "energy_tce", "co2_t", "value_added_10k_yuan",
-                                                            "energy_per_va", "co2_per_va"]]),
+                "yearly": [{k: r[k] for k in ("year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va",
+                                              "co2_per_va")} for r in yearly],
                 "industry_intensity": records(industry.sort_values("year")),
-                "monthly": records(months[["year", "month", "energy_tce", "co2_t", "electricity_kwh"]]),
-                "by_carrier": self._carrier_months(entity_id),
+                "monthly": [{k: r[k] for k in ("year", "month", "energy_tce", "co2_t", "electricity_kwh")}
+                            for r in self._of(self.result.monthly, entity_id)],
+                # monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat) by carrier
+                "by_carrier": by_carrier,
                 "evaluation": firm, "why": why(ev, firm) if firm else None,
                 "move_up": {k: firm[k] for k in ("target_class", "threshold_score", "gap")}
                 if firm and firm.get("target_class") else None,
                 "items": [{**r, "zh": cat[r["indicator"]].zh, "en": cat[r["indicator"]].en,
-                           "unit": cat[r["indicator"]].unit} for r in records(items)],
-                "measures": records(meas)}
+                           "unit": cat[r["indicator"]].unit} for r in self._of(ev.items, entity_id)],
+                "measures": self._of(ev.measures, entity_id) if len(ev.measures) else []}
 
     def map_view(self, colour: str = "class") -> dict[str, Any]:
         """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates
@@ -219,25 +233,24 @@ class CityData:
                 "areas": feature_collection(self.pkg.boundaries, ent), "district_colours": colours,
                 "enterprises": records(t.sort_values("entity_id"))}
 
-    def _rows(self, frame: pd.DataFrame, entity_id: str) -> pd.DataFrame:
-        """The rows of one enterprise, through a per-frame index of row positions built on
-        first use (a page must not scan every enterprise's rows)."""
+    def _of(self, frame: pd.DataFrame, entity_id: str) -> list[dict[str, Any]]:
+        """One enterprise's rows of ``frame`` as records, in the frame's order. The first use
+        of a frame indexes it: row positions per enterprise and each column as a NumPy array,
+        so a page neither scans every enterprise's rows nor goes through pandas per request."""
         key = id(frame)
-        pos = self._positions.get(key)
-        if pos is None:
-            pos = self._positions[key] = frame.groupby("entity_id", sort=False, observed=True).indices
+        index = self._positions.get(key)
+        if index is None:
+            pos = frame.groupby("entity_id", sort=False, observed=True).indices
+            cols = {str(c): frame[c].to_numpy() for c in frame.columns if c != "entity_id"}
+            index = self._positions[key] = (pos, cols)
+        pos, cols = index
         at = pos.get(entity_id)
-        return frame.iloc[at] if at is not None else frame.iloc[0:0]
-
-    def _carrier_months(self, entity_id: str) -> list[dict[str, Any]]:
-        """Monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat)
-        of one enterprise by carrier."""
-        mine = self._rows(self.carrier_months, entity_id)
-        spec = carriers()
-        rows = records(mine[["year", "month", "carrier", "energy_tce", "co2_t"]])
-        for r in rows:
-            r["carrier_zh"], r["carrier_en"] = spec[r["carrier"]].name_zh, spec[r["carrier"]].name_en
-        return rows
+        if at is None:
+            return []
+        at = np.sort(at)
+        values = [a[at].tolist() for a in cols.values()]
+        return [{k: clean(v) for k, v in zip(cols, row, strict=True)} | {"entity_id": entity_id}
+                for row in zip(*values, strict=True)]
 
     def evaluation_view(self, scheme: str | None = None, year: int | None = None) -> dict[str, Any]:
         from qingshan.reports.evaluation import summary

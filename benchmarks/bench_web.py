@@ -247,13 +247,17 @@ def render_section(r: dict[str, Any]) -> str:
     rows.append(row("enterprise pages and twins, first visit (not cached)", "/enterprises/{id}, /api/enterprises/{id}",
                     cold))
     met = worst <= TARGET_P95_MS and mixed["all"]["p95_ms"] <= TARGET_P95_MS
+    cold_p95 = r["cold"]["all"]["p95_ms"]
     m = r["machine"]
     return "\n".join([
         HEADING, "",
         "`python benchmarks/bench_web.py --write-docs` (numbers below are from that run).", "",
         f"Target: p95 ≤ {TARGET_P95_MS:.0f} ms for the main pages and API endpoints under "
-        f"{r['clients']} concurrent clients on the demo city: **{'met' if met else 'not met'}** "
-        f"(worst single endpoint p95 {worst:.1f} ms; mixed p95 {mixed['all']['p95_ms']:.1f} ms).", "",
+        f"{r['clients']} concurrent clients on the demo city: **{'met' if met else 'not met'}** for every page "
+        f"and endpoint once it has been computed (worst single endpoint p95 {worst:.1f} ms; mixed p95 "
+        f"{mixed['all']['p95_ms']:.1f} ms); **{'met' if cold_p95 <= TARGET_P95_MS else 'not met'}** for a burst "
+        f"of first visits to enterprise pages, {r['clients']} at a time (p95 {cold_p95:.0f} ms), where each "
+        "request runs its handler and they queue on one process (last row).", "",
         f"Input: the demo city, {r['enterprises']:,} enterprises × 72 months (2020–2025), store "
         f"{r['db']}; one `qingshan serve` process (uvicorn, one worker) started in {r['start_s']:.1f} s; "
         f"server peak RSS {r['server_rss_mb']:,.0f} MiB.", "",

@@ -145,7 +145,7 @@ def watch() -> Watch:
 @pytest.fixture
 def page(browser: Browser, watch: Watch) -> Iterator[Page]:
     """A fresh page in its own browser context (no shared cookies or cache) for every test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=1,
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, device_scale_factor=1,
                                   locale="zh-CN", service_workers="block")
     context.set_default_timeout(TIMEOUT_MS)
     p = context.new_page()

@@ -290,3 +290,24 @@ def test_one_map(page: Page, watch: Watch, base_url: str, tmp_path: Path) -> Non
         page.mouse.click(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
     assert page.url.endswith(f"/enterprises/{firm['entity_id']}")
     watch.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [(1366, 768), (2560, 1440)])
+def test_pages_fit_a_laptop_and_a_large_screen(page: Page, watch: Watch, base_url: str,
+                                              size: tuple[int, int]) -> None:
+    """No page scrolls sideways, and charts and the map use the width they are given."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    for path in ("/", "/map", "/enterprises", "/evaluation", "/targets", "/screen", "/import"):
+        page.goto(f"{base_url}{path}")
+        over = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert over <= 0, (path, size, over)
+    page.goto(f"{base_url}/map")
+    page.wait_for_selector("#map svg")
+    box = page.locator("#map svg").bounding_box()
+    assert box and box["width"] >= 0.8 * min(size[0], 1600) - 100 and box["y"] < size[1], box
+    page.goto(f"{base_url}/")
+    page.wait_for_selector("figure.chart svg")
+    widths = page.locator("figure.chart svg").evaluate_all("ss => ss.map(s => s.getBoundingClientRect().width)")
+    assert min(widths) >= 400, widths
+    watch.assert_clean()

@@ -172,6 +172,7 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
         src = resources.files("qingshan.screening").joinpath("demo_projects", f"{name}.yaml")
         (pdir / f"{name}.yaml").write_text(src.read_text("utf-8"), "utf-8")
     console.print(f"  qingshan screen {pdir / 'aluminium_expansion.yaml'} --package {pkg_dir} --targets {tfile}")
+    console.print(f"  qingshan serve {ddir}   " + tr("# 网页平台 http://127.0.0.1:8000/", "# web platform"))
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> Table:

@@ -604,27 +604,29 @@ def run_in_fresh_process(cmd: list[str], label: str, quiet_wait_s: float) -> dic
     return out
 
 
+def proc_field(path: str, prefix: str) -> str:
+    """The value of the first ``prefix: value`` line of a /proc file, or ``unknown``."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def machine() -> dict[str, str]:
     import duckdb
     import ibis
-
-    def first(path: str, prefix: str) -> str:
-        try:
-            for line in Path(path).read_text().splitlines():
-                if line.startswith(prefix):
-                    return line.split(":", 1)[1].strip()
-        except OSError:
-            pass
-        return "unknown"
 
     probe = ("import time, numpy; t = time.perf_counter(); a = numpy.ones(2**27); "
              "print(time.perf_counter() - t)")
     touch = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                            check=False).stdout.strip()
-    mem = first("/proc/meminfo", "MemTotal")
+    mem = proc_field("/proc/meminfo", "MemTotal")
     ram = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem != "unknown" else mem
     return {
-        "cpu": first("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()), "ram": ram,
+        "cpu": proc_field("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()), "ram": ram,
         "os": platform.platform(), "python": platform.python_version(),
         "duckdb": duckdb.__version__, "ibis": ibis.__version__, "pandas": pd.__version__,
         "numpy": np.__version__, "pyarrow": pa.__version__,

@@ -52,6 +52,7 @@ from benchmarks.bench_accounts import (  # noqa: E402
     machine_cpu_s,
     own_cpu_s,
     peak_rss_mb,
+    proc_field,
     run_in_fresh_process,
 )
 
@@ -365,18 +366,9 @@ def run_worker(kind: str, n: int, quiet_wait_s: float, profile: bool = False) ->
 def machine() -> dict[str, str]:
     import pyarrow
 
-    def first(path: str, prefix: str) -> str:
-        try:
-            for line in Path(path).read_text().splitlines():
-                if line.startswith(prefix):
-                    return line.split(":", 1)[1].strip()
-        except OSError:
-            pass
-        return "unknown"
-
-    mem = first("/proc/meminfo", "MemTotal")
+    mem = proc_field("/proc/meminfo", "MemTotal")
     ram = f"{int(mem.split()[0]) / 2**20:.1f} GiB" if mem != "unknown" else mem
-    return {"cpu": first("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()), "ram": ram,
+    return {"cpu": proc_field("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()), "ram": ram,
             "os": platform.platform(), "python": platform.python_version(), "pandas": pd.__version__,
             "numpy": np.__version__, "pyarrow": pyarrow.__version__,
             "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}

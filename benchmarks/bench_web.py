@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import os
@@ -38,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_accounts import proc_field  # noqa: E402
 from benchmarks.bench_evaluation import write_section  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "web"
@@ -218,11 +218,8 @@ def machine() -> dict[str, str]:
     import fastapi
     import uvicorn
 
-    cpu = "unknown"
-    with contextlib.suppress(OSError, StopIteration):
-        cpu = next(x.split(":", 1)[1].strip() for x in Path("/proc/cpuinfo").read_text().splitlines()
-                   if x.startswith("model name"))
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+    return {"cpu": proc_field("/proc/cpuinfo", "model name"), "cores": str(os.cpu_count()),
+            "python": platform.python_version(),
             "fastapi": fastapi.__version__, "uvicorn": uvicorn.__version__, "date": dt.date.today().isoformat()}
 
 

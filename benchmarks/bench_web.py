@@ -89,11 +89,11 @@ async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, h
 
 
 async def _client(host: str, port: int, paths: list[str], start: int, until: float,
-                  out: list[tuple[str, float, int]], step: int = 1) -> None:
+                  out: list[tuple[str, float, int]], step: int = 1, once: bool = False) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     i = start
     try:
-        while time.perf_counter() < until and (step == 1 or i < len(paths)):
+        while time.perf_counter() < until and not (once and i >= len(paths)):
             path = paths[i % len(paths)]
             t = time.perf_counter()
             status = await _request(reader, writer, f"{host}:{port}", path)
@@ -111,7 +111,7 @@ async def _load(host: str, port: int, paths: list[str], clients: int, seconds: f
     t0 = time.perf_counter()
     until = t0 + seconds
     step = clients if once else 1
-    await asyncio.gather(*(_client(host, port, paths, k, until, out, step) for k in range(clients)))
+    await asyncio.gather(*(_client(host, port, paths, k, until, out, step, once) for k in range(clients)))
     wall = time.perf_counter() - t0
     by: dict[str, list[float]] = {}
     bad = 0

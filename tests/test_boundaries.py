@@ -118,3 +118,16 @@ def test_a_broken_geojson_file_is_reported(tmp_path: Path) -> None:
     (d / "boundaries.geojson").write_text("{not json", "utf-8")
     _, problems = check_package(d)
     assert [(p.code, p.file) for p in problems] == [("P001", "boundaries.geojson")]
+
+
+def test_a_geojson_file_with_odd_features_is_reported_not_crashed(tmp_path: Path) -> None:
+    city = generate_demo_city(enterprises=20, years=range(2024, 2025))
+    city.pop("boundaries")
+    d = write_csv_package(city, tmp_path / "p")
+    doc = {"type": "FeatureCollection", "features": ["not a feature", {"properties": "x", "geometry": None}]}
+    (d / "boundaries.geojson").write_text(json.dumps(doc), "utf-8")
+    _, problems = check_package(d)
+    codes = sorted((p.code, p.row) for p in problems if p.file == "boundaries.geojson")
+    # each feature lacks an entity_id and a geometry (P010 twice) and names no district or park
+    # (P091); the second repeats the first's (empty) key (P035)
+    assert codes == [("P010", 1), ("P010", 1), ("P010", 2), ("P010", 2), ("P035", 2), ("P091", 1), ("P091", 2)]

@@ -36,8 +36,10 @@ def read_geojson(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     rows = []
     for f in feats:
-        props = f.get("properties") or {} if isinstance(f, dict) else {}
-        geom = f.get("geometry") if isinstance(f, dict) else None
+        feat: dict[str, Any] = f if isinstance(f, dict) else {}
+        raw_props = feat.get("properties")
+        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+        geom = feat.get("geometry")
         rows.append({"entity_id": str(props.get("entity_id", "")).strip(),
                      "geometry": json.dumps(geom, ensure_ascii=False) if geom is not None else ""})
     return pd.DataFrame(rows, columns=["entity_id", "geometry"])
@@ -108,10 +110,11 @@ def check_boundaries(b: pd.DataFrame, ent: pd.DataFrame, problems: list[Problem]
     district's boundary."""
     if b.empty:
         return b.assign(shape=pd.Series(dtype=object))
-    parsed = [parse_geometry(t or "") for t in b["geometry"]]
+    # a missing geometry is already P010 (required cell); only a present one is parsed
+    parsed = [parse_geometry(t) if isinstance(t, str) and t else (None, "") for t in b["geometry"]]
     b = b.assign(shape=pd.Series([g for g, _ in parsed], index=b.index, dtype=object))
     for (_, r), (g, why) in zip(b.iterrows(), parsed, strict=True):
-        if g is None:
+        if g is None and why:
             problems.append(Problem("P090", str(r["_file"]), int(r["_row"]), "geometry", str(r["geometry"])[:60],
                                     f"应为 GeoJSON Polygon 或 MultiPolygon（{why}）",
                                     f"expected a GeoJSON Polygon or MultiPolygon ({why})"))

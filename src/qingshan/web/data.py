@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from qingshan import accounts
@@ -190,7 +189,8 @@ class CityData:
                 "yearly": [{k: r[k] for k in ("year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va",
                                               "co2_per_va")} for r in yearly],
                 "industry_intensity": records(industry.sort_values("year")),
-                "monthly": [{k: r[k] for k in ("year", "month", "energy_tce", "co2_t", "electricity_kwh")}
+                "monthly": [{k: r[k] for k in ("year", "month", "energy_tce", "co2_t", "co2_process_t",
+                                               "electricity_kwh")}
                             for r in self._of(self.result.monthly, entity_id)],
                 # monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat) by carrier
                 "by_carrier": by_carrier,
@@ -234,7 +234,8 @@ class CityData:
                 "enterprises": records(t.sort_values("entity_id"))}
 
     def _of(self, frame: pd.DataFrame, entity_id: str) -> list[dict[str, Any]]:
-        """One enterprise's rows of ``frame`` as records, in the frame's order. The first use
+        """One enterprise's rows of ``frame`` as records, in the frame's order (``groupby``
+        positions are ascending). The first use
         of a frame indexes it: row positions per enterprise and each column as a NumPy array,
         so a page neither scans every enterprise's rows nor goes through pandas per request."""
         key = id(frame)
@@ -247,7 +248,6 @@ class CityData:
         at = pos.get(entity_id)
         if at is None:
             return []
-        at = np.sort(at)
         values = [a[at].tolist() for a in cols.values()]
         return [{k: clean(v) for k, v in zip(cols, row, strict=True)} | {"entity_id": entity_id}
                 for row in zip(*values, strict=True)]

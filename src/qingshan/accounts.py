@@ -16,7 +16,13 @@ from qingshan.data.industry import division_name
 from qingshan.data.validate import Package
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
-from qingshan.methods.coefficients import carrier_keys, coefficient_table, factor_lookup, use_keys
+from qingshan.methods.coefficients import (
+    carrier_keys,
+    coefficient_table,
+    factor_lookup,
+    use_keys,
+    year_coefficient_table,
+)
 from qingshan.methods.lineage import factor_ids, factor_usage, process_usage
 from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.store import Store
@@ -128,7 +134,8 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
                    | {int(y) for y in economics["year"]})
     return {
         "entities": entities, "energy": energy, "process": process, "economics": economics,
-        "production": production, "coefficients": coefficient_table(fs, years),
+        "production": production, "coefficients": coefficient_table(fs),
+        "year_coefficients": year_coefficient_table(fs, years),
         "process_factors": fs.process[["material", "method", "tco2_per_t", "factor_id"]].copy(),
     }
 
@@ -144,7 +151,8 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     if years:
         energy = energy.filter(energy.year.isin(years))
         process = process.filter(process.year.isin(years))
-    monthly_x = k.monthly_accounts(energy, store.table("coefficients"), process, store.table("process_factors"))
+    monthly_x = k.monthly_accounts(energy, store.table("coefficients"), store.table("year_coefficients"), process,
+                                   store.table("process_factors"))
     # Intermediate results stay in the store: the large join runs once, and nothing makes
     # a round trip through Python between kernels.
     store.materialize("_accounts_monthly", monthly_x)

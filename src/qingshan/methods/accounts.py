@@ -13,40 +13,73 @@ from typing import Any
 
 import ibis
 
-from qingshan.methods.carbon import carbon_columns, carbon_sum_columns, process_co2
-from qingshan.methods.energy import energy_columns, energy_sum_columns
+from qingshan.methods import carbon, energy
+from qingshan.methods.carbon import carbon_sum_columns, process_co2
+from qingshan.methods.energy import energy_sum_columns
 from qingshan.methods.joins import left_join
 
 MONTH_KEYS = ("entity_key", "year", "month")
+#: The additive columns of a monthly or yearly account, in output order.
 SUM_COLUMNS: tuple[str, ...] = (*energy_sum_columns(), *carbon_sum_columns(), "co2_process_t")
+#: The sums taken over energy and process rows; everything else follows from them.
+ROW_SUMS: tuple[str, ...] = (*energy.ROW_SUMS, *carbon.ROW_SUMS, "co2_process_t")
 #: 64-bit masks of the carriers present, burnt, and with measured parameters (lineage).
 MASK_COLUMNS = ("carriers_mask", "burnt_mask", "measured_mask")
 
 
-def monthly_accounts(energy: Any, coefficients: Any, process: Any, process_factors: Any) -> Any:
+def energy_rows(energy_t: Any, coefficients: Any) -> Any:
+    """Every energy row's contributions to :data:`ROW_SUMS` and to the lineage masks.
+
+    Rows without measured parameters (nearly all) take the coefficient products alone;
+    rows with any measured NCV, carbon content or oxidation take the expressions where the
+    measured values replace the defaults. The two branches are disjoint and together hold
+    every row.
+    """
+    e = energy_t
+    has_measured = e.measured_ncv.notnull() | e.measured_carbon_content.notnull() | e.measured_oxidation.notnull()
+    nobits = ibis.literal(0, type="int64")
+    zero = ibis.literal(0.0, type="float64")
+    branches = []
+    # Each branch filters, then joins: a join shared by both would become a common table
+    # expression, which DuckDB materializes (20 M rows) instead of streaming.
+    for measured, part in ((False, e.filter(~has_measured)), (True, e.filter(has_measured))):
+        rows = part.join(coefficients, ["carrier_key", "use_key"])
+        branches.append(rows.select(
+            *MONTH_KEYS, **energy.energy_columns(rows, measured=measured),
+            **carbon.carbon_columns(rows, measured=measured), co2_process_t=zero,
+            carriers_mask=rows.carrier_bit, burnt_mask=rows.burnt_bit,
+            measured_mask=rows.carrier_bit if measured else nobits))
+    return branches[0].union(branches[1], distinct=False)
+
+
+def monthly_accounts(energy_t: Any, coefficients: Any, year_coefficients: Any, process: Any,
+                     process_factors: Any) -> Any:
     """Per enterprise and month: every sum column, the lineage masks, then scope totals.
+
+    The energy and process rows are summed per month (:data:`ROW_SUMS`); electricity
+    and heat then take the year's factors (:func:`.energy.energy_totals`,
+    :func:`.carbon.carbon_totals`).
 
     co2_scope1_t = combustion + process; co2_scope2_t = electricity + heat;
     co2_t = scope 1 + scope 2 (GB/T 32150-2015 enterprise total, CO2 only).
     """
-    j = energy.join(coefficients, ["carrier_key", "year", "use_key"])
-    measured = j.measured_ncv.notnull() | j.measured_carbon_content.notnull() | j.measured_oxidation.notnull()
-    zero = ibis.literal(0.0, type="float64")
-    nobits = ibis.literal(0, type="int64")
-    e = j.select(*MONTH_KEYS, **energy_columns(j), **carbon_columns(j), co2_process_t=zero,
-                 carriers_mask=j.carrier_bit, burnt_mask=j.burnt_bit,
-                 measured_mask=measured.ifelse(j.carrier_bit, nobits))
+    e = energy_rows(energy_t, coefficients)
     stoich = process_factors.filter(process_factors.method == "stoichiometric").select("material", "tco2_per_t")
     cao = process_factors.filter(process_factors.material == "cao").tco2_per_t.max()
     mgo = process_factors.filter(process_factors.material == "mgo").tco2_per_t.max()
     p = process_co2(process, stoich, cao.as_scalar(), mgo.as_scalar())
-    pr = p.select(*MONTH_KEYS, **{c: zero for c in SUM_COLUMNS if c != "co2_process_t"},
+    zero = ibis.literal(0.0, type="float64")
+    nobits = ibis.literal(0, type="int64")
+    pr = p.select(*MONTH_KEYS, **{c: zero for c in ROW_SUMS if c != "co2_process_t"},
                   co2_process_t=p.co2_process_t, **{c: nobits for c in MASK_COLUMNS})
     both = e.union(pr, distinct=False)
     agg = both.group_by(list(MONTH_KEYS)).aggregate(
-        **{c: both[c].sum().fill_null(0.0) for c in SUM_COLUMNS},
+        **{c: both[c].sum().fill_null(0.0) for c in ROW_SUMS},
         **{c: both[c].bit_or() for c in MASK_COLUMNS})
-    return with_scopes(agg)
+    t = agg.join(year_coefficients, "year")
+    out = t.select(*MONTH_KEYS, **energy.energy_totals(t), **carbon.carbon_totals(t),
+                   co2_process_t=t.co2_process_t, **{c: t[c] for c in MASK_COLUMNS})
+    return with_scopes(out)
 
 
 def with_scopes(t: Any) -> Any:

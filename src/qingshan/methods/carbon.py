@@ -41,22 +41,42 @@ from qingshan.methods.joins import left_join
 BURNT_SIGN: dict[str, int] = {"fuel": 1, "export": -1}
 
 
-def carbon_columns(j: Any) -> dict[str, Any]:
-    """Per-row CO2 (t) and net purchases, to be summed; ``j`` as in energy_columns.
+def carbon_columns(j: Any, *, measured: bool) -> dict[str, Any]:
+    """Per-row combustion CO2 (t) and net purchases (kWh, GJ), to be summed; ``j`` and
+    ``measured`` as in :func:`qingshan.methods.energy.energy_columns`.
 
-    ``burnt_fossil_44_12`` is ±44/12 for burnt fossil rows (0 otherwise); measured NCV,
-    carbon content and oxidation replace the defaults parameter by parameter.
+    ``k_co2_combustion_t`` is ±NCV × CC × OF × 44/12 with the defaults, for burnt fossil
+    rows (0 otherwise); with ``measured``, measured NCV, carbon content and oxidation
+    replace the defaults parameter by parameter.
     """
     q = j.quantity
-    ncv = j.measured_ncv.coalesce(j.ncv_gj_per_unit)
-    cc = j.measured_carbon_content.coalesce(j.cc_tc_per_gj)
-    of = j.measured_oxidation.coalesce(j.oxidation)
+    if measured:
+        ncv = j.measured_ncv.coalesce(j.ncv_gj_per_unit)
+        cc = j.measured_carbon_content.coalesce(j.cc_tc_per_gj)
+        of = j.measured_oxidation.coalesce(j.oxidation)
+        co2 = (q * j.burnt_fossil_44_12 * ncv * cc * of).fill_null(0.0)
+    else:
+        co2 = q * j.k_co2_combustion_t
     return {
-        "co2_combustion_t": q * j.burnt_fossil_44_12 * ncv * cc * of,
+        "co2_combustion_t": co2,
         "net_purchased_electricity_kwh": q * j.k_net_purchased_electricity_kwh,
-        "co2_electricity_t": q * j.k_co2_electricity_t,
         "net_purchased_heat_gj": q * j.k_net_purchased_heat_gj,
-        "co2_heat_t": q * j.k_co2_heat_t,
+    }
+
+
+#: The per-row sums of :func:`carbon_columns`.
+ROW_SUMS: tuple[str, ...] = ("co2_combustion_t", "net_purchased_electricity_kwh", "net_purchased_heat_gj")
+
+
+def carbon_totals(t: Any) -> dict[str, Any]:
+    """CO2 of purchased electricity and heat from one period's net purchases, ``t`` joined
+    with the year's coefficients: E = AD × EF (GB/T 32150-2015 净购入电力、热力)."""
+    return {
+        "co2_combustion_t": t.co2_combustion_t,
+        "net_purchased_electricity_kwh": t.net_purchased_electricity_kwh,
+        "co2_electricity_t": t.net_purchased_electricity_kwh * t.tco2_per_kwh,
+        "net_purchased_heat_gj": t.net_purchased_heat_gj,
+        "co2_heat_t": t.net_purchased_heat_gj * t.tco2_per_gj_heat,
     }
 
 

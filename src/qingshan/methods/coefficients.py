@@ -1,11 +1,16 @@
-"""The coefficient table an account joins to its energy rows: one row per
-(carrier, year, use), holding each output column's contribution per unit of quantity.
+"""The coefficient tables an account joins to its rows.
 
-Every rule of :mod:`.energy` and :mod:`.carbon` that depends only on the carrier, the
-year and the use (signs, standard-coal coefficients, default NCV × CC × OF × 44/12, grid
-and heat factors) is resolved here, once, on a table of a few hundred rows. The kernel is
-then one join on small integer keys and a multiply-add per output column; measured
-parameters replace the defaults through ``coalesce`` (see :mod:`.accounts`).
+``coefficients`` has one row per (carrier, use) and holds each per-row sum's contribution
+per unit of quantity: every rule of :mod:`.energy` and :mod:`.carbon` that depends only on
+the carrier and the use (signs, standard-coal coefficients, default NCV × CC × OF × 44/12)
+is resolved here, once, on a table of a few hundred rows. The kernel is then one join on
+small integer keys and a multiply per sum; rows with measured parameters take a second
+branch where those replace the defaults (see :mod:`.accounts`).
+
+``year_coefficients`` has one row per year and holds the factors that depend on the year:
+electricity's 当量值 and 等价值, the grid factor and the heat factor. They multiply the
+monthly sums of kWh and GJ, which is the guidelines' own form (E = AD × EF on the
+period's net purchases) and keeps the per-row work independent of the year.
 
 Keys are small integers: ``carrier_key`` is the carrier's position in ``carriers.csv``
 (so a carrier is one bit of a 64-bit mask, used for lineage), ``use_key`` the position of
@@ -17,6 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qingshan.data.spec import carriers
+from qingshan.errors import ConfigError
 from qingshan.factors import FactorSet
 from qingshan.factors.conversions import CO2_PER_C, GJ_PER_TCE
 from qingshan.methods.carbon import BURNT_SIGN
@@ -38,16 +44,18 @@ def use_keys() -> dict[str, int]:
     return {u: i for i, u in enumerate(USES)}
 
 
-def coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
-    """Per (carrier_key, year, use_key): contributions per unit and the factor ids used.
+def coefficient_table(fs: FactorSet) -> pd.DataFrame:
+    """Per (carrier_key, use_key): contributions per unit of quantity.
 
-    Columns ``k_*`` multiply the quantity (canonical unit) to give the output of the same
-    name; ``ncv_per_tce_*`` multiply a measured NCV (GJ per unit) instead, where one is
-    given; ``burnt_fossil_44_12`` × NCV × CC × OF gives combustion CO2.
+    Columns ``k_*`` multiply the quantity (canonical unit) to give the per-row sum of the
+    same name; ``ncv_per_tce_*`` multiply a measured NCV (GJ per unit) instead, where one
+    is given; ``burnt_fossil_44_12`` × NCV × CC × OF gives combustion CO2 with measured
+    parameters, ``k_co2_combustion_t`` is the same with the defaults. Nothing here depends
+    on the year: electricity and heat enter the rows only as kWh and GJ, and the year's
+    factors multiply the monthly sums (:func:`year_coefficient_table`).
     """
     cat = carriers()
     ck = carrier_keys()
-    ys = sorted({int(y) for y in years}) or [0]
     base = pd.DataFrame({"carrier": list(cat)})
     base["carrier_key"] = base["carrier"].map(ck)
     base["is_fossil"] = base["carrier"].map(lambda c: cat[c].is_fossil)
@@ -57,61 +65,75 @@ def coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
     base = base.merge(
         fs.fuel_carbon[["carrier", "ncv_gj_per_unit", "cc_tc_per_gj", "oxidation", "factor_id"]]
         .rename(columns={"factor_id": "carbon_factor_id"}), on="carrier", how="left")
-    grid = fs.by_year("grid", ys).rename(columns={"factor_id": "grid_factor_id", "fallback": "grid_fallback"})
-    eq = fs.by_year("equal_value", ys).rename(columns={"factor_id": "equal_factor_id",
-                                                       "fallback": "equal_fallback"})
-    per_year = pd.DataFrame({"year": ys}).merge(
-        grid[["year", "tco2_per_kwh", "grid_factor_id", "grid_fallback"]], on="year").merge(
-        eq[["year", "tce_per_kwh", "equal_factor_id", "equal_fallback"]], on="year")
     uses = pd.DataFrame({"use": list(USES), "use_key": range(len(USES))})
-    t = base.merge(per_year, how="cross").merge(uses, how="cross")
+    t = base.merge(uses, how="cross")
 
     elec, heat, fossil = t["is_electricity"], t["is_heat"], t["is_fossil"]
+    not_elec = (~elec).astype(float)
     counted = t["use"].map(COUNTED_SIGN).astype(float)
     burnt = t["use"].map(BURNT_SIGN).fillna(0).astype(float)
     is_use = {u: (t["use"] == u).astype(float) for u in USES}
     tce = t["tce_per_unit"]
-    tce_equal = tce.where(~elec, t["tce_per_kwh"])
+    burnt_fossil = burnt * fossil * CO2_PER_C
     out = pd.DataFrame({
         "carrier_key": t["carrier_key"].astype("int16"),
-        "year": t["year"].astype("int16"),
         "use_key": t["use_key"].astype("int8"),
-        # GB/T 2589 综合能耗, both electricity conventions (energy.py)
-        "k_energy_tce": counted * tce,
-        "k_energy_tce_equal": counted * tce_equal,
+        # GB/T 2589 综合能耗 (energy.py); electricity is added after the sums, in kWh
+        "k_non_electricity_tce": counted * not_elec * tce,
         "k_feedstock_tce": is_use["feedstock"] * tce,
         "k_non_industrial_tce": is_use["non_industrial"] * tce,
-        "k_renewable_electricity_kwh": is_use["self_generated_renewable"],
-        "k_renewable_tce": is_use["self_generated_renewable"] * tce,
-        "k_electricity_kwh": counted * elec,
+        "k_renewable_electricity_kwh": is_use["self_generated_renewable"] * elec,
         # a measured NCV replaces the coefficient: NCV / 29.3076 GJ per tce (GB/T 2589-2020, 3.9)
-        "ncv_per_tce_counted": counted / GJ_PER_TCE,
-        "ncv_per_tce_equal": (counted / GJ_PER_TCE).where(~elec),
+        "ncv_per_tce_non_electricity": counted * not_elec / GJ_PER_TCE,
         "ncv_per_tce_feedstock": is_use["feedstock"] / GJ_PER_TCE,
-        "ncv_per_tce_non_industrial": is_use["non_industrial"] / GJ_PER_TCE,
+        "ncv_per_tce_non_industrial": is_use["non_industrial"] * not_elec / GJ_PER_TCE,
         # CO2 (carbon.py): combustion = ± FC × NCV × CC × OF × 44/12
-        "burnt_fossil_44_12": burnt * fossil * CO2_PER_C,
+        "k_co2_combustion_t": burnt_fossil * t["ncv_gj_per_unit"] * t["cc_tc_per_gj"] * t["oxidation"],
+        "burnt_fossil_44_12": burnt_fossil,
         "ncv_gj_per_unit": t["ncv_gj_per_unit"],
         "cc_tc_per_gj": t["cc_tc_per_gj"],
         "oxidation": t["oxidation"],
         "k_net_purchased_electricity_kwh": burnt * elec,
-        "k_co2_electricity_t": burnt * elec * t["tco2_per_kwh"],
         "k_net_purchased_heat_gj": burnt * heat,
-        "k_co2_heat_t": burnt * heat * fs.heat_tco2_per_gj,
         # lineage: the carrier's bit, set when the row is present / burnt
         "carrier_bit": (2 ** t["carrier_key"].astype("int64")).astype("int64"),
         "burnt_bit": ((burnt != 0) * 2 ** t["carrier_key"].astype("int64")).astype("int64"),
     })
     for c in out.columns:
-        if c.startswith(("k_", "ncv_per", "burnt_fossil")):
-            out[c] = out[c].fillna(0.0).astype("float64") if c.startswith("k_") else out[c].astype("float64")
+        if c.startswith("k_"):
+            out[c] = out[c].fillna(0.0).astype("float64")
+        elif c.startswith(("ncv_per", "burnt_fossil")):
+            out[c] = out[c].astype("float64")
     return out.reset_index(drop=True)
+
+
+def year_coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
+    """Per year: the factors that multiply monthly sums rather than energy rows.
+
+    ``tce_per_kwh`` is electricity's 当量值 (GB/T 2589, the factor set's ``electricity``
+    row), ``tce_per_kwh_equal`` the year's 等价值, ``tco2_per_kwh`` the year's grid factor
+    and ``tco2_per_gj_heat`` the purchased-heat factor, each resolved as
+    :meth:`FactorSet.by_year` resolves them (with the fallback rule for unpublished years).
+    """
+    ys = sorted({int(y) for y in years}) or [0]
+    grid = fs.by_year("grid", ys)[["year", "tco2_per_kwh"]]
+    eq = fs.by_year("equal_value", ys)[["year", "tce_per_kwh"]].rename(columns={"tce_per_kwh": "tce_per_kwh_equal"})
+    elec = fs.energy.loc[fs.energy["carrier"] == "electricity", "tce_per_unit"]
+    if len(elec) != 1:
+        raise ConfigError(f"factor set {fs.name!r} has no single standard-coal coefficient for electricity")
+    out = pd.DataFrame({"year": ys}).merge(grid, on="year").merge(eq, on="year")
+    out["tce_per_kwh"] = float(elec.iloc[0])
+    out["tco2_per_gj_heat"] = float(fs.heat_tco2_per_gj)
+    out["year"] = out["year"].astype("int16")
+    return out[["year", "tce_per_kwh", "tce_per_kwh_equal", "tco2_per_kwh", "tco2_per_gj_heat"]].astype(
+        {c: "float64" for c in ("tce_per_kwh", "tce_per_kwh_equal", "tco2_per_kwh", "tco2_per_gj_heat")})
 
 
 def factor_lookup(fs: FactorSet, years: list[int]) -> pd.DataFrame:
     """Per (carrier_key, year): the factor ids behind the coefficients, for lineage."""
-    t = coefficient_table(fs, years)[["carrier_key", "year"]].drop_duplicates()
     cat = list(carriers())
+    t = pd.DataFrame({"carrier_key": range(len(cat))}).merge(
+        pd.DataFrame({"year": sorted({int(y) for y in years}) or [0]}), how="cross")
     t["carrier"] = t["carrier_key"].map(lambda k: cat[int(k)])
     energy_ids = dict(zip(fs.energy["carrier"], fs.energy["factor_id"], strict=True))
     carbon_ids = dict(zip(fs.fuel_carbon["carrier"], fs.fuel_carbon["factor_id"], strict=True))

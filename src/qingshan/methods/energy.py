@@ -38,23 +38,56 @@ COUNTED_SIGN: dict[str, int] = {
 }
 
 
-def energy_columns(j: Any) -> dict[str, Any]:
-    """Per-row energy quantities (tce or kWh), to be summed.
+def energy_columns(j: Any, *, measured: bool) -> dict[str, Any]:
+    """Per-row energy quantities (tce or kWh), to be summed per enterprise and month.
 
     ``j`` is the energy table joined with the coefficient table
     (:func:`qingshan.methods.coefficients.coefficient_table`), whose ``k_*`` columns hold
-    sign × coefficient for the row's carrier, year and use. A measured NCV replaces the
-    coefficient: ``ncv_per_tce_*`` × NCV, i.e. sign × NCV / 29.3076.
+    sign × coefficient for the row's carrier and use. With ``measured`` a measured NCV
+    replaces the coefficient, ``ncv_per_tce_*`` × NCV, i.e. sign × NCV / 29.3076; without
+    it the expressions hold only for rows that have no measured NCV (the kernels split
+    the rows so that the 99 % without one take the shorter expressions).
+
+    Electricity has no tce here: it is summed as kWh (``renewable_electricity_kwh`` and,
+    in :mod:`.carbon`, ``net_purchased_electricity_kwh``) and converted by
+    :func:`energy_totals`.
     """
-    q, m = j.quantity, j.measured_ncv
+    q = j.quantity
+    if not measured:
+        return {c: q * j[f"k_{c}"] for c in ROW_SUMS}
+    m = j.measured_ncv
     return {
-        "energy_tce": q * (j.ncv_per_tce_counted * m).coalesce(j.k_energy_tce),
-        "energy_tce_equal": q * (j.ncv_per_tce_equal * m).coalesce(j.k_energy_tce_equal),
+        "non_electricity_tce": q * (j.ncv_per_tce_non_electricity * m).coalesce(j.k_non_electricity_tce),
         "feedstock_tce": q * (j.ncv_per_tce_feedstock * m).coalesce(j.k_feedstock_tce),
         "non_industrial_tce": q * (j.ncv_per_tce_non_industrial * m).coalesce(j.k_non_industrial_tce),
         "renewable_electricity_kwh": q * j.k_renewable_electricity_kwh,
-        "renewable_tce": q * j.k_renewable_tce,
-        "electricity_kwh": q * j.k_electricity_kwh,
+    }
+
+
+#: The per-row sums of :func:`energy_columns`.
+ROW_SUMS: tuple[str, ...] = ("non_electricity_tce", "feedstock_tce", "non_industrial_tce",
+                             "renewable_electricity_kwh")
+
+
+def energy_totals(t: Any) -> dict[str, Any]:
+    """The energy accounts from the sums of one period, ``t`` joined with the year's
+    coefficients (:func:`qingshan.methods.coefficients.year_coefficient_table`).
+
+    Electricity counted in 综合能耗 is the net purchase plus self-generated renewable
+    electricity (export is subtracted by the net purchase; non-industrial use counts in
+    neither): ``electricity_kwh``. It enters ``energy_tce`` at 当量值 and
+    ``energy_tce_equal`` at the year's 等价值; ``renewable_tce`` is the renewable part at
+    当量值.
+    """
+    kwh = t.net_purchased_electricity_kwh + t.renewable_electricity_kwh
+    return {
+        "energy_tce": t.non_electricity_tce + kwh * t.tce_per_kwh,
+        "energy_tce_equal": t.non_electricity_tce + kwh * t.tce_per_kwh_equal,
+        "feedstock_tce": t.feedstock_tce,
+        "non_industrial_tce": t.non_industrial_tce,
+        "renewable_electricity_kwh": t.renewable_electricity_kwh,
+        "renewable_tce": t.renewable_electricity_kwh * t.tce_per_kwh,
+        "electricity_kwh": kwh,
     }
 
 

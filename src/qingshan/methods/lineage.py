@@ -10,10 +10,13 @@ heat bought or sold uses the heat factor; measured parameters are listed as
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
 from qingshan.data.spec import carriers
+from qingshan.methods.accounts import MASK_COLUMNS
 
 
 def factor_usage(yearly: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
@@ -59,29 +62,94 @@ def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.
     return pd.DataFrame(rows, columns=["entity_id", "year", "factor_id"]).drop_duplicates()
 
 
+def _code_tables(lookup: pd.DataFrame, years: np.ndarray, vocab: dict[str, int]
+                 ) -> dict[str, np.ndarray]:
+    """Per lookup column: an array [year position, carrier_key] → code of the factor id in
+    ``vocab`` (−1 where the carrier uses no factor of that kind)."""
+    n = len(carriers())
+    ypos = {int(y): i for i, y in enumerate(years)}
+    out: dict[str, np.ndarray] = {}
+    for kind in _KINDS:
+        table = np.full((len(years), n), -1, dtype=np.int64)
+        part = lookup[lookup[kind].notna() & lookup["year"].astype("int64").isin(list(ypos))]
+        yi = part["year"].astype("int64").map(ypos).to_numpy()
+        table[yi, part["carrier_key"].to_numpy(dtype=np.int64)] = [vocab[str(f)] for f in part[kind]]
+        out[kind] = table
+    return out
+
+
+#: Which lookup columns each mask selects (see the module doc).
+_MASK_KINDS: dict[str, tuple[str, ...]] = {
+    "carriers_mask": ("energy_factor_id", "equal_factor_id"),
+    "burnt_mask": ("carbon_factor_id", "grid_factor_id", "heat_factor_id"),
+}
+_KINDS = tuple(k for kinds in _MASK_KINDS.values() for k in kinds)
+
+
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    x = np.sort(x)
+    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
+
+
 def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame) -> pd.DataFrame:
     """(entity_id, year, factor_ids): the sorted factor ids of each enterprise-year.
 
-    Enterprise-years share a few hundred distinct mask combinations, so each combination is
-    expanded once (:func:`factor_usage`) and the lists are attached by a merge. ``process``
-    is :func:`process_usage` output, added where an enterprise-year has process rows.
+    ``process`` is :func:`process_usage` output; its factor ids become a fourth mask per
+    enterprise-year, one bit per process factor. Enterprise-years share far fewer mask
+    combinations than there are rows, so each distinct (year, masks) combination is
+    expanded once, with array operations: the set bits select (carrier, kind) cells of a
+    code table, the codes of one combination are sorted and made unique, and the tuples
+    are attached to the rows by the combination's index.
     """
-    keys = ["year", "carriers_mask", "burnt_mask", "measured_mask"]
-    combos = masks[keys].drop_duplicates().reset_index(drop=True)
-    combos["entity_id"] = combos.index.astype(str)
-    long = factor_usage(combos, lookup)
-    lists: dict[str, tuple[str, ...]] = {}
-    for cid, grp in long.groupby("entity_id")["factor_id"]:
-        lists[str(cid)] = tuple(sorted(grp))
-    combos["factor_ids"] = [lists.get(str(i), ()) for i in combos["entity_id"]]
-    out = masks[["entity_id", *keys]].merge(combos.drop(columns=["entity_id"]), on=keys, how="left")
-    out = out[["entity_id", "year", "factor_ids"]]
-    if not process.empty:
-        extra: dict[tuple[str, int], set[str]] = {}
-        for e, y, f in process[["entity_id", "year", "factor_id"]].itertuples(index=False):
-            extra.setdefault((str(e), int(y)), set()).add(str(f))
-        merged: list[tuple[str, ...]] = [
-            tuple(sorted(set(f) | extra[(e, int(y))])) if (e, int(y)) in extra else tuple(f)
-            for e, y, f in out.itertuples(index=False)]
-        out["factor_ids"] = pd.Series(merged, index=out.index, dtype=object)
-    return out.reset_index(drop=True)
+    cats = list(carriers())
+    n_car = len(cats)
+    proc_ids = sorted({str(f) for f in process["factor_id"]})
+    if len(proc_ids) > 62:
+        raise AssertionError("more process factors than bits in a 64-bit lineage mask")
+    names = {str(f) for f in lookup[list(_KINDS)].stack()} | {f"measured:{c}" for c in cats} | set(proc_ids)
+    vocab_list = sorted(names)
+    vocab = {f: i for i, f in enumerate(vocab_list)}
+    m = masks[["entity_id", "year", *MASK_COLUMNS]].fillna({c: 0 for c in MASK_COLUMNS})
+    m["year"] = m["year"].astype(np.int64)
+    if proc_ids:  # one bit per process factor, summed over distinct (entity, year, factor) = OR
+        bit = {f: 1 << i for i, f in enumerate(proc_ids)}
+        p = process[["entity_id", "year", "factor_id"]].astype({"year": np.int64, "factor_id": str})
+        p = p.drop_duplicates().assign(process_mask=lambda d: d["factor_id"].map(bit).astype(np.int64))
+        pm = p.groupby(["entity_id", "year"], as_index=False)["process_mask"].sum()
+        m = m.merge(pm, on=["entity_id", "year"], how="left", sort=False)
+        m["process_mask"] = m["process_mask"].fillna(0)
+    else:
+        m["process_mask"] = 0
+    keys = ["year", *MASK_COLUMNS, "process_mask"]
+    arr = m[keys].to_numpy(dtype=np.int64)
+    inverse = m.groupby(keys, sort=False).ngroup().to_numpy()
+    combos = arr[np.unique(inverse, return_index=True)[1]]
+    years = np.unique(combos[:, 0])
+    ypos = np.searchsorted(years, combos[:, 0])
+    tables = _code_tables(lookup, years, vocab)
+    bits = np.left_shift(np.int64(1), np.arange(max(n_car, len(proc_ids)), dtype=np.int64))
+    plain_codes = {
+        "measured_mask": np.array([vocab[f"measured:{c}"] for c in cats], dtype=np.int64),
+        "process_mask": np.array([vocab[f] for f in proc_ids], dtype=np.int64),
+    }
+    combo_parts, code_parts = [], []
+    for col_i, mask_col in enumerate(keys[1:], start=1):
+        rows, pos = np.nonzero((combos[:, col_i, None] & bits[None, :]) != 0)
+        if mask_col in plain_codes:
+            combo_parts.append(rows)
+            code_parts.append(plain_codes[mask_col][pos])
+            continue
+        for kind in _MASK_KINDS[mask_col]:
+            codes = tables[kind][ypos[rows], pos]
+            keep = codes >= 0
+            combo_parts.append(rows[keep])
+            code_parts.append(codes[keep])
+    width = np.int64(len(vocab_list))
+    pair = _sorted_unique(np.concatenate(combo_parts) * width + np.concatenate(code_parts))
+    combo_of, code_of = pair // width, pair % width
+    starts = np.searchsorted(combo_of, np.arange(len(combos) + 1))
+    labels = np.array(vocab_list, dtype=object)[code_of].tolist()
+    lists = np.fromiter((tuple(labels[a:b]) for a, b in itertools.pairwise(starts)), dtype=object,
+                        count=len(combos))
+    return pd.DataFrame({"entity_id": m["entity_id"].to_numpy(), "year": m["year"].to_numpy(),
+                         "factor_ids": lists[inverse]})

@@ -77,7 +77,16 @@ class Store:
         """Store the result of ``expr`` as temporary table ``name`` (replacing it), inside the
         backend. Temporary tables live as long as this connection and are never written to
         the database file, which at province scale saves more time than the kernels take."""
-        self.con.create_table(name, expr, overwrite=True, temp=True)
+        sql = self.con.compile(expr)
+        quoted = '"' + name.replace('"', '""') + '"'
+        if self.kind == "duckdb":
+            # one statement: ibis's create_table(overwrite=True, temp=True) fills a table
+            # and then copies it into the named one, which costs a second pass
+            self.con.con.execute(f"CREATE OR REPLACE TEMP TABLE {quoted} AS {sql}")
+            return
+        with self.con.begin() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {quoted}")
+            cur.execute(f"CREATE TEMP TABLE {quoted} AS {sql}")
 
     def replace_tables_from_parquet(self, files: Mapping[str, Path]) -> None:
         """Replace tables from Parquet files, in one transaction. On DuckDB the files are

@@ -63,8 +63,8 @@ def decompose_carbon(result: AccountResult, store: Store, y0: int, y1: int, by: 
                      ) -> tuple[pd.DataFrame, dict[str, Any]]:
     e = store.table("energy")
     e = e.filter(e.year.isin([y0, y1]))
-    cells = store.execute(carrier_rollup(e, store.table("coefficients"), store.table("entities"),
-                                         store.table("economics"), by))
+    cells = store.execute(carrier_rollup(e, store.table("coefficients"), store.table("year_coefficients"),
+                                         store.table("entities"), store.table("economics"), by))
     names = list(carriers())
     cells["fuel"] = cells["carrier_key"].map(lambda k: names[int(k)])
     frames = {}

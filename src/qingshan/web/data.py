@@ -87,7 +87,8 @@ class CityData:
         accounts.load(store, pkg, fs)
         result = accounts.compute(store, fs)
         _ = result.monthly  # fetch once: pages read it from memory
-        cells = store.execute(enterprise_carrier_months(store.table("energy"), store.table("coefficients")))
+        cells = store.execute(enterprise_carrier_months(store.table("energy"), store.table("coefficients"),
+                                                        store.table("year_coefficients")))
         store.close()
         keys = pkg.entities["entity_id"].reset_index(drop=True)
         names = list(carrier_keys())

@@ -541,7 +541,10 @@ def work_profile(d: Path, store_kind: str) -> dict[str, Any]:
             setattr(accounts, name, timed_python(name, fn))
     ph = Phase()
     try:
-        accounts.compute(store, fs)
+        res = accounts.compute(store, fs)
+        ph_ids = Phase()  # read inside the timed compute of work_qingshan too
+        assert len(res.factor_ids) > 0
+        log.append({"step": "Python: factor_ids (lineage)", **ph_ids.end(), "peak_mb": peak_rss_mb()})
     finally:
         for name, fn in patched.items():
             setattr(accounts, name, fn)

@@ -24,7 +24,8 @@ from qingshan.methods.coefficients import (
     year_coefficient_table,
 )
 from qingshan.methods.lineage import factor_ids, factor_usage, process_usage
-from qingshan.methods.rollup import LEVELS, rollup
+from qingshan.methods.rollup import LEVELS
+from qingshan.methods.rollup import rollups as all_rollups
 from qingshan.store import Store
 
 ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
@@ -69,11 +70,11 @@ class AccountResult:
     @property
     def monthly(self) -> pd.DataFrame:
         if self._monthly is None:
-            m = self._store.table("_accounts_monthly")
+            m = k.monthly_accounts(self._store.table("_accounts_monthly"), self._store.table("year_coefficients"))
             ent = self._store.table("entities").select("entity_key", "entity_id")
-            x = m.join(ent, "entity_key").drop("entity_key", *k.MASK_COLUMNS)
-            x = x.relocate("entity_id").order_by(["entity_id", "year", "month"])
-            self._monthly = self._store.execute(x)
+            x = m.join(ent, "entity_key").drop(*k.MASK_COLUMNS).relocate("entity_id")
+            self._monthly = self._store.execute(x.order_by(["entity_key", "year", "month"])).drop(
+                columns="entity_key")
         return self._monthly
 
     @property
@@ -106,6 +107,13 @@ def _typed(frame: pd.DataFrame, columns: tuple[str, ...], floats: tuple[str, ...
     return out
 
 
+def entity_ids_by_key(entity_ids: pd.Series) -> list[str]:
+    """The entity ids in ``entity_key`` order: sorted by code point, so that ordering by
+    the integer key orders by ``entity_id`` (the same on every backend, whatever its
+    collation, and cheaper than sorting strings)."""
+    return sorted(str(e) for e in entity_ids)
+
+
 def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
     """The tables an account needs, typed and keyed for the store (canonical units).
 
@@ -113,8 +121,9 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
     ``carrier_key``, ``use_key``), so that the kernels group and join on integers.
     """
     ent = pkg.entities.reset_index(drop=True).copy()
-    ent["entity_key"] = range(len(ent))
-    key_of = dict(zip(ent["entity_id"], ent["entity_key"], strict=True))
+    by_key = entity_ids_by_key(ent["entity_id"])
+    key_of = {eid: i for i, eid in enumerate(by_key)}
+    ent["entity_key"] = ent["entity_id"].map(key_of)
     en = pkg.energy.copy()
     en["entity_key"] = en["entity_id"].map(key_of)
     en["carrier_key"] = en["carrier"].map(carrier_keys())
@@ -151,25 +160,28 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     if years:
         energy = energy.filter(energy.year.isin(years))
         process = process.filter(process.year.isin(years))
-    monthly_x = k.monthly_accounts(energy, store.table("coefficients"), store.table("year_coefficients"), process,
-                                   store.table("process_factors"))
+    sums_x = k.monthly_sums(energy, store.table("coefficients"), process, store.table("process_factors"))
     # Intermediate results stay in the store: the large join runs once, and nothing makes
-    # a round trip through Python between kernels.
-    store.materialize("_accounts_monthly", monthly_x)
+    # a round trip through Python between kernels. The store keeps the monthly sums; the
+    # account columns are derived from them where they are read.
+    store.materialize("_accounts_monthly", sums_x)
     entities_t = store.table("entities")
-    yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("economics"), entities_t)
+    yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("year_coefficients"),
+                                 store.table("economics"), entities_t)
     store.materialize("_accounts_yearly", yearly_x)
-    yearly = store.execute(store.table("_accounts_yearly").order_by(["entity_id", "year"]))
+    yearly = store.execute(store.table("_accounts_yearly").order_by(["entity_key", "year"]))
     city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id", "name"))
     city_id = str(city["entity_id"].iloc[0]) if len(city) else "city"
     ytab = store.table("_accounts_yearly")
-    rollups = {lvl: store.execute(rollup(ytab, lvl, city_id).order_by(["unit_id", "year"]))
-               for lvl in LEVELS}
+    every = store.execute(all_rollups(ytab, city_id).order_by(["level", "unit_id", "year"]))
     names = store.execute(entities_t.select("entity_id", "name"))
-    name_of = dict(zip(names["entity_id"], names["name"], strict=True))
-    for lvl, frame in rollups.items():
+    name_of = pd.Series(names["name"].to_numpy(), index=names["entity_id"].to_numpy())
+    rollups = {}
+    for lvl in LEVELS:
+        frame = every[every["level"] == lvl].reset_index(drop=True)
         ids = frame["unit_id"].astype(str)
         frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
+        rollups[lvl] = frame
     data_years = sorted(int(y) for y in yearly["year"].unique())
     mats = store.execute(process.join(entities_t.select("entity_key", "entity_id"), "entity_key")
                          .select("entity_id", "year", "material").distinct())

@@ -15,6 +15,7 @@ import ibis
 
 from qingshan.methods import carbon, energy
 from qingshan.methods.carbon import carbon_sum_columns, process_co2
+from qingshan.methods.coefficients import coef_key
 from qingshan.methods.energy import energy_sum_columns
 from qingshan.methods.joins import left_join
 
@@ -43,7 +44,8 @@ def energy_rows(energy_t: Any, coefficients: Any) -> Any:
     # Each branch filters, then joins: a join shared by both would become a common table
     # expression, which DuckDB materializes (20 M rows) instead of streaming.
     for measured, part in ((False, e.filter(~has_measured)), (True, e.filter(has_measured))):
-        rows = part.join(coefficients, ["carrier_key", "use_key"])
+        rows = part.join(coefficients.drop("carrier_key", "use_key"),
+                         coef_key(part.carrier_key, part.use_key) == coefficients.coef_key)
         branches.append(rows.select(
             *MONTH_KEYS, **energy.energy_columns(rows, measured=measured),
             **carbon.carbon_columns(rows, measured=measured), co2_process_t=zero,
@@ -52,16 +54,13 @@ def energy_rows(energy_t: Any, coefficients: Any) -> Any:
     return branches[0].union(branches[1], distinct=False)
 
 
-def monthly_accounts(energy_t: Any, coefficients: Any, year_coefficients: Any, process: Any,
-                     process_factors: Any) -> Any:
-    """Per enterprise and month: every sum column, the lineage masks, then scope totals.
+def monthly_sums(energy_t: Any, coefficients: Any, process: Any, process_factors: Any) -> Any:
+    """Per enterprise and month: the sums of the energy and process rows
+    (:data:`ROW_SUMS`) and the lineage masks.
 
-    The energy and process rows are summed per month (:data:`ROW_SUMS`); electricity
-    and heat then take the year's factors (:func:`.energy.energy_totals`,
-    :func:`.carbon.carbon_totals`).
-
-    co2_scope1_t = combustion + process; co2_scope2_t = electricity + heat;
-    co2_t = scope 1 + scope 2 (GB/T 32150-2015 enterprise total, CO2 only).
+    This is what the store keeps (``_accounts_monthly``): every account column follows
+    from it and the year's factors (:func:`accounts_from_sums`), so the monthly and the
+    yearly accounts are derived from the same sums.
     """
     e = energy_rows(energy_t, coefficients)
     stoich = process_factors.filter(process_factors.method == "stoichiometric").select("material", "tco2_per_t")
@@ -73,31 +72,44 @@ def monthly_accounts(energy_t: Any, coefficients: Any, year_coefficients: Any, p
     pr = p.select(*MONTH_KEYS, **{c: zero for c in ROW_SUMS if c != "co2_process_t"},
                   co2_process_t=p.co2_process_t, **{c: nobits for c in MASK_COLUMNS})
     both = e.union(pr, distinct=False)
-    agg = both.group_by(list(MONTH_KEYS)).aggregate(
+    return both.group_by(list(MONTH_KEYS)).aggregate(
         **{c: both[c].sum().fill_null(0.0) for c in ROW_SUMS},
         **{c: both[c].bit_or() for c in MASK_COLUMNS})
-    t = agg.join(year_coefficients, "year")
-    out = t.select(*MONTH_KEYS, **energy.energy_totals(t), **carbon.carbon_totals(t),
+
+
+def accounts_from_sums(sums: Any, year_coefficients: Any, keys: tuple[str, ...], extra: tuple[str, ...] = ()
+                       ) -> Any:
+    """The account columns (:data:`SUM_COLUMNS` and the scope totals) of the periods in
+    ``sums``: electricity and heat take the year's factors (:func:`.energy.energy_totals`,
+    :func:`.carbon.carbon_totals`); ``keys`` and ``extra`` columns are kept.
+
+    co2_scope1_t = combustion + process; co2_scope2_t = electricity + heat;
+    co2_t = scope 1 + scope 2 (GB/T 32150-2015 enterprise total, CO2 only).
+    """
+    t = sums.join(year_coefficients, "year")
+    out = t.select(*keys, *extra, **energy.energy_totals(t), **carbon.carbon_totals(t),
                    co2_process_t=t.co2_process_t, **{c: t[c] for c in MASK_COLUMNS})
-    return with_scopes(out)
+    scope1 = out.co2_combustion_t + out.co2_process_t
+    scope2 = out.co2_electricity_t + out.co2_heat_t
+    return out.mutate(co2_scope1_t=scope1, co2_scope2_t=scope2, co2_t=scope1 + scope2)
 
 
-def with_scopes(t: Any) -> Any:
-    scope1 = t.co2_combustion_t + t.co2_process_t
-    scope2 = t.co2_electricity_t + t.co2_heat_t
-    return t.mutate(co2_scope1_t=scope1, co2_scope2_t=scope2, co2_t=scope1 + scope2)
+def monthly_accounts(sums: Any, year_coefficients: Any) -> Any:
+    """Per enterprise and month: every account column, from :func:`monthly_sums`."""
+    return accounts_from_sums(sums, year_coefficients, MONTH_KEYS)
 
 
-def yearly_accounts(monthly: Any, economics: Any, entities: Any) -> Any:
-    """Per enterprise and year: sums of the months, value added and intensities.
+def yearly_accounts(sums: Any, year_coefficients: Any, economics: Any, entities: Any) -> Any:
+    """Per enterprise and year, from the monthly sums (:func:`monthly_sums`): the account
+    columns, months reported, value added and intensities.
 
     ``energy_per_va`` (tce/万元) and ``co2_per_va`` (tCO2/万元) are null where value added
     is missing or not positive: an intensity per non-positive value added has no meaning.
     """
-    sums = (*SUM_COLUMNS, "co2_scope1_t", "co2_scope2_t", "co2_t")
-    y = monthly.group_by(["entity_key", "year"]).aggregate(
-        months_reported=monthly.count(), **{c: monthly[c].sum() for c in sums},
-        **{c: monthly[c].bit_or() for c in MASK_COLUMNS})
+    ysums = sums.group_by(["entity_key", "year"]).aggregate(
+        months_reported=sums.count(), **{c: sums[c].sum() for c in ROW_SUMS},
+        **{c: sums[c].bit_or() for c in MASK_COLUMNS})
+    y = accounts_from_sums(ysums, year_coefficients, ("entity_key", "year"), ("months_reported",))
     ec = economics.select("entity_key", "year", "value_added_10k_yuan", "output_value_10k_yuan")
     y = left_join(y, ec, ["entity_key", "year"])
     ent = entities.select("entity_key", "entity_id", "name", "district_id", "park_id", "industry_code", "scale")

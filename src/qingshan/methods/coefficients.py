@@ -19,6 +19,8 @@ the use in :data:`USES`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from qingshan.data.spec import carriers
@@ -42,6 +44,21 @@ def carrier_keys() -> dict[str, int]:
 
 def use_keys() -> dict[str, int]:
     return {u: i for i, u in enumerate(USES)}
+
+
+#: ``coef_key = carrier_key × USE_SLOTS + use_key``: one integer join key per (carrier, use).
+USE_SLOTS = 8
+if len(USES) > USE_SLOTS:
+    raise AssertionError("more uses than slots in coef_key")
+
+
+def coef_key(carrier_key: Any, use_key: Any) -> Any:
+    """The join key of the coefficient table, for columns of any backend or of pandas.
+
+    Joining on one integer instead of two columns saves about a tenth of the monthly
+    kernel's time at province scale (docs/performance.md)."""
+    return carrier_key.cast("int32") * USE_SLOTS + use_key if hasattr(carrier_key, "cast") else (
+        carrier_key.astype("int32") * USE_SLOTS + use_key)
 
 
 def coefficient_table(fs: FactorSet) -> pd.DataFrame:
@@ -78,6 +95,7 @@ def coefficient_table(fs: FactorSet) -> pd.DataFrame:
     out = pd.DataFrame({
         "carrier_key": t["carrier_key"].astype("int16"),
         "use_key": t["use_key"].astype("int8"),
+        "coef_key": coef_key(t["carrier_key"], t["use_key"]).astype("int32"),
         # GB/T 2589 综合能耗 (energy.py); electricity is added after the sums, in kWh
         "k_non_electricity_tce": counted * not_elec * tce,
         "k_feedstock_tce": is_use["feedstock"] * tce,

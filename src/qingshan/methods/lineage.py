@@ -50,16 +50,16 @@ def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.
 
     Carbonates use their stoichiometric row; clinker and lime (oxide method) use the CaO
     and MgO rows."""
+    cols = ["entity_id", "year", "factor_id"]
     if materials.empty:
-        return pd.DataFrame({"entity_id": [], "year": [], "factor_id": []})
-    stoich = process_factors[process_factors["method"] == "stoichiometric"]
-    oxide_ids = list(process_factors.loc[process_factors["method"] == "oxide", "factor_id"])
-    by_material = dict(zip(stoich["material"], stoich["factor_id"], strict=True))
-    rows = []
-    for ent, year, mat in materials[["entity_id", "year", "material"]].itertuples(index=False):
-        for fid in ([by_material[mat]] if mat in by_material else oxide_ids):
-            rows.append((ent, int(year), fid))
-    return pd.DataFrame(rows, columns=["entity_id", "year", "factor_id"]).drop_duplicates()
+        return pd.DataFrame({c: [] for c in cols})
+    m = materials[["entity_id", "year", "material"]].astype({"year": "int64"})
+    stoich = process_factors.loc[process_factors["method"] == "stoichiometric", ["material", "factor_id"]]
+    oxide = process_factors.loc[process_factors["method"] == "oxide", ["factor_id"]]
+    carbonate = m.merge(stoich, on="material")[cols]
+    by_oxide = m.loc[~m["material"].isin(stoich["material"]), ["entity_id", "year"]].drop_duplicates()
+    out = pd.concat([carbonate, by_oxide.merge(oxide, how="cross")[cols]], ignore_index=True)
+    return out.drop_duplicates().reset_index(drop=True)
 
 
 def _code_tables(lookup: pd.DataFrame, years: np.ndarray, vocab: dict[str, int]
@@ -86,11 +86,6 @@ _MASK_KINDS: dict[str, tuple[str, ...]] = {
 _KINDS = tuple(k for kinds in _MASK_KINDS.values() for k in kinds)
 
 
-def _sorted_unique(x: np.ndarray) -> np.ndarray:
-    x = np.sort(x)
-    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
-
-
 def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame) -> pd.DataFrame:
     """(entity_id, year, factor_ids): the sorted factor ids of each enterprise-year.
 
@@ -103,7 +98,7 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     """
     cats = list(carriers())
     n_car = len(cats)
-    proc_ids = sorted({str(f) for f in process["factor_id"]})
+    proc_ids = sorted(str(f) for f in pd.unique(process["factor_id"].astype(str)))
     if len(proc_ids) > 62:
         raise AssertionError("more process factors than bits in a 64-bit lineage mask")
     names = {str(f) for f in lookup[list(_KINDS)].stack()} | {f"measured:{c}" for c in cats} | set(proc_ids)
@@ -132,24 +127,23 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
         "measured_mask": np.array([vocab[f"measured:{c}"] for c in cats], dtype=np.int64),
         "process_mask": np.array([vocab[f] for f in proc_ids], dtype=np.int64),
     }
-    combo_parts, code_parts = [], []
+    # used[combo, code]: a boolean matrix, so that duplicates vanish and np.nonzero lists
+    # each combination's codes in vocabulary (= sorted) order
+    used = np.zeros((len(combos), len(vocab_list)), dtype=bool)
     for col_i, mask_col in enumerate(keys[1:], start=1):
-        rows, pos = np.nonzero((combos[:, col_i, None] & bits[None, :]) != 0)
+        width_bits = int(combos[:, col_i].max()).bit_length() if len(combos) else 0
+        rows, pos = np.nonzero((combos[:, col_i, None] & bits[None, :width_bits]) != 0)
         if mask_col in plain_codes:
-            combo_parts.append(rows)
-            code_parts.append(plain_codes[mask_col][pos])
+            used[rows, plain_codes[mask_col][pos]] = True
             continue
         for kind in _MASK_KINDS[mask_col]:
             codes = tables[kind][ypos[rows], pos]
             keep = codes >= 0
-            combo_parts.append(rows[keep])
-            code_parts.append(codes[keep])
-    width = np.int64(len(vocab_list))
-    pair = _sorted_unique(np.concatenate(combo_parts) * width + np.concatenate(code_parts))
-    combo_of, code_of = pair // width, pair % width
+            used[rows[keep], codes[keep]] = True
+    combo_of, code_of = np.nonzero(used)
     starts = np.searchsorted(combo_of, np.arange(len(combos) + 1))
     labels = np.array(vocab_list, dtype=object)[code_of].tolist()
     lists = np.fromiter((tuple(labels[a:b]) for a, b in itertools.pairwise(starts)), dtype=object,
                         count=len(combos))
-    return pd.DataFrame({"entity_id": m["entity_id"].to_numpy(), "year": m["year"].to_numpy(),
+    return pd.DataFrame({"entity_id": m["entity_id"].reset_index(drop=True), "year": m["year"].to_numpy(),
                          "factor_ids": lists[inverse]})

@@ -40,7 +40,8 @@ def rollup(yearly: Any, level: str, city_id: str = "city") -> Any:
     )
     group = ["year"] if key is None else [key, "year"]
     agg = t.group_by(group).aggregate(
-        enterprises=t.entity_id.nunique(),
+        # one row per enterprise and year in ``yearly``, so a count is the number of enterprises
+        enterprises=t.count(),
         value_added_10k_yuan=t._va.sum(),
         energy_tce_with_va=t._e_va.sum(),
         co2_t_with_va=t._c_va.sum(),
@@ -53,3 +54,12 @@ def rollup(yearly: Any, level: str, city_id: str = "city") -> Any:
     )
     agg = agg.mutate(unit_id=ibis.literal(city_id)) if key is None else agg.rename(unit_id=key)
     return agg.mutate(level=ibis.literal(level))
+
+
+def rollups(yearly: Any, city_id: str = "city") -> Any:
+    """Every level of :data:`LEVELS` in one table (one query), told apart by ``level``."""
+    parts = [rollup(yearly, lvl, city_id) for lvl in LEVELS]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p.select(*out.columns), distinct=False)
+    return out

@@ -70,7 +70,10 @@ class Store:
 
     def execute(self, expr: Any) -> pd.DataFrame:
         """Run ``expr`` and return its rows (through Arrow, which is the fast path)."""
-        out: pd.DataFrame = self.con.to_pyarrow(expr).to_pandas()
+        # split_blocks + self_destruct: numeric columns without nulls are taken over
+        # without a copy and each Arrow column is released once converted, so a large
+        # result does not sit in memory twice
+        out: pd.DataFrame = self.con.to_pyarrow(expr).to_pandas(split_blocks=True, self_destruct=True)
         return out
 
     def materialize(self, name: str, expr: Any) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from qingshan import accounts
@@ -90,9 +91,9 @@ class CityData:
         cells = store.execute(enterprise_carrier_months(store.table("energy"), store.table("coefficients"),
                                                         store.table("year_coefficients")))
         store.close()
-        keys = pkg.entities["entity_id"].reset_index(drop=True)
+        keys = np.array(accounts.entity_ids_by_key(pkg.entities["entity_id"]), dtype=object)
         names = list(carrier_keys())
-        cells = cells.assign(entity_id=keys.to_numpy()[cells["entity_key"].to_numpy()],
+        cells = cells.assign(entity_id=keys[cells["entity_key"].to_numpy()],
                              carrier=pd.Series(names, dtype="category").to_numpy()[
                                  cells["carrier_key"].to_numpy("int64")])
         cells = cells.sort_values(["entity_id", "year", "month", "carrier_key"])

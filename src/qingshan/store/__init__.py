@@ -76,6 +76,11 @@ class Store:
         out: pd.DataFrame = self.con.to_pyarrow(expr).to_pandas(split_blocks=True, self_destruct=True)
         return out
 
+    def execute_arrow(self, expr: Any) -> pa.Table:
+        """Run ``expr`` and return its rows as an Arrow table."""
+        out: pa.Table = self.con.to_pyarrow(expr)
+        return out
+
     def materialize(self, name: str, expr: Any) -> None:
         """Store the result of ``expr`` as temporary table ``name`` (replacing it), inside the
         backend. Temporary tables live as long as this connection and are never written to

@@ -13,8 +13,10 @@ Factors used (see src/qingshan/factors/data and docs/factors.md):
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from qingshan import accounts
@@ -143,3 +145,41 @@ def test_lineage_names_every_factor_row(result: accounts.AccountResult) -> None:
         assert c["document"] and c["clause"], fid
     assert result.factor_set["name"] == "cn-national"
     assert all(len(d) == 64 for d in result.factor_set["files"].values())
+
+
+def test_months_add_up_to_the_year_for_every_derived_column(result: accounts.AccountResult) -> None:
+    # Electricity and heat take the year's factors on sums (E = AD × EF): a month's
+    # co2_electricity_t is its net kWh × the factor, the year's is the year's kWh × the
+    # same factor, so the months must add up to the year column by column.
+    cols = ["energy_tce", "energy_tce_equal", "renewable_tce", "electricity_kwh", "co2_electricity_t",
+            "co2_heat_t", "co2_scope2_t", "co2_t"]
+    by_year = result.monthly.groupby(["entity_id", "year"])[cols].sum().reset_index()
+    merged = by_year.merge(result.yearly[["entity_id", "year", *cols]], on=["entity_id", "year"],
+                           suffixes=("_m", "_y"))
+    assert len(merged) == len(result.yearly)
+    for c in cols:
+        assert merged[f"{c}_m"].to_numpy() == pytest.approx(merged[f"{c}_y"].to_numpy(), rel=1e-12, abs=1e-9), c
+
+
+def test_results_are_in_credit_code_order(result: accounts.AccountResult) -> None:
+    # entity_key is assigned in code-point order of entity_id, and results sort on it
+    m = result.monthly[["entity_id", "year", "month"]]
+    assert list(m.itertuples(index=False)) == sorted(m.itertuples(index=False))
+    y = result.yearly[["entity_id", "year"]]
+    assert list(y.itertuples(index=False)) == sorted(y.itertuples(index=False))
+    ids = ["b", "A", "a", "10", "9"]
+    assert accounts.entity_ids_by_key(pd.Series(ids)) == ["10", "9", "A", "a", "b"]
+
+
+def test_a_factor_set_without_electricity_is_refused() -> None:
+    from qingshan.errors import ConfigError
+    from qingshan.methods.coefficients import year_coefficient_table
+
+    fs = load_factor_set()
+    no_elec = dataclasses.replace(fs, energy=fs.energy[fs.energy["carrier"] != "electricity"])
+    with pytest.raises(ConfigError, match="electricity"):
+        year_coefficient_table(no_elec, [2022])
+    t = year_coefficient_table(fs, [2021, 2022])
+    assert list(t["tce_per_kwh"]) == [0.0001229, 0.0001229]  # GB/T 2589 当量值 0.1229 kgce/kWh
+    assert list(t["tce_per_kwh_equal"])[1] == pytest.approx(300.7e-6)  # CEC 2022 等价值
+    assert list(t["tco2_per_kwh"]) == pytest.approx([0.5568e-3, 0.5366e-3])  # MEE/NBS 2021, 2022, t/kWh

@@ -3,8 +3,12 @@ expressions that run unchanged on DuckDB and PostgreSQL.
 
 Inputs are store tables keyed by small integers (``entity_key``, ``carrier_key``,
 ``use_key``; see :mod:`qingshan.accounts`): ``energy`` in canonical units, ``process``,
-``economics``, ``entities``, plus ``coefficients`` (:mod:`.coefficients`) and
-``process_factors``.
+``economics``, ``entities``, plus ``coefficients`` and ``year_coefficients``
+(:mod:`.coefficients`) and ``process_factors``.
+
+The kernels: :func:`monthly_sums` (the energy and process rows summed per enterprise and
+month, kept in the store), :func:`monthly_accounts` and :func:`yearly_accounts` (the
+account columns derived from those sums with the year's factors).
 """
 
 from __future__ import annotations

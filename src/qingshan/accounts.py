@@ -25,8 +25,7 @@ from qingshan.methods.coefficients import (
     year_coefficient_table,
 )
 from qingshan.methods.lineage import factor_ids, factor_usage, process_usage
-from qingshan.methods.rollup import LEVELS
-from qingshan.methods.rollup import rollups as all_rollups
+from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.store import Store
 
 ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
@@ -171,24 +170,21 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
         energy = energy.filter(energy.year.isin(years))
         process = process.filter(process.year.isin(years))
     sums_x = k.monthly_sums(energy, store.table("coefficients"), process, store.table("process_factors"))
-    # Intermediate results stay in the store: the large join runs once, and nothing makes
-    # a round trip through Python between kernels. The store keeps the monthly sums; the
-    # account columns are derived from them where they are read.
+    # The monthly sums stay in the store: the large join runs once, and the monthly
+    # accounts are derived from the sums where they are read. The yearly accounts (one
+    # row per enterprise-year) are fetched; the roll-ups sum them.
     store.materialize("_accounts_monthly", sums_x)
     entities_t = store.table("entities")
     yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("year_coefficients"),
                                  store.table("economics"), entities_t)
-    store.materialize("_accounts_yearly", yearly_x)
-    yearly = store.execute(store.table("_accounts_yearly").order_by(["entity_key", "year"]))
+    yearly = store.execute(yearly_x.order_by(["entity_key", "year"]))  # = entity_id order
     city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id", "name"))
     city_id = str(city["entity_id"].iloc[0]) if len(city) else "city"
-    ytab = store.table("_accounts_yearly")
-    every = store.execute(all_rollups(ytab, city_id).order_by(["level", "unit_id", "year"]))
     names = store.execute(entities_t.select("entity_id", "name"))
     name_of = pd.Series(names["name"].to_numpy(), index=names["entity_id"].to_numpy())
     rollups = {}
     for lvl in LEVELS:
-        frame = every[every["level"] == lvl].reset_index(drop=True)
+        frame = rollup(yearly, lvl, city_id)
         ids = frame["unit_id"].astype(str)
         frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
         rollups[lvl] = frame

@@ -178,10 +178,10 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     yearly_x = k.yearly_accounts(store.table("_accounts_monthly"), store.table("year_coefficients"),
                                  store.table("economics"), entities_t)
     yearly = store.execute(yearly_x.order_by(["entity_key", "year"]))  # = entity_id order
-    city = store.execute(entities_t.filter(entities_t.entity_type == "city").select("entity_id", "name"))
+    ents = store.execute(entities_t.select("entity_key", "entity_id", "entity_type", "name"))
+    city = ents[ents["entity_type"] == "city"]
     city_id = str(city["entity_id"].iloc[0]) if len(city) else "city"
-    names = store.execute(entities_t.select("entity_id", "name"))
-    name_of = pd.Series(names["name"].to_numpy(), index=names["entity_id"].to_numpy())
+    name_of = pd.Series(ents["name"].to_numpy(), index=ents["entity_id"].to_numpy())
     rollups = {}
     for lvl in LEVELS:
         frame = rollup(yearly, lvl, city_id)
@@ -189,8 +189,9 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
         frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
         rollups[lvl] = frame
     data_years = sorted(int(y) for y in yearly["year"].unique())
-    mats = store.execute(process.join(entities_t.select("entity_key", "entity_id"), "entity_key")
-                         .select("entity_id", "year", "material").distinct())
+    mats = store.execute(process.select("entity_key", "year", "material").distinct())
+    mats.insert(0, "entity_id", pd.Series(ents["entity_id"].to_numpy(), index=ents["entity_key"].to_numpy())
+                .reindex(mats["entity_key"].to_numpy()).to_numpy())
     lookup = factor_lookup(fs, data_years)
     masks = yearly[["entity_id", "year", *k.MASK_COLUMNS]].copy()
     proc_usage = process_usage(mats, fs.process)

@@ -97,7 +97,6 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     are attached to the rows by the combination's index.
     """
     cats = list(carriers())
-    n_car = len(cats)
     proc_ids = sorted(str(f) for f in pd.unique(process["factor_id"].astype(str)))
     if len(proc_ids) > 62:
         raise AssertionError("more process factors than bits in a 64-bit lineage mask")
@@ -122,7 +121,6 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     years = np.unique(combos[:, 0])
     ypos = np.searchsorted(years, combos[:, 0])
     tables = _code_tables(lookup, years, vocab)
-    bits = np.left_shift(np.int64(1), np.arange(max(n_car, len(proc_ids)), dtype=np.int64))
     plain_codes = {
         "measured_mask": np.array([vocab[f"measured:{c}"] for c in cats], dtype=np.int64),
         "process_mask": np.array([vocab[f] for f in proc_ids], dtype=np.int64),
@@ -131,8 +129,10 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     # each combination's codes in vocabulary (= sorted) order
     used = np.zeros((len(combos), len(vocab_list)), dtype=bool)
     for col_i, mask_col in enumerate(keys[1:], start=1):
-        width_bits = int(combos[:, col_i].max()).bit_length() if len(combos) else 0
-        rows, pos = np.nonzero((combos[:, col_i, None] & bits[None, :width_bits]) != 0)
+        # the set bits of each mask, least significant first (masks are non-negative)
+        bit_matrix = np.unpackbits(np.ascontiguousarray(combos[:, col_i]).astype("<i8").view(np.uint8)
+                                   .reshape(-1, 8), axis=1, bitorder="little")
+        rows, pos = np.nonzero(bit_matrix)
         if mask_col in plain_codes:
             used[rows, plain_codes[mask_col][pos]] = True
             continue

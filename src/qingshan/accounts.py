@@ -71,8 +71,10 @@ class AccountResult:
     def monthly(self) -> pd.DataFrame:
         if self._monthly is None:
             m = k.monthly_accounts(self._store.table("_accounts_monthly"), self._store.table("year_coefficients"))
-            ents = self._store.execute_arrow(self._store.table("entities").select("entity_key", "entity_id"))
-            ids = ents.sort_by("entity_key")["entity_id"].combine_chunks()  # position = entity_key
+            ents = self._store.execute(self._store.table("entities").select("entity_key", "entity_id"))
+            by_key = np.full(int(ents["entity_key"].max()) + 1 if len(ents) else 0, None, dtype=object)
+            by_key[ents["entity_key"].to_numpy()] = ents["entity_id"].to_numpy()
+            ids = pa.array(by_key, type=pa.string())  # position = entity_key
             # Sorted and labelled here rather than by the backend, one column at a time, so
             # that the rows are never held twice (3.5 M rows at province scale).
             raw = self._store.execute_arrow(m.drop(*k.MASK_COLUMNS))

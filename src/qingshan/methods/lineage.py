@@ -93,8 +93,9 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     enterprise-year, one bit per process factor. Enterprise-years share far fewer mask
     combinations than there are rows, so each distinct (year, masks) combination is
     expanded once, with array operations: the set bits select (carrier, kind) cells of a
-    code table, the codes of one combination are sorted and made unique, and the tuples
-    are attached to the rows by the combination's index.
+    code table and mark them in a boolean (combination × factor id) matrix, whose nonzero
+    cells list each combination's factor ids once and in sorted order; the tuples are
+    attached to the rows by the combination's index.
     """
     cats = list(carriers())
     proc_ids = sorted(str(f) for f in pd.unique(process["factor_id"].astype(str)))

@@ -77,7 +77,7 @@ class AccountResult:
             ids = pa.array(by_key, type=pa.string())  # position = entity_key
             # Sorted and labelled here rather than by the backend, one column at a time, so
             # that the rows are never held twice (3.5 M rows at province scale).
-            raw = self._store.execute_arrow(m.drop(*k.MASK_COLUMNS))
+            raw = self._store.execute_arrow(m.drop(*k.MASK_COLUMNS), stream=True)
             key = raw["entity_key"].to_numpy()
             order = np.lexsort((raw["month"].to_numpy(), raw["year"].to_numpy(), key))
             cols = {"entity_id": ids.take(pa.array(key[order])).to_pandas()}

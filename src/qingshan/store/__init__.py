@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pandas as pd
 import pyarrow as pa
+from ibis.backends.sql.datatypes import DuckDBType
 
 from qingshan.errors import StoreError
 
@@ -25,6 +27,10 @@ _PG_TYPES = {
     "int64": "BIGINT", "int32": "INTEGER", "int16": "SMALLINT", "int8": "SMALLINT",
     "bool": "BOOLEAN", "date32[day]": "DATE",
 }
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _to_arrow(frame: pd.DataFrame | pa.Table) -> pa.Table:
@@ -45,11 +51,11 @@ class Store:
     def connect(cls, url: str | None = None) -> Store:
         """Open ``url`` (see module doc); ``None`` opens an in-memory embedded store."""
         if url is None or url in ("duckdb://", "duckdb:///:memory:", ":memory:"):
-            return cls(ibis.duckdb.connect(), "duckdb", "duckdb://")
+            return cls(duckdb.connect(), "duckdb", "duckdb://")
         if url.startswith("duckdb:///"):
             path = Path(url.removeprefix("duckdb:///"))
             path.parent.mkdir(parents=True, exist_ok=True)
-            return cls(ibis.duckdb.connect(str(path)), "duckdb", url)
+            return cls(duckdb.connect(str(path)), "duckdb", url)
         if url.startswith(("postgresql://", "postgres://")):
             try:
                 con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
@@ -63,34 +69,54 @@ class Store:
         return cls.connect(f"duckdb:///{Path(data_dir) / 'qingshan.duckdb'}")
 
     def table(self, name: str) -> Any:
-        return self.con.table(name)
+        """The Ibis table ``name``. On DuckDB it is an unbound table with the stored
+        schema: Qingshan compiles it to SQL and runs that on its own connection."""
+        if self.kind != "duckdb":
+            return self.con.table(name)
+        cols = self.con.execute(f"DESCRIBE {_quoted(name)}").fetchall()
+        schema = {c[0]: DuckDBType.from_string(c[1]) for c in cols}
+        return ibis.table(schema, name=name)
 
     def has_table(self, name: str) -> bool:
-        return name in self.con.list_tables()
+        if self.kind != "duckdb":
+            return name in self.con.list_tables()
+        return bool(self.con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall())
 
     def execute(self, expr: Any) -> pd.DataFrame:
         """Run ``expr`` and return its rows (through Arrow, which is the fast path)."""
         # split_blocks + self_destruct: numeric columns without nulls are taken over
         # without a copy and each Arrow column is released once converted, so a large
         # result does not sit in memory twice
-        out: pd.DataFrame = self.con.to_pyarrow(expr).to_pandas(split_blocks=True, self_destruct=True)
+        out: pd.DataFrame = self.execute_arrow(expr).to_pandas(split_blocks=True, self_destruct=True)
         return out
 
-    def execute_arrow(self, expr: Any) -> pa.Table:
-        """Run ``expr`` and return its rows as an Arrow table."""
-        out: pa.Table = self.con.to_pyarrow(expr)
+    def execute_arrow(self, expr: Any, *, stream: bool = False) -> pa.Table:
+        """Run ``expr`` and return its rows as an Arrow table. With ``stream`` the rows
+        come in batches, so the backend never holds the whole result beside the Arrow
+        copy (for results of millions of rows; slower for small ones)."""
+        if self.kind != "duckdb":
+            result: pa.Table = self.con.to_pyarrow(expr)
+            return result
+        rel = self.con.sql(self.compile(expr))
+        out: pa.Table = rel.to_arrow_reader(1 << 17).read_all() if stream else rel.to_arrow_table()
         return out
+
+    def compile(self, expr: Any) -> str:
+        """The SQL of ``expr`` for this store's backend."""
+        if self.kind != "duckdb":
+            return str(self.con.compile(expr))
+        return str(ibis.to_sql(expr, dialect="duckdb"))
 
     def materialize(self, name: str, expr: Any) -> None:
         """Store the result of ``expr`` as temporary table ``name`` (replacing it), inside the
         backend. Temporary tables live as long as this connection and are never written to
         the database file, which at province scale saves more time than the kernels take."""
-        sql = self.con.compile(expr)
-        quoted = '"' + name.replace('"', '""') + '"'
+        sql = self.compile(expr)
+        quoted = _quoted(name)
         if self.kind == "duckdb":
             # one statement: ibis's create_table(overwrite=True, temp=True) fills a table
             # and then copies it into the named one, which costs a second pass
-            self.con.con.execute(f"CREATE OR REPLACE TEMP TABLE {quoted} AS {sql}")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {quoted} AS {sql}")
             return
         with self.con.begin() as cur:
             cur.execute(f"DROP TABLE IF EXISTS {quoted}")
@@ -104,7 +130,7 @@ class Store:
 
             self.replace_tables({name: pq.read_table(path) for name, path in files.items()})
             return
-        raw = self.con.con
+        raw = self.con
         raw.execute("BEGIN TRANSACTION")
         try:
             for name, path in files.items():
@@ -123,7 +149,7 @@ class Store:
             self._replace_postgres(arrow)
 
     def _replace_duckdb(self, arrow: dict[str, pa.Table]) -> None:
-        raw = self.con.con
+        raw = self.con
         raw.execute("BEGIN TRANSACTION")
         try:
             for name, tbl in arrow.items():
@@ -163,4 +189,7 @@ class Store:
             raise StoreError(f"writing to PostgreSQL failed, nothing was changed: {exc}") from exc
 
     def close(self) -> None:
-        self.con.disconnect()
+        if self.kind == "duckdb":
+            self.con.close()
+        else:
+            self.con.disconnect()

@@ -6,6 +6,11 @@ or none is (one transaction on either backend).
 
 URLs: ``duckdb:///path/to/qingshan.duckdb`` (embedded, the default, a file under the
 data directory), ``duckdb://`` (in memory) and ``postgresql://user@host:port/db``.
+
+On DuckDB the store holds a plain DuckDB connection: tables are unbound Ibis tables with
+the stored schema, and expressions are compiled to DuckDB SQL and run on that connection
+(ibis 12's own DuckDB backend does not run on DuckDB 2.0). On PostgreSQL the store uses
+ibis's backend.
 """
 
 from __future__ import annotations

@@ -475,7 +475,7 @@ def work_pandas(d: Path, result_dir: Path | None) -> dict[str, Any]:
 
 
 #: Helpers of ``qingshan.accounts`` that the profile times when ``compute()`` calls them.
-PYTHON_STEPS = ("factor_usage", "process_usage", "product_intensity", "fallback_notes",
+PYTHON_STEPS = ("process_usage", "product_intensity", "fallback_notes",
                 "factor_lookup")
 
 

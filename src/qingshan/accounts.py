@@ -24,7 +24,7 @@ from qingshan.methods.coefficients import (
     use_keys,
     year_coefficient_table,
 )
-from qingshan.methods.lineage import factor_ids, factor_usage, process_usage
+from qingshan.methods.lineage import factor_ids, process_usage
 from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.store import Store
 
@@ -199,8 +199,8 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     proc_usage = process_usage(mats, fs.process)
     # The rows used anywhere: expand the OR of each year's masks (one row per year).
     union = masks.groupby("year")[list(k.MASK_COLUMNS)].agg(np.bitwise_or.reduce).reset_index()
-    used = sorted(set(factor_usage(union.assign(entity_id="*"), lookup)["factor_id"])
-                  | set(proc_usage["factor_id"]))
+    every_year = factor_ids(union.assign(entity_id="*"), lookup, proc_usage.iloc[0:0])
+    used = sorted({f for ids in every_year["factor_ids"] for f in ids} | set(proc_usage["factor_id"]))
     yearly = yearly.drop(columns=[*k.MASK_COLUMNS, "entity_key"])
     products = product_intensity(yearly, store.execute(store.table("production")))
     citations = {fid: fs.citations.get(fid, {"document": "measured by the enterprise (实测值)",

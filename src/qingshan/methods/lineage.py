@@ -19,32 +19,6 @@ from qingshan.data.spec import carriers
 from qingshan.methods.accounts import MASK_COLUMNS
 
 
-def factor_usage(yearly: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (entity_id, year, factor_id). ``lookup`` from
-    :func:`qingshan.methods.coefficients.factor_lookup`."""
-    cats = list(carriers())
-    n = len(cats)
-    bits = np.left_shift(np.int64(1), np.arange(n, dtype=np.int64))
-    frames = []
-    for mask_col, kinds in (("carriers_mask", ("energy_factor_id", "equal_factor_id")),
-                            ("burnt_mask", ("carbon_factor_id", "grid_factor_id", "heat_factor_id")),
-                            ("measured_mask", ("measured",))):
-        masks = yearly[mask_col].fillna(0).astype("int64").to_numpy()
-        hit = (masks[:, None] & bits[None, :]) != 0
-        rows, keys = np.nonzero(hit)
-        base = pd.DataFrame({"entity_id": yearly["entity_id"].to_numpy()[rows],
-                             "year": yearly["year"].to_numpy()[rows].astype("int64"), "carrier_key": keys})
-        if kinds == ("measured",):
-            base["factor_id"] = [f"measured:{cats[int(k)]}" for k in base["carrier_key"]]
-            frames.append(base[["entity_id", "year", "factor_id"]])
-            continue
-        m = base.merge(lookup.astype({"year": "int64", "carrier_key": "int64"}), on=["carrier_key", "year"])
-        for kind in kinds:
-            part = m[["entity_id", "year", kind]].dropna().rename(columns={kind: "factor_id"})
-            frames.append(part)
-    return pd.concat(frames, ignore_index=True).drop_duplicates(ignore_index=True)
-
-
 def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.DataFrame:
     """(entity_id, year, factor_id) of the process factors behind process rows.
 

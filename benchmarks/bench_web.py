@@ -175,7 +175,7 @@ def bench(enterprises: int, clients: int, seconds: float, db: str | None) -> dic
     data = Path(tempfile.mkdtemp(prefix="qingshan-web-bench-"))
     write_csv_package(generate_demo_city(enterprises=enterprises), data / "package")
     (data / "targets.toml").write_text(
-        (ROOT / "src" / "qingshan" / "targets" / "demo_targets.toml").read_text("utf-8"), "utf-8")
+        (ROOT / "src" / "qingshan" / "targets" / "plans" / "demo_targets.toml").read_text("utf-8"), "utf-8")
     port = free_port()
     cmd = [sys.executable, "-m", "qingshan.cli", "serve", str(data), "--port", str(port)]
     if db:

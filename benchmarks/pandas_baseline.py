@@ -39,9 +39,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from qingshan.data.industry import division_name
-from qingshan.data.spec import carriers
 from qingshan.factors import FactorSet, load_factor_set
-from qingshan.factors.conversions import CO2_PER_C, GJ_PER_TCE
+from qingshan.methods.constants import CO2_PER_C, GJ_PER_TCE
+from qingshan.schema.carriers import carriers
 
 #: How a row's use enters 综合能耗 (docs/accounting.md, "Boundary").
 COUNTED = {"fuel": 1.0, "feedstock": 1.0, "self_generated_renewable": 1.0, "export": -1.0,
@@ -171,7 +171,7 @@ def _positions(values: pd.Series, labels: list[str]) -> np.ndarray:
 def carrier_positions(energy: pd.DataFrame, names: list[str]) -> np.ndarray:
     if "carrier" in energy.columns:
         return _positions(energy["carrier"], names)
-    from qingshan.methods.coefficients import carrier_keys  # the store's key convention
+    from qingshan.schema.carriers import carrier_keys  # the store's key convention
 
     by_key = {k: c for c, k in carrier_keys().items()}
     lut = np.array([names.index(by_key[k]) if k in by_key else -1

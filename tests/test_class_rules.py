@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qingshan.evaluation import load_scheme
-from qingshan.evaluation.engine import score_year
+from qingshan.evaluation.scoring import score_year
 from qingshan.methods import class_rules as cr
 from tests.evaluation_frames import frame
 

@@ -17,9 +17,10 @@ import pytest
 
 from qingshan.data.demo import DEFECT_KINDS, generate_demo_city, load_calibration
 from qingshan.data.package import write_csv_package
-from qingshan.data.spec import TABLE_ORDER, carriers, resolve_carrier, tables
-from qingshan.data.units import conversion_factor, is_known_unit
 from qingshan.data.uscc import USCC_CHARSET, is_valid_uscc, uscc_check_char
+from qingshan.schema.carriers import carriers, resolve_carrier
+from qingshan.schema.tables import TABLE_ORDER, tables
+from qingshan.schema.units import conversion_factor, is_known_unit
 
 # --- hand-written reference numbers ------------------------------------------------------
 

@@ -15,7 +15,7 @@ from qingshan.cli import main
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package
 from qingshan.errors import ValidationError
-from qingshan.evaluation import evaluate, load_carbon_config, load_scheme
+from qingshan.evaluation import evaluate, load_carbon_config, load_measures, load_scheme
 from qingshan.evaluation.scheme import parse_scheme
 from qingshan.methods import carbon_efficiency as ce
 from tests.evaluation_frames import frame
@@ -33,6 +33,17 @@ def test_carbon_grade_limits_take_the_better_grade_on_the_line() -> None:
     assert list(ce.grade(k, (0.6, 0.8, 1.2, 2.0))) == [1, 1, 2, 2, 3, 4, 4, 5, pd.NA]
 
 
+def test_carbon_k_is_l_over_the_industry_l_for_members_only() -> None:
+    co2 = pd.Series([600.0, 1800.0, 9000.0, 50.0])
+    va = pd.Series([1000.0, 1000.0, 1000.0, 0.0])  # the last firm has no value added: no L
+    member = pd.Series([True, True, False, True])
+    industry = pd.Series(["33", "33", "33", "33"])
+    L = ce.carbon_intensity(co2, va)
+    k = ce.efficiency_value(L, ce.industry_intensity(co2, va, industry, member), member)
+    assert k.iloc[0] == pytest.approx(0.5) and k.iloc[1] == pytest.approx(1.5)
+    assert pd.isna(k.iloc[2]) and pd.isna(k.iloc[3])
+
+
 def test_carbon_k_is_against_the_industry_ratio_of_totals() -> None:
     inputs = frame([
         {"entity_id": "A", "co2_energy_t": 600.0, "value_added_10k_yuan": 1000.0},
@@ -40,7 +51,7 @@ def test_carbon_k_is_against_the_industry_ratio_of_totals() -> None:
         {"entity_id": "S", "co2_energy_t": 9000.0, "value_added_10k_yuan": 1000.0, "scale": "below"},
         {"entity_id": "X", "co2_energy_t": 500.0, "value_added_10k_yuan": 100.0, "industry_code": "2511"},
     ])
-    ev = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024, carbon=load_carbon_config())
+    ev = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024, carbon=load_carbon_config("zhejiang-2021"))
     f = ev.firms.set_index("entity_id")
     # industry 33 (规上 only): (600 + 1800) / (1000 + 1000) = 1.2 tCO2 per 10k yuan
     assert f.loc["A", "carbon_L"] == pytest.approx(0.6) and f.loc["A", "carbon_level"] == 1  # L ≤ 0.6: 低碳
@@ -65,7 +76,7 @@ def test_surcharge_escalates_with_consecutive_years_in_class_d() -> None:
     # 鲁发改价格〔2022〕56号: +0.05 / +0.10 / +0.15 yuan per kWh after 1, 2, ≥ 3 consecutive years
     inputs = _history({"X": [2022, 2023, 2024], "Y": [2024], "Z": [2022, 2024], "W": [2023, 2024]})
     inputs.loc[(inputs["entity_id"] == "W") & (inputs["year"] == 2024), "net_purchased_electricity_kwh"] = -5.0
-    ev = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024)
+    ev = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024, measures=load_measures("shandong-2022"))
     m = ev.measures[ev.measures["kind"] == "electricity_surcharge"].set_index("entity_id")
     assert m.loc["X", "years_in_class"] == 3 and m.loc["X", "amount_yuan"] == pytest.approx(0.15 * 2_000_000)
     assert m.loc["Y", "years_in_class"] == 1 and m.loc["Y", "amount_yuan"] == pytest.approx(0.05 * 2_000_000)
@@ -77,6 +88,17 @@ def test_surcharge_escalates_with_consecutive_years_in_class_d() -> None:
     # A gets the priority measure and no money amount
     a = ev.measures[ev.measures["entity_id"] == "GOOD"]
     assert list(a["measure"]) == ["priority_a"] and a["amount_yuan"].isna().all()
+
+
+def test_no_measures_apply_unless_the_jurisdiction_selects_them() -> None:
+    """Without measures (a Zhejiang county's profile selects none) no class-D firm pays a
+    surcharge and nothing else changes: the classes are the same as with Shandong's."""
+    inputs = _history({"X": [2022, 2023, 2024], "Y": [2024]})
+    none = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024)
+    sd = evaluate(inputs, parse_scheme(SCORE_LINES, "t"), 2024, measures=load_measures("shandong-2022"))
+    assert none.measures.empty and none.measure_set is None and none.firms["measures_yuan"].isna().all()
+    assert list(none.firms["class"]) == list(sd.firms["class"]) and (sd.firms["class"] == "D").sum() == 2
+    assert none.carbon is None and none.firms["carbon_grade"].isna().all()
 
 
 def test_migration_matrix_counts_last_year_against_this_year() -> None:

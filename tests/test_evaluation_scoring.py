@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from qingshan.evaluation import evaluate, load_scheme
-from qingshan.evaluation.engine import score_year
+from qingshan.evaluation.scoring import score_year
 from tests.evaluation_frames import frame
 
 

@@ -22,7 +22,7 @@ from qingshan.factors import (
     available_factor_sets,
     load_factor_set,
 )
-from qingshan.factors.conversions import CO2_PER_C, GJ_PER_TCE
+from qingshan.methods.constants import CO2_PER_C, GJ_PER_TCE
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "factors.md"
 

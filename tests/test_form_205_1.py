@@ -21,10 +21,10 @@ from qingshan.data.form_205_1 import (
     read_form_file,
     read_form_sheet,
 )
-from qingshan.data.readers import RawTable
-from qingshan.data.spec import tables
+from qingshan.data.raw import RawTable
 from qingshan.data.uscc import uscc_check_char
 from qingshan.errors import Problem
+from qingshan.schema.tables import tables
 
 DATA = Path(__file__).parent / "data" / "form_205_1"
 

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qingshan import accounts
-from qingshan.data.units import conversion_factor, dimension_of, unit_aliases
 from qingshan.data.validate import load_package
 from qingshan.factors import load_factor_set
+from qingshan.schema.units import conversion_factor, dimension_of, unit_aliases
 from qingshan.store import Store
 from tests.conftest import ENT_A, ENT_B, ENTITIES_CSV, make_uscc
 

@@ -23,6 +23,9 @@ from qingshan.screening.figures import Figures, project_figures
 
 DEMO = Path(__file__).parents[1] / "src" / "qingshan" / "screening" / "demo_projects"
 
+#: The rule files of the demo city's profile (national rules, the demo's negative list and parks).
+RULES = r.load_screening_rules({k: k for k in r.RULE_KEYS})
+
 
 def write(tmp: Path, body: str, name: str = "p.yaml") -> Path:
     f = tmp / name
@@ -48,14 +51,14 @@ def figures(tce: float = 0.0, coal: float = 0.0, kwh: float = 0.0) -> Figures:
 def test_review_level_2025(tmp_path: Path, tce: float, coal: float, level: str) -> None:
     p = read_project(write(tmp_path, "application_date: 2025-09-01\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    got = r.review_level(p, figures(tce, coal), two_high=False)
+    got = r.review_level(p, figures(tce, coal), two_high=False, rules=RULES)
     assert got.numbers["level"] == level and got.numbers["rules"] == "ndrc-2025-31"
 
 
 def test_two_high_review_not_below_the_city(tmp_path: Path) -> None:
     p = read_project(write(tmp_path, "application_date: 2026-01-05\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    assert r.review_level(p, figures(5000), two_high=True).numbers["level"] == "municipal"
+    assert r.review_level(p, figures(5000), two_high=True, rules=RULES).numbers["level"] == "municipal"
 
 
 @pytest.mark.parametrize(("tce", "kwh", "level"), [
@@ -67,7 +70,7 @@ def test_two_high_review_not_below_the_city(tmp_path: Path) -> None:
 def test_review_level_2023_rules_before_september_2025(tmp_path: Path, tce: float, kwh: float, level: str) -> None:
     p = read_project(write(tmp_path, "application_date: 2025-08-31\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    got = r.review_level(p, figures(tce, 5000.0, kwh), two_high=False)
+    got = r.review_level(p, figures(tce, 5000.0, kwh), two_high=False, rules=RULES)
     assert got.numbers["rules"] == "ndrc-2023-2" and got.numbers["level"] == level
 
 
@@ -75,7 +78,7 @@ def _al(tmp: Path, value: float, date: str) -> list[r.Reason]:
     p = read_project(write(tmp, f"application_date: {date}\nproducts:\n  - {{product: electrolytic_aluminium, "
                                 f"capacity: 1000, unit: t, indicator_value: {value}}}\nenergy:\n"
                                 "  - {carrier: 电力, quantity: 1, unit: 万千瓦时}\n"))
-    return r.efficiency(p, figures(1000))
+    return r.efficiency(p, figures(1000), RULES)
 
 
 @pytest.mark.parametrize(("value", "outcome"), [
@@ -99,7 +102,7 @@ def test_kgce_per_tonne_is_computed_from_the_project(tmp_path: Path) -> None:
     p = read_project(write(tmp_path, "application_date: 2022-06-01\nproducts:\n  - {product: cement_clinker, "
                                      "capacity: 1000000, unit: t}\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    (got,) = r.efficiency(p, figures(110_000))  # 110 000 tce × 1 000 / 1 000 000 t = 110 kgce/t
+    (got,) = r.efficiency(p, figures(110_000), RULES)  # 110 000 tce × 1 000 / 1 000 000 t = 110 kgce/t
     assert got.numbers["value"] == pytest.approx(110.0) and got.outcome == "conditions"
 
 
@@ -121,13 +124,13 @@ def test_kgce_per_tonne_is_computed_from_the_project(tmp_path: Path) -> None:
 ])
 def test_efficiency_rows_as_restated_in_the_2022_guide(product: str, unit: str, benchmark: float,
                                                        baseline: float) -> None:
-    (row,) = [x for x in r.efficiency_table() if x["product"] == product and x["edition"] == "2021"]
+    (row,) = [x for x in r.load_efficiency_table() if x["product"] == product and x["edition"] == "2021"]
     assert (row["unit"], float(row["benchmark"]), float(row["baseline"])) == (unit, benchmark, baseline)
     assert row["tag"] == "C" and "发改产业〔2022〕200号" in row["source"]
 
 
 def test_efficiency_table_rows_are_tagged_and_sourced() -> None:
-    rows = r.efficiency_table()
+    rows = r.load_efficiency_table()
     keys = [(x["edition"], x["product"]) for x in rows]
     assert len(keys) == len(set(keys))  # one row per product and edition
     ed2021 = [x for x in rows if x["edition"] == "2021"]
@@ -142,7 +145,7 @@ def test_a_row_found_only_in_the_2022_guide_is_compared(tmp_path: Path) -> None:
     p = read_project(write(tmp_path, "application_date: 2022-06-01\nproducts:\n  - {product: ferrosilicon, "
                                      "capacity: 100000, unit: t}\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    (got,) = r.efficiency(p, figures(195_000))  # 195 000 tce × 1 000 / 100 000 t = 1 950 kgce/t > 基准 1 900
+    (got,) = r.efficiency(p, figures(195_000), RULES)  # 195 000 tce × 1 000 / 100 000 t = 1 950 kgce/t > 基准 1 900
     assert got.outcome == "fail" and got.numbers["baseline"] == 1900.0 and got.numbers["tag"] == "C"
 
 
@@ -187,14 +190,14 @@ def test_siting_and_negative_list(tmp_path: Path) -> None:
     chem = read_project(write(tmp_path, "application_date: 2026-01-05\npark_id: P04\nenergy:\n"
                                         "  - {carrier: 电力, quantity: 1, unit: 万千瓦时}\n").parent / "p.yaml")
     chem.industry_code = "2614"
-    out = {x.numbers["qualifying_parks"][0]: x.outcome for x in r.siting(chem)}
+    out = {x.numbers["qualifying_parks"][0]: x.outcome for x in r.siting(chem, RULES)}
     assert out == {"P01": "pass", "P02": "fail"}  # in a compliant park, but not the chemical park
     chem.park_id = "P02"
-    assert {x.outcome for x in r.siting(chem)} == {"pass"}
+    assert {x.outcome for x in r.siting(chem, RULES)} == {"pass"}
     chem.industry_code = "2521"
-    assert r.negative_list(chem)[0].outcome == "fail"  # new stand-alone coking (demo list)
+    assert r.negative_list(chem, RULES)[0].outcome == "fail"  # new stand-alone coking (demo list)
     chem.kind = "expansion"
-    assert r.negative_list(chem)[0].outcome == "pass"
+    assert r.negative_list(chem, RULES)[0].outcome == "pass"
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +212,8 @@ def demo_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ("aluminium_expansion", "not_approvable", {"R-EFFICIENCY"}),
 ])
 def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict: str, failing: set[str]) -> None:
-    res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg)])
+    res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg),
+                                    "--profile", "demo"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["verdict"] == verdict
@@ -219,7 +223,7 @@ def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict
         assert d["reasons"][0]["numbers"]["level"] == "exempt"
     html_out = tmp_path / "p.html"
     res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg),
-                                    "--format", "html", "--out", str(html_out)])
+                                    "--profile", "demo", "--format", "html", "--out", str(html_out)])
     assert res.exit_code == 0
     page = html_out.read_text("utf-8")
     assert "<script" not in page and "http" not in page.split("<body>")[0]
@@ -229,7 +233,7 @@ def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict
 def test_reasons_before_the_rules_held(tmp_path: Path) -> None:
     p = read_project(write(tmp_path, "application_date: 2020-01-01\nenergy:\n  - {carrier: 电力, quantity: 1, "
                                      "unit: 万千瓦时}\n"))
-    assert r.review_level(p, figures(5000), False).outcome == "info"
+    assert r.review_level(p, figures(5000), False, RULES).outcome == "info"
     assert p.application_date == dt.date(2020, 1, 1)
 
 

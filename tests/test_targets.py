@@ -10,14 +10,15 @@ import pandas as pd
 import pytest
 
 from qingshan.errors import ValidationError
+from qingshan.methods import barometer, schedule
 from qingshan.methods import remaining_room as rr
-from qingshan.methods import schedule
 from qingshan.targets import load_targets, observations, progress_table, room_table
 from qingshan.targets.definitions import Target
 
 
 def colour(actual: float, required: float) -> str:
-    return str(schedule.progress(np.array([actual]), np.array([required]), 0.10)[2][0])
+    gap, share = schedule.schedule_gap(np.array([actual]), np.array([required]))
+    return str(barometer.colour(gap, share, 0.10)[0])
 
 
 def test_progress_target_is_the_target_times_the_elapsed_share() -> None:
@@ -117,7 +118,7 @@ def test_targets_and_decompose_commands_on_a_demo_city(tmp_path: Path) -> None:
     from qingshan.data.package import write_csv_package
 
     pkg = write_csv_package(generate_demo_city(enterprises=80, years=range(2020, 2023)), tmp_path / "package")
-    demo_targets = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_targets.toml"
+    demo_targets = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "plans" / "demo_targets.toml"
     res = CliRunner().invoke(main, ["targets", str(pkg), "--targets", str(demo_targets)])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)

@@ -13,14 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.web.app import PAGES, create_app
-from qingshan.web.data import CityData
-from tests.web_city import demo_city, upload_workbook
+from tests.web_city import demo_city, upload_workbook, web_city
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     d = tmp_path_factory.mktemp("web")
-    return TestClient(create_app(CityData.load(demo_city(d))))
+    return TestClient(create_app(web_city(demo_city(d))))
 
 
 def test_every_page_has_a_json_twin(client: TestClient) -> None:
@@ -139,9 +138,10 @@ def test_enterprise_page_and_twin(client: TestClient) -> None:
 
 def test_evaluation_and_targets_twins(client: TestClient) -> None:
     ev = client.get("/api/evaluation").json()
-    assert ev["scheme"] == "huaian-2024" and ev["summary"]["classes"]
+    assert ev["scheme"]["id"] == "huaian-2024" and ev["summary"]["classes"]
+    assert ev["profile"]["id"] == "demo" and ev["profile"]["selections"]["evaluation.measures"]["borrowed"]
     t = client.get("/api/targets").json()
-    assert t["latest"] and t["room"]
+    assert t["latest"] and t["remaining_room"]
     page = client.get("/targets").text
     for r in t["warnings"]:
         assert (r["zh"]) in page

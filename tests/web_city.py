@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qingshan.city import City
+from qingshan.city.config import write_city_config
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package, write_xlsx_package
-
-DEMO_TARGETS = Path(__file__).parents[1] / "src" / "qingshan" / "targets" / "demo_targets.toml"
+from qingshan.web.city import WebCity
 
 
 def demo_city(folder: Path) -> Path:
-    """150 enterprises, 2020-2023, with the demo targets."""
+    """A data directory of 150 enterprises, 2020-2023, under the demo city's profile (its
+    targets are the demo targets)."""
     write_csv_package(generate_demo_city(enterprises=150, years=range(2020, 2024)), folder / "package")
-    (folder / "targets.toml").write_text(DEMO_TARGETS.read_text("utf-8"), "utf-8")
+    write_city_config(folder, "demo")
     return folder
+
+
+def web_city(folder: Path, db: str | None = None) -> WebCity:
+    """The served city of the data directory ``folder``."""
+    return WebCity.start(City.open(folder, db=db))
 
 
 def upload_workbook(path: Path, *, break_it: bool) -> Path:

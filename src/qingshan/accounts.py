@@ -14,18 +14,14 @@ import pandas as pd
 import pyarrow as pa
 
 from qingshan.data.industry import division_name
-from qingshan.data.validate import Package
+from qingshan.data.package import Package
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
-from qingshan.methods.coefficients import (
-    carrier_keys,
-    coefficient_table,
-    factor_lookup,
-    use_keys,
-    year_coefficient_table,
-)
+from qingshan.methods.carrier_rollup import enterprise_carrier_months
+from qingshan.methods.coefficients import coefficient_table, factor_lookup, use_keys, year_coefficient_table
 from qingshan.methods.lineage import factor_ids, process_usage
 from qingshan.methods.rollup import LEVELS, rollup
+from qingshan.schema.carriers import carrier_keys, carrier_table
 from qingshan.store import Store
 
 ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
@@ -154,15 +150,16 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
                    | {int(y) for y in economics["year"]})
     return {
         "entities": entities, "energy": energy, "process": process, "economics": economics,
-        "production": production, "coefficients": coefficient_table(fs),
+        "production": production, "coefficients": coefficient_table(fs, carrier_table()),
         "year_coefficients": year_coefficient_table(fs, years),
         "process_factors": fs.process[["material", "method", "tco2_per_t", "factor_id"]].copy(),
     }
 
 
 def load(store: Store, pkg: Package, fs: FactorSet) -> None:
-    """Write a validated package and its coefficient tables into the store (one transaction)."""
-    store.replace_tables(store_tables(pkg, fs))
+    """Write a validated package and its coefficient tables into the store (one transaction).
+    The store's metadata is emptied: what it held described the tables replaced."""
+    store.replace_tables(store_tables(pkg, fs), meta={})
 
 
 def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> AccountResult:
@@ -194,7 +191,7 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     mats = store.execute(process.select("entity_key", "year", "material").distinct())
     mats.insert(0, "entity_id", pd.Series(ents["entity_id"].to_numpy(), index=ents["entity_key"].to_numpy())
                 .reindex(mats["entity_key"].to_numpy()).to_numpy())
-    lookup = factor_lookup(fs, data_years)
+    lookup = factor_lookup(fs, data_years, carrier_table())
     masks = yearly[["entity_id", "year", *k.MASK_COLUMNS]].copy()
     proc_usage = process_usage(mats, fs.process)
     # The rows used anywhere: expand the OR of each year's masks (one row per year).
@@ -209,6 +206,19 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, masks=masks,
                          lookup=lookup, process_usage=proc_usage, factor_set=fs.describe(),
                          citations=citations, notes=fallback_notes(fs, data_years))
+
+
+def carrier_months(store: Store, pkg: Package) -> pd.DataFrame:
+    """Monthly energy (tce, 当量值) and CO2 (combustion, purchased electricity and heat) per
+    enterprise and carrier, ordered by enterprise, year, month and carrier."""
+    cells = store.execute(enterprise_carrier_months(store.table("energy"), store.table("coefficients"),
+                                                    store.table("year_coefficients")))
+    keys = np.array(entity_ids_by_key(pkg.entities["entity_id"]), dtype=object)
+    names = list(carrier_keys())
+    cells = cells.assign(entity_id=keys[cells["entity_key"].to_numpy()],
+                         carrier=pd.Series(names, dtype="category").to_numpy()[cells["carrier_key"].to_numpy("int64")])
+    cells = cells.sort_values(["entity_id", "year", "month", "carrier_key"])
+    return cells.drop(columns=["entity_key", "carrier_key"]).reset_index(drop=True)
 
 
 def product_intensity(yearly: pd.DataFrame, production: pd.DataFrame) -> pd.DataFrame:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from qingshan.data.spec import TABLE_ORDER, carriers, tables
-from qingshan.data.units import dimension_of, unit_aliases
 from qingshan.glossary import glossary
+from qingshan.schema.carriers import carriers
+from qingshan.schema.tables import TABLE_ORDER, tables
+from qingshan.schema.units import dimension_of, unit_aliases
 from qingshan.settings import SETTINGS
 
 
@@ -82,10 +83,20 @@ def settings_md() -> str:
     return "\n".join(out)
 
 
+def profile_keys_md() -> str:
+    from qingshan.profiles.profile import keys
+
+    out = ["| key | value | required | 说明 | description |", "|---|---|---|---|---|"]
+    for path, k in keys().items():
+        out.append(f"| `{path}` | `{k.kind}` | {'yes' if k.required else 'no'} | {k.zh} | {_esc(k.en)} |")
+    return "\n".join(out)
+
+
 BLOCKS = {
     "data-package.md": {"tables": tables_md, "carriers": carriers_md, "units": units_md},
     "glossary.md": {"glossary": glossary_md},
     "configuration.md": {"settings": settings_md},
+    "profiles.md": {"profile-keys": profile_keys_md},
 }
 
 

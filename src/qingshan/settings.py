@@ -34,8 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
             "网页平台监听地址；缺省仅本机（127.0.0.1）", "address the web application binds to; loopback by default"),
     Setting("port", "8000", "QINGSHAN_PORT", "网页平台端口", "port of the web application"),
     Setting("lang", "zh", "QINGSHAN_LANG", "界面与提示语言：zh 或 en", "language of messages: zh or en"),
-    Setting("factor_set", "cn-national", "QINGSHAN_FACTOR_SET",
-            "因子集名称（见 docs/factors.md）", "factor set name (see docs/factors.md)"),
+    Setting("profile", "", "QINGSHAN_PROFILE",
+            "司法辖区配置（见 docs/profiles.md）；空值表示数据目录 city.toml 中的配置，没有时为全国缺省",
+            "jurisdiction profile (see docs/profiles.md); empty means the data directory's city.toml, else national"),
+    Setting("factor_set", "", "QINGSHAN_FACTOR_SET",
+            "因子集名称，覆盖配置的选择（见 docs/factors.md）；空值表示按配置",
+            "factor set name overriding the profile's (see docs/factors.md); empty means the profile's"),
 )
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web_city import demo_city
+from tests.web_city import demo_city, web_city
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request
@@ -52,9 +52,8 @@ def serve(data_dir: Path) -> Iterator[str]:
     import uvicorn
 
     from qingshan.web.app import create_app
-    from qingshan.web.data import CityData
 
-    app = create_app(CityData.load(data_dir))
+    app = create_app(web_city(data_dir))
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((LOOPBACK, 0))  # bound here, handed to uvicorn: no race for the port

@@ -1,6 +1,6 @@
 """Readers for a data package: a folder of CSV files or one XLSX workbook.
 
-Each reader returns :class:`RawTable` objects: every cell as text, headers mapped to the
+Each reader returns :class:`~qingshan.data.raw.RawTable` objects: every cell as text, headers mapped to the
 canonical column names of the spec, and the row number a person sees in the file. Typing,
 unit conversion and checks happen in :mod:`qingshan.data.validate`, so that every problem
 can be reported against the original cell.
@@ -12,34 +12,17 @@ workbook, sheets whose name starts with ``205-1``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from qingshan.data import form_205_1
 from qingshan.data.boundaries import GEOJSON_NAME, read_geojson
-from qingshan.data.spec import TABLE_ORDER, TableSpec, canonical_header, tables
+from qingshan.data.raw import RawPackage, RawTable
 from qingshan.errors import Problem
+from qingshan.schema.tables import TABLE_ORDER, TableSpec, canonical_header, tables
 
 FORM_205_1_PREFIX = "205-1"
-
-
-@dataclass
-class RawTable:
-    """One table as read: text cells under canonical column names."""
-
-    table: str
-    file: str  # file name (and sheet) shown in messages
-    frame: pd.DataFrame  # canonical column names, all text ('' for empty)
-    rows: pd.Series  # row number in the file for each frame row
-    unknown_columns: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RawPackage:
-    tables: dict[str, list[RawTable]]
-    problems: list[Problem]
-    source: str
 
 
 def _table_for_name(stem: str) -> str | None:
@@ -124,8 +107,6 @@ def read_package(path: str | Path) -> RawPackage:
     if p.is_dir():
         for f in sorted(p.iterdir()):
             if f.name.startswith(FORM_205_1_PREFIX):
-                from qingshan.data import form_205_1
-
                 found["energy"].extend(form_205_1.read_form_file(f, problems))
                 continue
             if f.name.lower() == GEOJSON_NAME:
@@ -158,8 +139,6 @@ def read_package(path: str | Path) -> RawPackage:
             sheets = []
         for sheet in sheets:
             if sheet.startswith(FORM_205_1_PREFIX):
-                from qingshan.data import form_205_1
-
                 found["energy"].extend(form_205_1.read_form_sheet(p, sheet, problems))
                 continue
             table = _table_for_name(sheet)

@@ -17,7 +17,6 @@ Problem codes (docs/data-package.md lists them all):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -26,12 +25,15 @@ import pandas as pd
 
 from qingshan.data.boundaries import check_boundaries
 from qingshan.data.industry import known_division
-from qingshan.data.readers import RawPackage, RawTable, read_package
-from qingshan.data.spec import TABLE_ORDER, ColumnSpec, carriers, resolve_carrier, tables
-from qingshan.data.units import CANONICAL_UNITS, conversion_factor, is_known_unit
+from qingshan.data.package import Package
+from qingshan.data.raw import RawPackage, RawTable
+from qingshan.data.readers import read_package
 from qingshan.data.uscc import is_valid_uscc
 from qingshan.errors import Problem, raise_if_blocking
 from qingshan.factors import FactorSet, load_factor_set
+from qingshan.schema.carriers import carriers, resolve_carrier
+from qingshan.schema.tables import TABLE_ORDER, ColumnSpec, tables
+from qingshan.schema.units import CANONICAL_UNITS, conversion_factor, is_known_unit
 
 #: Earliest reporting year accepted. National energy statistics under the current
 #: 能源统计报表制度 and GB/T 4754-2017 codes make earlier years meaningless here.
@@ -51,30 +53,6 @@ _PERIOD_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月$"),
     re.compile(r"^(\d{4})(\d{2})$"),
 )
-
-
-@dataclass
-class Package:
-    """A validated package: typed tables in canonical units (see docs/data-package.md)."""
-
-    entities: pd.DataFrame
-    energy: pd.DataFrame
-    economics: pd.DataFrame
-    production: pd.DataFrame
-    process: pd.DataFrame
-    pollutants: pd.DataFrame
-    source: str
-    boundaries: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["_file", "_row", "entity_id", "geometry", "shape"]))
-
-    def table(self, name: str) -> pd.DataFrame:
-        frame: pd.DataFrame = getattr(self, name)
-        return frame
-
-    @property
-    def years(self) -> list[int]:
-        ys = set(self.energy["year"].unique()) | set(self.economics["year"].unique())
-        return sorted(int(y) for y in ys)
 
 
 def _p(code: str, file: str, row: int | None, column: str | None, value: object,
@@ -487,8 +465,8 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
     problems += _duplicates(typed["boundaries"], ("entity_id",), "boundaries")
     boundaries = check_boundaries(typed["boundaries"], ent, problems)
-    pkg = Package(entities=ent, energy=energy, economics=typed["economics"], production=production,
-                  process=process, pollutants=typed["pollutants"], source=raw.source, boundaries=boundaries)
+    pkg = Package({**typed, "entities": ent, "energy": energy, "production": production, "process": process,
+                   "boundaries": boundaries}, raw.source)
     problems.sort(key=lambda p: (p.file, p.row or 0, p.code))
     return pkg, problems
 

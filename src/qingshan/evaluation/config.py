@@ -1,16 +1,13 @@
-"""The carbon-efficiency (碳效码) and policy-measure files: read, checked, every problem
-collected (codes C0xx and M0xx)."""
+"""The carbon-efficiency (碳效码) and policy-measure files: read by name or path
+(:mod:`qingshan.rulefile`), checked, every problem collected (codes C0xx and M0xx)."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from qingshan.errors import Problem, ValidationError
 from qingshan.evaluation.scheme import CLASS_LETTERS
+from qingshan.rulefile import Checker, read_rule_file
 
 
 @dataclass(frozen=True)
@@ -48,94 +45,79 @@ class Measures:
     measures: tuple[Measure, ...]
 
 
-def _read(path: str | Path | None, default: str, label_default: str) -> tuple[dict[str, Any], str]:
-    if path is None:
-        text = resources.files("qingshan.evaluation").joinpath(default).read_text("utf-8")
-        label = label_default
-    else:
-        p = Path(path)
-        if not p.is_file():
-            folder = resources.files("qingshan.evaluation").joinpath("measures")
-            f = folder.joinpath(f"{path}.toml")
-            if default.startswith("measures/") and f.is_file():
-                return tomllib.loads(f.read_text("utf-8")), f"measures/{path}.toml"
-            raise ValidationError([Problem("C001", str(path), None, None, str(path),
-                                           "存在的 .toml 文件", "an existing .toml file")])
-        text, label = p.read_text("utf-8"), str(p)
-    try:
-        return tomllib.loads(text), label
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem("C002", label, None, None, None,
-                                       f"合法的 TOML：{exc}", f"valid TOML: {exc}")]) from exc
+#: where the built-in files are: the default carbon-efficiency file and the measure files
+CARBON_PACKAGE, CARBON_FOLDER = "qingshan.evaluation", "carbon_efficiency"
+MEASURES_PACKAGE, MEASURES_FOLDER = "qingshan.evaluation", "measures"
+CARBON_KEYS = ("id", "zh", "en", "document", "url", "co2", "industry_digits", "scales", "level_limits", "levels_zh",
+               "levels_en", "grade_limits")
+MEASURES_KEYS = ("id", "zh", "en", "province", "source", "measures")
+MEASURE_KEYS = ("id", "cls", "kind", "zh", "en", "source", "yuan_per_kwh", "base")
+KINDS = ("electricity_surcharge", "priority", "restriction")
+BASES = ("net_purchased_electricity_kwh", "electricity_kwh")
 
 
-def _limits(raw: dict[str, Any], key: str, label: str, problems: list[Problem], n: int | None = None
-            ) -> tuple[float, ...]:
-    v = raw.get(key)
-    ok = (isinstance(v, list) and v and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)
-          and list(v) == sorted(v) and (n is None or len(v) == n))
-    if not ok or not isinstance(v, list):
-        problems.append(Problem("C010", label, None, key, None if v is None else str(v),
-                                "递增的数值列表" + (f"（{n} 个）" if n else ""),
-                                "an increasing list of numbers" + (f" ({n} of them)" if n else "")))
-        return ()
-    return tuple(float(x) for x in v)
+def load_carbon_config(source: str | Path) -> CarbonConfig:
+    """A 碳效码 configuration: a built-in name (``"zhejiang-2021"``, the files of
+    ``evaluation/carbon_efficiency/``) or a file (:class:`~pathlib.Path`). Problems C001/C002
+    (reading) and C010 (keys)."""
+    rf = read_rule_file(source, package=CARBON_PACKAGE, folder=CARBON_FOLDER, code="C")
+    raw = rf.raw
+    c = Checker(rf.label, "C010")
+    c.only(raw, CARBON_KEYS)
+    out_id, zh_name, en_name = (c.text(raw, k, required=False) for k in ("id", "zh", "en"))
+    document = c.text(raw, "document")
+    c.text(raw, "url", required=False)
+    co2 = c.one_of(raw, "co2", ("energy", "total"), required=False, default="energy")
+    digits = c.integer(raw, "industry_digits", required=False, default=2, lo=2, hi=4) or 2
+    scales = c.strings(raw, "scales", required=False, choices=("above", "below"))
+    level_limits = c.increasing(raw, "level_limits", strict=True)
+    grade_limits = c.increasing(raw, "grade_limits", strict=True)
+    zh, en = c.strings(raw, "levels_zh"), c.strings(raw, "levels_en")
+    for key, names in (("levels_zh", zh), ("levels_en", en)):
+        if level_limits and names and len(names) != len(level_limits) + 1:
+            c.problem(key, list(names), f"比界限多一个的等级名称（{len(level_limits) + 1} 个）",
+                      f"one level name more than there are limits ({len(level_limits) + 1})")
+    c.raise_if_any()
+    return CarbonConfig(id=out_id, zh=zh_name, en=en_name, document=document, co2=co2, industry_digits=digits,
+                        scales=scales, level_limits=level_limits, levels_zh=zh, levels_en=en,
+                        grade_limits=grade_limits)
 
 
-def load_carbon_config(path: str | Path | None = None) -> CarbonConfig:
-    raw, label = _read(path, "carbon_efficiency.toml", "evaluation/carbon_efficiency.toml")
-    problems: list[Problem] = []
-    if not raw.get("document"):
-        problems.append(Problem("C010", label, None, "document", None, "依据文件", "the source document"))
-    co2 = raw.get("co2", "energy")
-    if co2 not in ("energy", "total"):
-        problems.append(Problem("C010", label, None, "co2", str(co2), "energy 或 total", "energy or total"))
-    digits = raw.get("industry_digits", 2)
-    if digits not in (2, 3, 4):
-        problems.append(Problem("C010", label, None, "industry_digits", str(digits), "2、3 或 4", "2, 3 or 4"))
-    level_limits = _limits(raw, "level_limits", label, problems)
-    grade_limits = _limits(raw, "grade_limits", label, problems)
-    zh, en = tuple(raw.get("levels_zh", [])), tuple(raw.get("levels_en", []))
-    if level_limits and (len(zh) != len(level_limits) + 1 or len(en) != len(level_limits) + 1):
-        problems.append(Problem("C010", label, None, "levels_zh", str(list(zh)),
-                                "比界限多一个的等级名称", "one level name more than there are limits"))
-    if problems:
-        raise ValidationError(problems)
-    return CarbonConfig(id=str(raw.get("id", "")), zh=str(raw.get("zh", "")), en=str(raw.get("en", "")),
-                        document=str(raw["document"]), co2=str(co2), industry_digits=int(digits),
-                        scales=tuple(raw.get("scales", [])), level_limits=level_limits,
-                        levels_zh=zh, levels_en=en, grade_limits=grade_limits)
-
-
-def load_measures(path: str | Path | None = None) -> Measures:
-    raw, label = _read(path, "measures/shandong-2022.toml", "evaluation/measures/shandong-2022.toml")
-    problems: list[Problem] = []
+def load_measures(source: str | Path) -> Measures:
+    """Differentiated measures by class: a built-in name (``"shandong-2022"``, the files of
+    ``evaluation/measures/``) or a file (:class:`~pathlib.Path`). A measures file names the
+    province whose rules it holds (``province``): a profile applies only its own province's.
+    Problems C001/C002 (reading) and M010 (keys)."""
+    rf = read_rule_file(source, package=MEASURES_PACKAGE, folder=MEASURES_FOLDER, code="C")
+    raw = rf.raw
+    c = Checker(rf.label, "M010")
+    c.only(raw, MEASURES_KEYS)
+    mid, zh, en = c.text(raw, "id"), c.text(raw, "zh"), c.text(raw, "en")
+    province = c.text(raw, "province", required=False)
+    if province:
+        c.form("province", province, r"\d{2}(0000)?", "省级行政区划代码（两位或六位，GB/T 2260）",
+               "a province code (2 or 6 digits, GB/T 2260)")
+    c.text(raw, "source", required=False)
     out: list[Measure] = []
-    for i, m in enumerate(raw.get("measures", [])):
+    for i, m in enumerate(c.tables(raw, "measures")):
         where = f"measures[{i}]"
-        for key in ("id", "zh", "en", "source"):
-            if not isinstance(m.get(key), str) or not m.get(key):
-                problems.append(Problem("M010", label, None, f"{where}.{key}", None, "必填的文字", "a required text"))
-        if m.get("cls") not in (*CLASS_LETTERS, "T"):
-            problems.append(Problem("M010", label, None, f"{where}.cls", str(m.get("cls")),
-                                    "类别 A、B、C、D 或 T", "class A, B, C, D or T"))
-        kind = m.get("kind")
-        if kind not in ("electricity_surcharge", "priority", "restriction"):
-            problems.append(Problem("M010", label, None, f"{where}.kind", str(kind),
-                                    "electricity_surcharge、priority 或 restriction",
-                                    "electricity_surcharge, priority or restriction"))
+        c.only(m, MEASURE_KEYS, where)
+        kind = c.one_of(m, "kind", KINDS, where)
         steps: tuple[float, ...] = ()
+        base = BASES[0]
         if kind == "electricity_surcharge":
-            steps = _limits(m, "yuan_per_kwh", label, problems)
-            if m.get("base", "net_purchased_electricity_kwh") not in ("net_purchased_electricity_kwh",
-                                                                      "electricity_kwh"):
-                problems.append(Problem("M010", label, None, f"{where}.base", str(m.get("base")),
-                                        "net_purchased_electricity_kwh 或 electricity_kwh",
-                                        "net_purchased_electricity_kwh or electricity_kwh"))
-        out.append(Measure(id=str(m.get("id", "")), cls=str(m.get("cls", "")), kind=str(kind),
-                           zh=str(m.get("zh", "")), en=str(m.get("en", "")), source=str(m.get("source", "")),
-                           yuan_per_kwh=steps, base=str(m.get("base", "net_purchased_electricity_kwh"))))
-    if problems:
-        raise ValidationError(problems)
-    return Measures(id=str(raw.get("id", "")), zh=str(raw.get("zh", "")), en=str(raw.get("en", "")),
-                    measures=tuple(out))
+            steps = c.increasing(m, "yuan_per_kwh", where)
+            if any(x < 0 for x in steps):
+                c.problem(f"{where}.yuan_per_kwh", list(steps), "非负的加价（元/千瓦时）", "surcharges ≥ 0 yuan/kWh")
+            base = c.one_of(m, "base", BASES, where, required=False, default=BASES[0])
+        else:
+            for key in ("yuan_per_kwh", "base"):
+                if key in m:
+                    c.problem(f"{where}.{key}", m[key], "仅用于 kind = \"electricity_surcharge\"",
+                              "only with kind = \"electricity_surcharge\"")
+        out.append(Measure(id=c.text(m, "id", where), cls=c.one_of(m, "cls", (*CLASS_LETTERS, "T"), where),
+                           kind=kind, zh=c.text(m, "zh", where), en=c.text(m, "en", where),
+                           source=c.text(m, "source", where), yuan_per_kwh=steps, base=base))
+    c.unique([m.id for m in out if m.id], "measures.id", "措施代码", "measure id")
+    c.raise_if_any()
+    return Measures(id=mid, zh=zh, en=en, measures=tuple(out))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qingshan.accounts import AccountResult
-from qingshan.data.validate import Package
+from qingshan.data.package import Package
 
 POLLUTANTS = ("so2", "nox", "cod", "nh3_n", "particulates")
 ACCOUNT_COLUMNS = ("energy_tce", "energy_tce_equal", "electricity_kwh", "net_purchased_electricity_kwh",

@@ -39,3 +39,10 @@ def grade(values: pd.Series, limits: Sequence[float]) -> pd.Series:
     v = values.to_numpy(dtype="float64")
     g = np.searchsorted(np.asarray(limits, dtype="float64"), v, side="left") + 1
     return pd.Series(g, index=values.index, dtype="Int64").where(values.notna())
+
+
+def efficiency_value(intensity: pd.Series, industry_intensity: pd.Series, member: pd.Series) -> pd.Series:
+    """K = L / L_industry (碳效值) for the member rows with an L and an industry L above zero;
+    missing elsewhere."""
+    ok = member.astype(bool) & intensity.notna() & (industry_intensity > 0)
+    return (intensity / industry_intensity).where(ok)

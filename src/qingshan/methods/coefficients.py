@@ -13,33 +13,54 @@ monthly sums of kWh and GJ, which is the guidelines' own form (E = AD × EF on t
 period's net purchases) and keeps the per-row work independent of the year.
 
 Keys are small integers: ``carrier_key`` is the carrier's position in ``carriers.csv``
-(so a carrier is one bit of a 64-bit mask, used for lineage), ``use_key`` the position of
-the use in :data:`USES`.
+(:func:`qingshan.schema.carriers.carrier_keys`; a carrier is one bit of a 64-bit mask,
+used for lineage), ``use_key`` the position of the use in :data:`USES`.
+
+The carrier catalogue and the factor set come in as arguments: a table of carriers
+(``carrier``, ``carrier_key``, ``is_fossil``) and anything with the tables of a
+:class:`qingshan.factors.FactorSet` (:class:`FactorTables`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-from qingshan.data.spec import carriers
 from qingshan.errors import ConfigError
-from qingshan.factors import FactorSet
-from qingshan.factors.conversions import CO2_PER_C, GJ_PER_TCE
 from qingshan.methods.carbon import BURNT_SIGN
+from qingshan.methods.constants import CO2_PER_C, GJ_PER_TCE
 from qingshan.methods.energy import COUNTED_SIGN
 
 #: Uses, in key order.
 USES: tuple[str, ...] = ("fuel", "feedstock", "self_generated_renewable", "export", "non_industrial")
+#: Carriers are bits of signed 64-bit lineage masks.
+MAX_CARRIERS = 62
 
 
-def carrier_keys() -> dict[str, int]:
-    """Carrier code → key (its row position in carriers.csv)."""
-    keys = {c: i for i, c in enumerate(carriers())}
-    if len(keys) > 62:  # one bit each in a signed 64-bit mask
+class FactorTables(Protocol):
+    """What the coefficient tables read of a factor set (:class:`qingshan.factors.FactorSet`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def energy(self) -> pd.DataFrame: ...  # carrier, tce_per_unit, factor_id
+    @property
+    def fuel_carbon(self) -> pd.DataFrame: ...  # carrier, ncv_gj_per_unit, cc_tc_per_gj, oxidation, factor_id
+    @property
+    def heat_tco2_per_gj(self) -> float: ...
+    @property
+    def heat_factor_id(self) -> str: ...
+
+    def by_year(self, table: str, years: list[int]) -> pd.DataFrame: ...
+
+
+def _check_carriers(carriers: pd.DataFrame) -> None:
+    keys = carriers["carrier_key"].astype("int64").tolist()
+    if keys != list(range(len(keys))):
+        raise AssertionError("carrier keys must be the positions 0, 1, … of the catalogue")
+    if len(keys) > MAX_CARRIERS:  # one bit each in a signed 64-bit mask
         raise AssertionError("the carrier catalogue outgrew the 64-bit lineage mask")
-    return keys
 
 
 def use_keys() -> dict[str, int]:
@@ -60,8 +81,9 @@ def coef_key(carrier_key: Any, use_key: Any) -> Any:
     return carrier_key.cast("int32") * USE_SLOTS + use_key
 
 
-def coefficient_table(fs: FactorSet) -> pd.DataFrame:
-    """Per (carrier_key, use_key): contributions per unit of quantity.
+def coefficient_table(fs: FactorTables, carriers: pd.DataFrame) -> pd.DataFrame:
+    """Per (carrier_key, use_key): contributions per unit of quantity, for every carrier of
+    ``carriers`` (``carrier``, ``carrier_key``, ``is_fossil``, in key order).
 
     Columns ``k_*`` multiply the quantity (canonical unit) to give the per-row sum of the
     same name; ``ncv_per_tce_*`` multiply a measured NCV (GJ per unit) instead, where one
@@ -70,11 +92,10 @@ def coefficient_table(fs: FactorSet) -> pd.DataFrame:
     on the year: electricity and heat enter the rows only as kWh and GJ, and the year's
     factors multiply the monthly sums (:func:`year_coefficient_table`).
     """
-    cat = carriers()
-    ck = carrier_keys()
-    base = pd.DataFrame({"carrier": list(cat)})
-    base["carrier_key"] = base["carrier"].map(ck)
-    base["is_fossil"] = base["carrier"].map(lambda c: cat[c].is_fossil)
+    _check_carriers(carriers)
+    base = pd.DataFrame({"carrier": carriers["carrier"].astype(str).to_numpy(),
+                         "carrier_key": carriers["carrier_key"].astype("int64").to_numpy(),
+                         "is_fossil": carriers["is_fossil"].astype(bool).to_numpy()})
     base["is_electricity"] = base["carrier"] == "electricity"
     base["is_heat"] = base["carrier"] == "heat"
     base = base.merge(fs.energy.rename(columns={"factor_id": "energy_factor_id"}), on="carrier", how="left")
@@ -124,7 +145,7 @@ def coefficient_table(fs: FactorSet) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def year_coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
+def year_coefficient_table(fs: FactorTables, years: list[int]) -> pd.DataFrame:
     """Per year: the factors that multiply monthly sums rather than energy rows.
 
     ``tce_per_kwh`` is electricity's 当量值 (GB/T 2589, the factor set's ``electricity``
@@ -146,9 +167,11 @@ def year_coefficient_table(fs: FactorSet, years: list[int]) -> pd.DataFrame:
         {c: "float64" for c in ("tce_per_kwh", "tce_per_kwh_equal", "tco2_per_kwh", "tco2_per_gj_heat")})
 
 
-def factor_lookup(fs: FactorSet, years: list[int]) -> pd.DataFrame:
-    """Per (carrier_key, year): the factor ids behind the coefficients, for lineage."""
-    cat = list(carriers())
+def factor_lookup(fs: FactorTables, years: list[int], carriers: pd.DataFrame) -> pd.DataFrame:
+    """Per (carrier_key, year): the factor ids behind the coefficients, for lineage, for
+    every carrier of ``carriers`` (``carrier``, ``carrier_key``, in key order)."""
+    _check_carriers(carriers)
+    cat = carriers["carrier"].astype(str).tolist()
     t = pd.DataFrame({"carrier_key": range(len(cat))}).merge(
         pd.DataFrame({"year": sorted({int(y) for y in years}) or [0]}), how="cross")
     t["carrier"] = t["carrier_key"].map(lambda k: cat[int(k)])

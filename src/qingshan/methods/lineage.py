@@ -15,7 +15,6 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from qingshan.data.spec import carriers
 from qingshan.methods.accounts import MASK_COLUMNS
 
 
@@ -36,11 +35,16 @@ def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _code_tables(lookup: pd.DataFrame, years: np.ndarray, vocab: dict[str, int]
+def _carrier_codes(lookup: pd.DataFrame) -> list[str]:
+    """The carrier codes in key order (the lookup holds every carrier of the catalogue)."""
+    code_of = dict(zip(lookup["carrier_key"].astype("int64"), lookup["carrier"].astype(str), strict=True))
+    return [code_of[k] for k in range(len(code_of))]
+
+
+def _code_tables(lookup: pd.DataFrame, years: np.ndarray, vocab: dict[str, int], n: int
                  ) -> dict[str, np.ndarray]:
     """Per lookup column: an array [year position, carrier_key] → code of the factor id in
-    ``vocab`` (−1 where the carrier uses no factor of that kind)."""
-    n = len(carriers())
+    ``vocab`` (−1 where the carrier uses no factor of that kind); ``n`` carriers."""
     ypos = {int(y): i for i, y in enumerate(years)}
     out: dict[str, np.ndarray] = {}
     for kind in _KINDS:
@@ -71,7 +75,7 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     cells list each combination's factor ids once and in sorted order; the tuples are
     attached to the rows by the combination's index.
     """
-    cats = list(carriers())
+    cats = _carrier_codes(lookup)
     proc_ids = sorted(str(f) for f in pd.unique(process["factor_id"].astype(str)))
     if len(proc_ids) > 62:
         raise AssertionError("more process factors than bits in a 64-bit lineage mask")
@@ -95,7 +99,7 @@ def factor_ids(masks: pd.DataFrame, lookup: pd.DataFrame, process: pd.DataFrame)
     combos = arr[np.unique(inverse, return_index=True)[1]]
     years = np.unique(combos[:, 0])
     ypos = np.searchsorted(years, combos[:, 0])
-    tables = _code_tables(lookup, years, vocab)
+    tables = _code_tables(lookup, years, vocab, len(cats))
     plain_codes = {
         "measured_mask": np.array([vocab[f"measured:{c}"] for c in cats], dtype=np.int64),
         "process_mask": np.array([vocab[f] for f in proc_ids], dtype=np.int64),

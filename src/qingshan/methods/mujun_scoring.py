@@ -21,17 +21,18 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from qingshan.evaluation.catalogue import Indicator
 
-
-def indicator_values(frame: pd.DataFrame, ind: Indicator, pollutants: tuple[str, ...]) -> pd.Series:
-    """``scale × numerator / denominator`` per row; missing where either part is missing or
-    the denominator is not positive (a per-mu figure without land has no meaning)."""
-    num = _quantity(frame, ind.numerator, pollutants)
-    den = _quantity(frame, ind.denominator, pollutants)
+def indicator_values(frame: pd.DataFrame, numerator: str, denominator: str, scale: float,
+                     pollutants: tuple[str, ...]) -> pd.Series:
+    """``scale × numerator / denominator`` per row, the parts being columns of ``frame``
+    (an indicator of the catalogue, :mod:`qingshan.evaluation.catalogue`); missing where
+    either part is missing or the denominator is not positive (a per-mu figure without land
+    has no meaning). ``pollutants_t`` is the sum of the ``pollutant_<name>_t`` columns."""
+    num = _quantity(frame, numerator, pollutants)
+    den = _quantity(frame, denominator, pollutants)
     ok = num.notna() & den.notna() & (den > 0)
     out = pd.Series(np.nan, index=frame.index, dtype="float64")
-    out[ok] = ind.scale * num[ok] / den[ok]
+    out[ok] = scale * num[ok] / den[ok]
     return out
 
 

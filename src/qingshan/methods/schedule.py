@@ -1,5 +1,4 @@
-"""Progress against the time-proportional schedule (时序进度) and the NDRC barometer
-(docs/targets.md).
+"""Progress against the time-proportional schedule (时序进度, docs/targets.md).
 
 For a target that changes an indicator by r (e.g. −0.17 for "down 17 %") between base year
 B and target year T, the progress target at time t is the share of the period elapsed
@@ -8,9 +7,8 @@ times r (NDRC: 进度目标 = 目标 × 时序进度)::
     f(t) = (t − B) / (T − B),   required(t) = r · f(t),   actual(t) = V(t) / V(B) − 1
 
 A decrease target is on schedule when actual ≤ required; the gap is actual − required
-(an increase target mirrors this). Not on schedule, the colour is red when
-gap / |required| exceeds the barometer's share (10 %: 发改办环资〔2021〕629号), else yellow;
-on schedule, green.
+(an increase target mirrors this), and its share is gap / |required|. The colours the
+barometer gives the gap are :mod:`qingshan.methods.barometer`.
 """
 
 from __future__ import annotations
@@ -18,17 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-GREEN, YELLOW, RED = "green", "yellow", "red"
-
 
 def elapsed_share(t: pd.Series | np.ndarray, base: float, target: float) -> np.ndarray:
     """(t − B)/(T − B), where t may be fractional (a month's end: year + month/12 − 1 …)."""
     return (np.asarray(t, dtype="float64") - base) / (target - base)
 
 
-def progress(actual_change: np.ndarray, required_change: np.ndarray, red_gap_share: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(gap, gap share of the progress target, colour) for changes signed like the target.
+def schedule_gap(actual_change: np.ndarray, required_change: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(gap, gap share of the progress target) for changes signed like the target.
 
     ``actual_change`` and ``required_change`` are relative changes from the base year. The
     gap is how far the actual change falls short, in the target's direction (> 0: behind).
@@ -40,5 +35,4 @@ def progress(actual_change: np.ndarray, required_change: np.ndarray, red_gap_sha
     gap = np.where(np.abs(gap) < 1e-12, 0.0, gap)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(r != 0, gap / np.abs(r), np.where(gap > 0, np.inf, 0.0))
-    colour = np.where(gap <= 0, GREEN, np.where(share > red_gap_share + 1e-12, RED, YELLOW))
-    return gap, share, colour
+    return gap, share

@@ -1,8 +1,8 @@
-"""Account results as JSON, Excel and CSV, with the factor set and the factor rows used."""
+"""Account results as Excel and CSV, with the profile, the factor set and the factor rows
+used (the JSON is the accounts document, :mod:`qingshan.documents.accounts`)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,68 +10,12 @@ import pandas as pd
 
 from qingshan import __version__
 from qingshan.accounts import AccountResult
+from qingshan.documents.accounts import ENTERPRISE_FIELDS, ROLLUP_FIELDS
+from qingshan.documents.accounts import select_years as _select_years
 from qingshan.glossary import label
 from qingshan.i18n import tr
 from qingshan.reports.files import write_atomic
-from qingshan.reports.workbook import clean, write_workbook
-
-#: The fields every enterprise-year record carries (issue #2 and docs/accounting.md).
-ENTERPRISE_FIELDS = (
-    "entity_id", "name", "year", "district_id", "park_id", "industry_code", "scale",
-    "months_reported", "energy_tce", "energy_tce_equal", "feedstock_tce", "non_industrial_tce",
-    "renewable_electricity_kwh", "renewable_tce", "electricity_kwh",
-    "net_purchased_electricity_kwh", "net_purchased_heat_gj", "co2_t", "co2_scope1_t",
-    "co2_scope2_t", "co2_combustion_t", "co2_process_t", "co2_electricity_t", "co2_heat_t",
-    "value_added_10k_yuan", "output_value_10k_yuan", "energy_per_va", "co2_per_va",
-)
-ROLLUP_FIELDS = (
-    "level", "unit_id", "unit_name", "year", "enterprises", "energy_tce", "energy_tce_equal", "feedstock_tce",
-    "renewable_tce", "electricity_kwh", "co2_t", "co2_scope1_t", "co2_scope2_t",
-    "co2_process_t", "value_added_10k_yuan", "energy_tce_with_va", "co2_t_with_va",
-    "energy_per_va", "co2_per_va",
-)
-
-
-def records(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    cols = [c for c in (fields or tuple(frame.columns)) if c in frame.columns]
-    return [{c: clean(v) for c, v in zip(cols, row, strict=True)}
-            for row in frame[cols].itertuples(index=False, name=None)]
-
-
-def _select_years(frame: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
-    return frame if not years else frame[frame["year"].isin(years)]
-
-
-def account_document(result: AccountResult, years: list[int] | None = None) -> dict[str, Any]:
-    """The JSON document of an account run (docs/accounting.md, "Outputs")."""
-    yearly = _select_years(result.yearly, years)
-    usage = _select_years(result.factor_ids, years)
-    ids = {(e, int(y)): list(f) for e, y, f in usage.itertuples(index=False)}
-    ents = records(yearly, ENTERPRISE_FIELDS)
-    for rec in ents:
-        rec["factor_ids"] = ids.get((rec["entity_id"], rec["year"]), [])
-    rollups = {lvl: records(_select_years(df, years), ROLLUP_FIELDS)
-               for lvl, df in result.rollups.items()}
-    return {
-        "qingshan_version": __version__,
-        "years": years or sorted(int(y) for y in result.yearly["year"].unique()),
-        "factor_set": result.factor_set,
-        "factors": result.citations,
-        "notes": [n for n in result.notes if not years or n["year"] in years],
-        "enterprises": ents,
-        "rollups": rollups,
-        "products": records(_select_years(result.products, years)),
-    }
-
-
-def write_json(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
-    doc = account_document(result, years)
-    text = json.dumps(doc, ensure_ascii=False, indent=1)
-
-    def write(p: Path) -> None:
-        p.write_text(text, encoding="utf-8")
-
-    return write_atomic(path, write)
+from qingshan.reports.workbook import write_workbook
 
 
 def write_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
@@ -81,17 +25,29 @@ def write_csv(result: AccountResult, path: str | Path, years: list[int] | None =
     return write_atomic(path, lambda p: frame[cols].to_csv(p, index=False, encoding="utf-8-sig"))
 
 
+def about_profile(header: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The read-me rows that say which profile and version produced a workbook."""
+    if not header:
+        return []
+    p = header["profile"]
+    rows = [(tr("司法辖区配置", "jurisdiction profile"), f"{p['id']} {p['version']} {tr(p['zh'], p['en'])}"),
+            (tr("配置摘要", "profile digest"), p["digest"])]
+    for k, sel in p.get("selections", {}).items():
+        rows.append((k, sel["value"] + (f" ({tr('借用', 'borrowed')})" if sel.get("borrowed") else "")))
+    return rows
+
+
 def _labelled(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> pd.DataFrame:
     cols = [c for c in (fields or tuple(frame.columns)) if c in frame.columns]
     return frame[cols].rename(columns={c: label(c) for c in cols})
 
 
 def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None = None, *,
-               monthly: bool = True) -> Path:
-    """A workbook: read-me, enterprise years (and months unless ``monthly`` is false),
-    roll-ups, products and the citation of every factor row used."""
-    meta = [
-        (tr("软件版本", "Qingshan version"), __version__),
+               monthly: bool = True, header: dict[str, Any] | None = None) -> Path:
+    """A workbook: read-me (with the profile of ``header``), enterprise years (and months
+    unless ``monthly`` is false), roll-ups, products and the citation of every factor row used."""
+    meta = [(tr("软件版本", "Qingshan version"), __version__), *about_profile(header)]
+    meta += [
         (tr("因子集", "factor set"), f"{result.factor_set['name']} {result.factor_set['version']}"),
         (tr("电网因子口径", "grid factor series"),
          f"{result.factor_set['grid_series']} / {result.factor_set['grid_region']}"),

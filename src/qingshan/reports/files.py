@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
@@ -21,3 +23,13 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
         Path(tmp).unlink(missing_ok=True)
         raise
     return dest
+
+
+def write_json(doc: dict[str, Any], path: str | os.PathLike[str]) -> Path:
+    """A document as UTF-8 JSON; non-finite numbers are refused (documents hold none)."""
+    text = json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
+
+    def write(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    return write_atomic(path, write)

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import xlsxwriter
 
+from qingshan.documents.values import clean
 from qingshan.reports.files import write_atomic
-
-
-def clean(v: Any) -> Any:
-    """A cell or JSON value: ``None`` for every kind of missing, Python scalars for numpy ones."""
-    if v is None or v is pd.NA:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-    return v
 
 
 def fill_workbook(wb: Any, sheets: list[tuple[str, pd.DataFrame]]) -> None:
@@ -50,3 +37,21 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
     buf = io.BytesIO()
     fill_workbook(xlsxwriter.Workbook(buf, {"in_memory": True}), sheets)
     return buf.getvalue()
+
+
+def document_sheets(doc: dict[str, Any]) -> list[tuple[str, pd.DataFrame]]:
+    """Every table of a document (each list of records, at any depth) as a sheet named
+    after its path; values that are not scalars go to a cell as text."""
+    sheets: list[tuple[str, pd.DataFrame]] = []
+
+    def walk(prefix: str, v: Any) -> None:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            sheets.append((prefix[-31:] or "data", pd.DataFrame(v)))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), x)
+
+    walk("", doc)
+    tidy = [(n, df.map(lambda v: v if isinstance(v, int | float | str | type(None)) else str(v)))
+            for n, df in sheets]
+    return tidy or [("data", pd.DataFrame([{k: str(v) for k, v in doc.items()}]))]

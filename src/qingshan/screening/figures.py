@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from qingshan import accounts
-from qingshan.data.spec import carriers
-from qingshan.data.validate import Package, check_raw
+from qingshan.data.package import Package
+from qingshan.data.validate import check_raw
 from qingshan.errors import raise_if_blocking
 from qingshan.factors import FactorSet
+from qingshan.schema.carriers import carriers
 from qingshan.screening.project import AFTER_ID, BEFORE_ID, Project, raw_package, uscc
 from qingshan.store import Store
 

@@ -2,8 +2,9 @@
 turned into a one-enterprise data package so that its energy rows pass through the same
 carrier, unit and use checks as any package.
 
-Problems of the project file itself have codes X0xx; problems of its energy rows are the
-package codes (P0xx), naming the project file and the row of the energy list.
+Problems of the project file itself have codes X0xx (read and checked by
+:mod:`qingshan.rulefile`); problems of its energy rows are the package codes (P0xx), naming
+the project file and the row of the energy list.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from qingshan.data.readers import RawPackage, RawTable
-from qingshan.data.spec import tables
+from qingshan.data.raw import RawPackage, RawTable
 from qingshan.data.uscc import uscc_check_char
 from qingshan.errors import Problem, ValidationError
+from qingshan.rulefile import Checker, read_rule_file
+from qingshan.schema.tables import tables
 
 KINDS = ("new", "expansion")
 AFTER_ID = "91459900PRJAFTER1"
@@ -63,33 +64,41 @@ def uscc(body: str) -> str:
     return body + uscc_check_char(body)
 
 
-def read_project(path: str | Path) -> Project:
-    """Read a project from .yaml/.yml or .xlsx; every problem is collected."""
-    p = Path(path)
-    if p.suffix.lower() in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(p.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ValidationError([Problem("X001", p.name, None, None, None, f"可读的 YAML 文件：{exc}",
-                                           f"a readable YAML file: {exc}")]) from exc
-    elif p.suffix.lower() == ".xlsx":
-        raw = _from_workbook(p)
-    else:
-        raise ValidationError([Problem("X001", p.name, None, None, p.suffix, ".yaml、.yml 或 .xlsx 文件",
-                                       "a .yaml, .yml or .xlsx file")])
-    if not isinstance(raw, dict):
-        raise ValidationError([Problem("X002", p.name, None, None, None, "键值结构（字段: 值）",
-                                       "a mapping of fields")])
-    return _parse(raw, p.name)
+PROJECT_PACKAGE, PROJECT_FOLDER = "qingshan.screening", "demo_projects"
+PROJECT_KEYS = ("name", "builder", "industry_code", "kind", "application_date", "commissioning_year", "district_id",
+                "park_id", "products", "energy", "existing_energy", "process", "money_unit", "output_value",
+                "value_added", "tax", "revenue", "land_mu", "employees")
+PRODUCT_KEYS = ("product", "name", "capacity", "unit", "indicator_value", "energy_share")
+ENERGY_KEYS = ("carrier", "quantity", "unit", "use")
+MONEY_UNITS = {"万元": 1.0, "元": 1e-4, "亿元": 1e4}
+
+
+def read_project(source: str | Path) -> Project:
+    """A project: a demo project by name (``"auto_parts"``) or a .yaml/.yml/.xlsx file
+    (:class:`~pathlib.Path`; a ``str`` is never a path). Every problem is collected."""
+    if isinstance(source, Path) and source.suffix.lower() == ".xlsx":
+        return _parse(_from_workbook(source), source.name)
+    label = source.name if isinstance(source, Path) else None
+    rf = read_rule_file(source, package=PROJECT_PACKAGE, folder=PROJECT_FOLDER, code="X",
+                        suffixes=(".yaml", ".yml", ".xlsx") if isinstance(source, Path) else (".yaml", ".yml"),
+                        label=label)
+    return _parse(rf.raw, rf.label)
 
 
 def _from_workbook(p: Path) -> dict[str, Any]:
     """Sheets 项目 (field, value), 能源 (carrier, quantity, unit, use), 产品 (product, …) and,
     for an expansion, 现有能源."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(p))
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+    except (OSError, ValueError, CalamineError) as exc:
+        raise ValidationError([Problem("X001", p.name, None, None, None, f"可读的 Excel 工作簿：{exc}",
+                                       f"a readable Excel workbook: {exc}")]) from exc
     out: dict[str, Any] = {}
+
+    def cell(v: Any) -> Any:
+        return int(v) if isinstance(v, float) and v.is_integer() else v
 
     def rows(name: str) -> list[dict[str, Any]]:
         if name not in wb.sheet_names:
@@ -98,95 +107,59 @@ def _from_workbook(p: Path) -> dict[str, Any]:
         if not data:
             return []
         head = [str(h).strip() for h in data[0]]
-        return [dict(zip(head, r, strict=False)) for r in data[1:] if any(str(c).strip() for c in r)]
+        return [{h: cell(c) for h, c in zip(head, r, strict=False) if h}
+                for r in data[1:] if any(str(c).strip() for c in r)]
 
     for r in rows("项目") or rows("project"):
         k = str(r.get("field", r.get("字段", ""))).strip()
         if k:
             out[k] = r.get("value", r.get("值"))
-    out["energy"] = rows("能源") or rows("energy")
-    out["existing_energy"] = rows("现有能源") or rows("existing_energy")
-    out["products"] = rows("产品") or rows("products")
+    for key, zh in (("energy", "能源"), ("existing_energy", "现有能源"), ("products", "产品")):
+        found = rows(zh) or rows(key)
+        if found:
+            out[key] = found
     return out
 
 
 def _parse(raw: dict[str, Any], label: str) -> Project:
-    problems: list[Problem] = []
-
-    def bad(key: str, value: Any, zh: str, en: str, row: int | None = None) -> None:
-        problems.append(Problem("X010", label, row, key, None if value is None else str(value), zh, en))
-
-    def text(key: str, required: bool = True) -> str | None:
-        v = raw.get(key)
-        if v is None or str(v).strip() == "":
-            if required:
-                bad(key, None, "必填", "required")
-            return None
-        return str(v).strip()
-
-    def number(key: str, src: dict[str, Any] | None = None, required: bool = False, row: int | None = None
-               ) -> float | None:
-        d = raw if src is None else src
-        v = d.get(key)
-        if v is None or str(v).strip() == "":
-            if required:
-                bad(key, None, "必填的数值", "a required number", row)
-            return None
-        try:
-            x = float(v)
-        except (TypeError, ValueError):
-            bad(key, v, "数值", "a number", row)
-            return None
-        if x < 0:
-            bad(key, v, "非负数", "a number ≥ 0", row)
-            return None
-        return x
-
-    name, builder = text("name"), text("builder")
-    code = text("industry_code")
-    if code is not None and (len(code) != 4 or not code.isdigit()):
-        bad("industry_code", code, "GB/T 4754-2017 四位行业代码", "a 4-digit GB/T 4754-2017 code")
-    kind = text("kind", False) or "new"
-    if kind not in KINDS:
-        bad("kind", kind, "new（新建）或 expansion（改扩建）", "new or expansion")
-    date_v = raw.get("application_date")
-    app: dt.date | None = None
-    if isinstance(date_v, dt.date):
-        app = date_v
-    else:
-        try:
-            app = dt.date.fromisoformat(str(date_v))
-        except ValueError:
-            bad("application_date", date_v, "申报日期 YYYY-MM-DD", "the application date, YYYY-MM-DD")
-    year = number("commissioning_year", required=True)
+    c = Checker(label, "X010")
+    c.only(raw, PROJECT_KEYS)
+    name, builder = c.text(raw, "name", coerce=True), c.text(raw, "builder", coerce=True)
+    code = c.text(raw, "industry_code", coerce=True)
+    if code:
+        c.form("industry_code", code, r"\d{4}", "GB/T 4754-2017 四位行业代码", "a 4-digit GB/T 4754-2017 code")
+    kind = c.one_of(raw, "kind", KINDS, required=False, default="new")
+    app = c.date(raw, "application_date")
+    year = c.number(raw, "commissioning_year", text_ok=True)
     if year is not None and not (2000 <= year <= 2100 and year == int(year)):
-        bad("commissioning_year", year, "投产年份", "a commissioning year")
-    park, district = text("park_id", False), text("district_id", False)
+        c.problem("commissioning_year", year, "投产年份", "a commissioning year")
+    park = c.text(raw, "park_id", required=False, coerce=True) or None
+    district = c.text(raw, "district_id", required=False, coerce=True) or None
     if park is None and district is None:
-        bad("district_id", None, "district_id 或 park_id 至少一项", "district_id or park_id")
-    energy = _energy(raw.get("energy"), "energy", label, problems, required=True)
-    existing = _energy(raw.get("existing_energy"), "existing_energy", label, problems, required=kind == "expansion")
+        c.problem("district_id", None, "district_id 或 park_id 至少一项", "district_id or park_id")
+    energy = _energy(c, raw, "energy", required=True)
+    existing = _energy(c, raw, "existing_energy", required=kind == "expansion")
     if kind == "new" and len(existing):
-        bad("existing_energy", None, "新建项目不填现有能源（改扩建项目才填）", "no existing energy for a new project")
+        c.problem("existing_energy", None, "新建项目不填现有能源（改扩建项目才填）",
+                  "no existing energy for a new project")
     products = []
-    for i, pr in enumerate(raw.get("products") or []):
-        if not isinstance(pr, dict):
-            bad("products", pr, "产品条目", "a product entry", i + 1)
-            continue
-        cap = number("capacity", pr, required=True, row=i + 1)
-        products.append(Product(product=str(pr.get("product", "")).strip(),
-                                name=str(pr.get("name", pr.get("product", ""))), capacity=cap or 0.0,
-                                unit=str(pr.get("unit", "t")), indicator_value=number("indicator_value", pr, row=i + 1),
-                                energy_share=number("energy_share", pr, row=i + 1)))
-    money_unit = str(raw.get("money_unit", "万元"))
-    scale = {"万元": 1.0, "元": 1e-4, "亿元": 1e4}.get(money_unit)
-    if scale is None:
-        bad("money_unit", money_unit, "万元、元 或 亿元", "万元, 元 or 亿元")
-        scale = 1.0
-    vals = {k: number(k) for k in ("output_value", "value_added", "tax", "revenue", "land_mu", "employees")}
-    if problems:
-        raise ValidationError(problems)
-    assert name and builder and code and app and year is not None
+    for i, pr in enumerate(c.tables(raw, "products", required=False)):
+        w = f"products[{i}]"
+        c.only(pr, PRODUCT_KEYS, w)
+        product = c.text(pr, "product", w, coerce=True)
+        products.append(Product(product=product, name=c.text(pr, "name", w, required=False, default=product),
+                                capacity=c.number(pr, "capacity", w, lo=0.0, text_ok=True) or 0.0,
+                                unit=c.text(pr, "unit", w, required=False, default="t"),
+                                indicator_value=c.number(pr, "indicator_value", w, required=False, text_ok=True),
+                                energy_share=c.number(pr, "energy_share", w, required=False, lo=0.0, hi=1.0,
+                                                      text_ok=True)))
+    money_unit = c.one_of(raw, "money_unit", tuple(MONEY_UNITS), required=False, default="万元")
+    scale = MONEY_UNITS.get(money_unit, 1.0)
+    vals = {k: c.number(raw, k, required=False, lo=0.0, text_ok=True)
+            for k in ("output_value", "value_added", "tax", "revenue", "land_mu", "employees")}
+    process = c.tables(raw, "process", required=False)
+    c.raise_if_any()
+    assert app is not None and year is not None
 
     def money(v: float | None) -> float | None:
         return None if v is None else v * scale
@@ -195,28 +168,29 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
                    commissioning_year=int(year), district_id=district, park_id=park, products=products,
                    energy=energy, existing_energy=existing, output_value=money(vals["output_value"]),
                    value_added=money(vals["value_added"]), tax=money(vals["tax"]), revenue=money(vals["revenue"]),
-                   land_mu=vals["land_mu"], employees=vals["employees"], process=list(raw.get("process") or []))
+                   land_mu=vals["land_mu"], employees=vals["employees"], process=process)
 
 
-def _energy(items: Any, key: str, label: str, problems: list[Problem], required: bool) -> pd.DataFrame:
+def _energy(c: Checker, raw: dict[str, Any], key: str, required: bool) -> pd.DataFrame:
+    """The energy list as text rows (carrier, quantity, unit, use, row): the package checks
+    carriers, units, quantities and uses, naming the row of the list (1 = first)."""
     cols = ["carrier", "quantity", "unit", "use", "row"]
-    if not items:
+    items = raw.get(key)
+    if items is None or items == []:
         if required:
-            problems.append(Problem("X010", label, None, key, None, "年能源消费清单（品种、数量、单位、用途）",
-                                    "the list of annual energy use (carrier, quantity, unit, use)"))
-        return pd.DataFrame(columns=cols)
-    if not isinstance(items, list):
-        problems.append(Problem("X010", label, None, key, None, "列表", "a list"))
+            c.problem(key, None, "年能源消费清单（品种、数量、单位、用途）",
+                      "the list of annual energy use (carrier, quantity, unit, use)")
         return pd.DataFrame(columns=cols)
     rows = []
-    for i, it in enumerate(items):
-        if not isinstance(it, dict):
-            problems.append(Problem("X010", label, i + 1, key, str(it), "{carrier, quantity, unit, use}",
-                                    "{carrier, quantity, unit, use}"))
-            continue
-        rows.append({"carrier": str(it.get("carrier", "")), "quantity": str(it.get("quantity", "")),
-                     "unit": str(it.get("unit", "")), "use": str(it.get("use", "fuel")), "row": i + 1})
+    for i, it in enumerate(c.tables(raw, key)):
+        c.only(it, ENERGY_KEYS, f"{key}[{i}]")
+        rows.append({"carrier": _cell(it.get("carrier")), "quantity": _cell(it.get("quantity")),
+                     "unit": _cell(it.get("unit")), "use": _cell(it.get("use", "fuel")) or "fuel", "row": i + 1})
     return pd.DataFrame(rows, columns=cols)
+
+
+def _cell(v: Any) -> str:
+    return "" if v is None else str(v)
 
 
 def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackage:

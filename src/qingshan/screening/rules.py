@@ -1,22 +1,27 @@
 """Screening rules as data (``screening/rules/``): review level and exemptions by the rules
 in force on the application date, 两高 classes, the local negative list, siting, and the
 能效标杆/基准 comparison. Each rule returns reasons carrying its rule id, the numbers
-compared, the outcome and the source."""
+compared, the outcome and the source.
+
+Every rule file is read by name or path and checked on first use (:mod:`qingshan.rulefile`;
+codes R001 unknown or unreadable file, R002 syntax, R010 a wrong key, column or row)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+from qingshan.factors import ACCEPTED_TAGS
+from qingshan.rulefile import Checker, RuleFile, key_path, read_rule_file
 from qingshan.screening.figures import Figures
-from qingshan.screening.project import Project
+from qingshan.screening.project import KINDS, Project
 
 PASS, CONDITIONS, FAIL, INFO = "pass", "conditions", "fail", "info"
-
 
 
 @dataclass(frozen=True)
@@ -29,33 +34,265 @@ class Reason:
     source: str = ""
 
 
-def _toml(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("qingshan.screening").joinpath("rules", name).read_text("utf-8"))
+RULES_PACKAGE, RULES_FOLDER = "qingshan.screening", "rules"
+CODE = "R"  # R001 unknown or unreadable rule file, R002 syntax, R010 a wrong key, column or row
+PREFIX = r"\d{2,4}"  # a GB/T 4754-2017 code or the first digits of one
+PREFIX_ZH, PREFIX_EN = "GB/T 4754-2017 行业代码或其前 2–4 位", "a GB/T 4754-2017 code or its first 2–4 digits"
+EFFICIENCY_COLUMNS = ("edition", "document", "product", "zh", "indicator", "unit", "benchmark", "baseline", "tag",
+                      "source")
 
 
-def efficiency_table() -> list[dict[str, str]]:
-    text = resources.files("qingshan.screening").joinpath("rules", "efficiency_benchmarks.csv").read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
+def _open(source: str | Path, suffixes: tuple[str, ...] = (".toml",)) -> tuple[RuleFile, Checker]:
+    rf = read_rule_file(source, package=RULES_PACKAGE, folder=RULES_FOLDER, code=CODE, suffixes=suffixes)
+    return rf, Checker(rf.label, f"{CODE}010")
 
 
-def efficiency_editions() -> dict[int, dt.date]:
-    """Edition → the date from which it applies (``rules/efficiency_editions.toml``)."""
-    return {int(e["edition"]): dt.date.fromisoformat(e["in_force_from"])
-            for e in _toml("efficiency_editions.toml")["editions"]}
+def _prefixes(c: Checker, d: dict[str, Any], key: str, where: str, *, required: bool = True) -> list[str]:
+    out = list(c.strings(d, key, where, required=required))
+    for x in out:
+        c.form(key_path(where, key), x, PREFIX, PREFIX_ZH, PREFIX_EN)
+    return out
 
 
-def two_high_class(code: str) -> dict[str, Any] | None:
-    t = _toml("two_high.toml")
-    for c in [*t["national"]["classes"], *t.get("local", [])]:
+def _two_high_class(c: Checker, d: dict[str, Any], where: str, *, local: bool) -> dict[str, Any]:
+    c.only(d, ("id", "zh", "en", "prefixes", "source"), where)
+    out: dict[str, Any] = {"id": c.text(d, "id", where), "zh": c.text(d, "zh", where),
+                           "prefixes": _prefixes(c, d, "prefixes", where)}
+    if "en" in d:
+        out["en"] = c.text(d, "en", where)
+    if local or "source" in d:  # a national class may take the national source
+        out["source"] = c.text(d, "source", where)
+    return out
+
+
+def load_two_high(source: str | Path = "two_high") -> dict[str, Any]:
+    """两高 classes: ``national`` (``id``, ``zh``, ``source``, ``classes``) and ``local``
+    classes, each ``{id, zh, prefixes, source}``; prefixes are GB/T 4754 code prefixes."""
+    rf, c = _open(source)
+    c.only(rf.raw, ("national", "local"))
+    nat = c.table(rf.raw, "national")
+    c.only(nat, ("id", "zh", "en", "source", "classes"), "national")
+    national: dict[str, Any] = {k: c.text(nat, k, "national") for k in ("id", "zh", "source")}
+    national["classes"] = [_two_high_class(c, x, f"national.classes[{i}]", local=False)
+                           for i, x in enumerate(c.tables(nat, "classes", "national"))]
+    local = [_two_high_class(c, x, f"local[{i}]", local=True)
+             for i, x in enumerate(c.tables(rf.raw, "local", required=False))]
+    c.unique([x["id"] for x in [*national["classes"], *local] if x["id"]], "classes.id", "两高类别代码",
+             "两高 class id")
+    c.raise_if_any()
+    return {"national": national, "local": local}
+
+
+REVIEW_KEYS = ("id", "zh", "en", "in_force_from", "provincial_tce", "provincial_coal_t", "exempt_below_tce",
+               "exempt_below_coal_t", "exempt_below_kwh", "two_high_not_county", "carbon_evaluation", "source")
+
+
+def load_review_levels(source: str | Path = "review_levels") -> list[dict[str, Any]]:
+    """Editions of the 节能审查 rules, latest first: ``in_force_from`` (a date), the
+    provincial thresholds (``provincial_tce``, optional ``provincial_coal_t``), the exemption
+    thresholds (``exempt_below_tce``, optional ``exempt_below_coal_t``, ``exempt_below_kwh``),
+    ``two_high_not_county``, ``carbon_evaluation``, ``source``."""
+    rf, c = _open(source)
+    c.only(rf.raw, ("editions",))
+    out = []
+    for i, e in enumerate(c.tables(rf.raw, "editions")):
+        w = f"editions[{i}]"
+        c.only(e, REVIEW_KEYS, w)
+        ed: dict[str, Any] = {k: c.text(e, k, w) for k in ("id", "zh", "en", "source")}
+        ed["in_force_from"] = c.date(e, "in_force_from", w)
+        for k in ("provincial_tce", "exempt_below_tce", "provincial_coal_t", "exempt_below_coal_t",
+                  "exempt_below_kwh"):
+            required = k in ("provincial_tce", "exempt_below_tce")
+            if required or k in e:
+                ed[k] = c.number(e, k, w, required=required, lo=0.0)
+        for low, high in (("exempt_below_tce", "provincial_tce"), ("exempt_below_coal_t", "provincial_coal_t")):
+            if ed.get(low) is not None and ed.get(high) is not None and ed[low] >= ed[high]:
+                c.problem(f"{w}.{low}", ed[low], f"小于 {high}（{ed[high]:g}）的豁免门槛",
+                          f"an exemption threshold below {high} ({ed[high]:g})")
+        for k in ("two_high_not_county", "carbon_evaluation"):
+            ed[k] = c.flag(e, k, w)
+        out.append(ed)
+    c.unique([e["id"] for e in out if e["id"]], "editions.id", "版本代码", "edition id")
+    c.unique([e["in_force_from"] for e in out if e["in_force_from"]], "editions.in_force_from", "施行日期",
+             "date in force from")
+    c.raise_if_any()
+    return sorted(out, key=lambda e: e["in_force_from"], reverse=True)
+
+
+def load_negative_list(source: str | Path = "negative_list") -> list[dict[str, Any]]:
+    """Negative-list entries: ``id``, ``zh``, ``en``, ``source`` and what they match:
+    ``industry_prefixes`` and/or ``products``, optionally only for project ``kinds``."""
+    rf, c = _open(source)
+    c.only(rf.raw, ("entries",))
+    out = []
+    for i, e in enumerate(c.tables(rf.raw, "entries", required=False)):
+        w = f"entries[{i}]"
+        c.only(e, ("id", "zh", "en", "industry_prefixes", "products", "kinds", "source"), w)
+        entry: dict[str, Any] = {k: c.text(e, k, w) for k in ("id", "zh", "en", "source")}
+        entry["industry_prefixes"] = _prefixes(c, e, "industry_prefixes", w, required=False)
+        entry["products"] = list(c.strings(e, "products", w, required=False))
+        entry["kinds"] = list(c.strings(e, "kinds", w, required=False, choices=KINDS))
+        if not e.get("industry_prefixes") and not e.get("products"):
+            c.problem(f"{w}.industry_prefixes", None, "industry_prefixes 或 products 至少一项",
+                      "industry_prefixes or products (at least one)")
+        out.append(entry)
+    c.unique([e["id"] for e in out if e["id"]], "entries.id", "清单条目代码", "entry id")
+    c.raise_if_any()
+    return out
+
+
+def load_siting(source: str | Path = "siting") -> list[dict[str, Any]]:
+    """Siting rules: projects whose industry code starts with one of ``prefixes`` must sit
+    in one of ``parks``; each with ``id``, ``zh``, ``en`` and ``source``."""
+    rf, c = _open(source)
+    c.only(rf.raw, ("rules",))
+    out = []
+    for i, x in enumerate(c.tables(rf.raw, "rules", required=False)):
+        w = f"rules[{i}]"
+        c.only(x, ("id", "zh", "en", "prefixes", "parks", "source"), w)
+        rule: dict[str, Any] = {k: c.text(x, k, w) for k in ("id", "zh", "en", "source")}
+        rule["prefixes"] = _prefixes(c, x, "prefixes", w)
+        rule["parks"] = list(c.strings(x, "parks", w))
+        out.append(rule)
+    c.unique([x["id"] for x in out if x["id"]], "rules.id", "规则代码", "rule id")
+    c.raise_if_any()
+    return out
+
+
+def load_efficiency_editions(source: str | Path = "efficiency_editions") -> dict[int, dt.date]:
+    """Edition of the 能效标杆/基准 table → the date from which it applies; a later edition
+    applies from a later date."""
+    rf, c = _open(source)
+    c.only(rf.raw, ("editions",))
+    out: dict[int, dt.date] = {}
+    eds = c.tables(rf.raw, "editions")
+    for i, e in enumerate(eds):
+        w = f"editions[{i}]"
+        c.only(e, ("edition", "in_force_from", "source"), w)
+        year, start = c.integer(e, "edition", w, lo=2000, hi=2100), c.date(e, "in_force_from", w)
+        c.text(e, "source", w)
+        if year is not None and year in out:
+            c.problem(f"{w}.edition", year, "不重复的版本年份", "a unique edition year")
+        elif year is not None and start is not None:
+            out[year] = start
+    ordered = sorted(out.items())
+    for (y0, d0), (_, d1) in pairwise(ordered):
+        if d1 <= d0:
+            c.problem("editions.in_force_from", d1.isoformat(), f"晚于 {y0} 年版（{d0.isoformat()}）的施行日期",
+                      f"a date after that of the {y0} edition ({d0.isoformat()})")
+    c.raise_if_any()
+    return out
+
+
+def load_efficiency_table(source: str | Path = "efficiency_benchmarks",
+                          editions: dict[int, dt.date] | None = None) -> list[dict[str, str]]:
+    """The 能效标杆/基准 rows, as text (columns :data:`EFFICIENCY_COLUMNS`). Each row has its
+    document, source and tag (C or R); ``benchmark`` (标杆) is below ``baseline`` (基准), lower
+    being better; the edition is one of ``editions`` (default: the built-in editions file);
+    one row per product and edition."""
+    eds = load_efficiency_editions() if editions is None else editions
+    rf, c = _open(source, (".csv",))
+    columns = rf.raw["columns"]
+    for col in EFFICIENCY_COLUMNS:
+        if col not in columns:
+            c.problem(col, None, "必需的列", "a required column")
+    c.unique(columns, "columns", "列名", "column name")
+    for col in columns:
+        if col not in EFFICIENCY_COLUMNS:
+            c.problem(col or "(empty)", None, f"已知的列之一：{', '.join(EFFICIENCY_COLUMNS)}",
+                      f"one of the known columns: {', '.join(EFFICIENCY_COLUMNS)}")
+    rows: list[dict[str, str]] = rf.raw["rows"]
+    for i, row in enumerate(rows):
+        rc = c.at_row(i + 2)
+        edition = rc.integer(row, "edition", text_ok=True)
+        if edition is not None and edition not in eds:
+            rc.problem("edition", edition, f"版本文件中的版本之一：{', '.join(map(str, sorted(eds)))}",
+                       f"an edition of the editions file: {', '.join(map(str, sorted(eds)))}")
+        for k in ("document", "zh", "unit", "source"):
+            rc.text(row, k)
+        for k in ("product", "indicator"):
+            v = rc.text(row, k)
+            if v:
+                rc.form(k, v, r"[a-z][a-z0-9_]*", "小写字母、数字与下划线组成的代码", "a code of lower-case letters, "
+                        "digits and underscores")
+        rc.one_of(row, "tag", ACCEPTED_TAGS)
+        bench = rc.number(row, "benchmark", text_ok=True)
+        base = rc.number(row, "baseline", text_ok=True)
+        if bench is not None and base is not None and bench >= base:
+            rc.problem("benchmark", row["benchmark"], f"小于基准水平 {row['baseline']} 的标杆水平（数值越小越好）",
+                       f"a benchmark below the baseline {row['baseline']} (lower is better)")
+    c.unique([(r.get("product"), r.get("edition")) for r in rows], "product", "产品与版本组合",
+             "(product, edition) pair")
+    c.raise_if_any()
+    return rows
+
+
+#: The rule files a profile selects (``screening.*`` keys, docs/profiles.md).
+RULE_KEYS = ("review_levels", "two_high", "efficiency_editions", "negative_list", "siting")
+
+
+@dataclass(frozen=True)
+class ScreeningRules:
+    """The screening rule files in force for a jurisdiction and date; ``None`` where the
+    profile selects none (the check is then reported as not made, never as passed)."""
+
+    names: dict[str, str | None]
+    review_levels: list[dict[str, Any]] | None
+    two_high: dict[str, Any] | None
+    efficiency_editions: dict[int, dt.date] | None
+    efficiency_table: list[dict[str, str]]
+    negative_list: list[dict[str, Any]] | None
+    siting: list[dict[str, Any]] | None
+
+
+@cache
+def _load(kind: str, name: str) -> Any:
+    loaders: dict[str, Callable[[str], Any]] = {
+        "two_high": load_two_high, "review_levels": load_review_levels, "negative_list": load_negative_list,
+        "siting": load_siting, "efficiency_editions": load_efficiency_editions,
+        "efficiency_benchmarks": load_efficiency_table}
+    return loaders[kind](name)
+
+
+def load_screening_rules(names: dict[str, str | None]) -> ScreeningRules:
+    """Load the built-in rule files ``names`` selects (key of :data:`RULE_KEYS` → file name
+    or ``None``); each file is read and checked once per process."""
+    unknown = set(names) - set(RULE_KEYS)
+    if unknown:
+        raise KeyError(f"not screening rule keys: {sorted(unknown)}")
+
+    def get(kind: str) -> Any:
+        name = names.get(kind)
+        return None if name is None else _load(kind, name)
+
+    return ScreeningRules(names=dict(names), review_levels=get("review_levels"), two_high=get("two_high"),
+                          efficiency_editions=get("efficiency_editions"),
+                          efficiency_table=_load("efficiency_benchmarks", "efficiency_benchmarks"),
+                          negative_list=get("negative_list"), siting=get("siting"))
+
+
+def two_high_class(code: str, rules: ScreeningRules) -> dict[str, Any] | None:
+    t = rules.two_high
+    if t is None:
+        return None
+    for c in [*t["national"]["classes"], *t["local"]]:
         if any(code.startswith(p) for p in c["prefixes"]):
             return {**c, "source": c.get("source", t["national"]["source"])}
     return None
 
 
-def review_level(project: Project, fig: Figures, two_high: bool) -> Reason:
+def not_selected(rule: str, zh: str, en: str) -> Reason:
+    """The reason of a check the jurisdiction's profile gives no rules for."""
+    return Reason(rule, INFO, f"本配置未选择{zh}，未作此项审查", f"the profile selects no {en}: not checked",
+                  {}, "profile")
+
+
+def review_level(project: Project, fig: Figures, two_high: bool, rules: ScreeningRules) -> Reason:
     """Which authority reviews the project, or that it needs no separate review."""
-    eds = sorted(_toml("review_levels.toml")["editions"], key=lambda e: e["in_force_from"], reverse=True)
-    ed = next((e for e in eds if project.application_date >= dt.date.fromisoformat(e["in_force_from"])), None)
+    eds = rules.review_levels  # latest first
+    if eds is None:
+        return not_selected("R-REVIEW", "节能审查办法", "energy-review rules")
+    ed = next((e for e in eds if project.application_date >= e["in_force_from"]), None)
     if ed is None:
         return Reason("R-REVIEW", INFO, "申报日期早于已收录的节能审查办法", "the application predates the rules held",
                       {"application_date": str(project.application_date)})
@@ -82,24 +319,28 @@ def review_level(project: Project, fig: Figures, two_high: bool) -> Reason:
     return Reason("R-REVIEW", INFO, zh, en, nums, f"{ed['zh']}: {ed['source']}")
 
 
-def negative_list(project: Project) -> list[Reason]:
+def negative_list(project: Project, rules: ScreeningRules) -> list[Reason]:
+    if rules.negative_list is None:
+        return [not_selected("R-NEGATIVE", "本地负面清单", "local negative list")]
     out = []
     products = {p.product for p in project.products}
-    for e in _toml("negative_list.toml").get("entries", []):
-        hit = any(project.industry_code.startswith(x) for x in e.get("industry_prefixes", []))
-        hit = hit or bool(products & set(e.get("products", [])))
-        if hit and (not e.get("kinds") or project.kind in e["kinds"]):
+    for e in rules.negative_list:
+        hit = any(project.industry_code.startswith(x) for x in e["industry_prefixes"])
+        hit = hit or bool(products & set(e["products"]))
+        if hit and (not e["kinds"] or project.kind in e["kinds"]):
             out.append(Reason("R-NEGATIVE", FAIL, f"列入负面清单：{e['zh']}", f"on the negative list: {e['en']}",
                               {"entry": e["id"], "industry_code": project.industry_code}, e["source"]))
     if not out:
         out.append(Reason("R-NEGATIVE", PASS, "不在负面清单内", "not on the negative list", {},
-                          "screening/rules/negative_list.toml"))
+                          f"screening/rules/{rules.names.get('negative_list')}.toml"))
     return out
 
 
-def siting(project: Project) -> list[Reason]:
+def siting(project: Project, rules: ScreeningRules) -> list[Reason]:
+    if rules.siting is None:
+        return [not_selected("R-SITING", "选址规则与合规园区名单", "siting rules and compliant parks")]
     out = []
-    for r in _toml("siting.toml").get("rules", []):
+    for r in rules.siting:
         if any(project.industry_code.startswith(x) for x in r["prefixes"]):
             ok = project.park_id in r["parks"]
             out.append(Reason("R-SITING", PASS if ok else FAIL,
@@ -109,7 +350,7 @@ def siting(project: Project) -> list[Reason]:
     return out
 
 
-def efficiency(project: Project, fig: Figures) -> list[Reason]:
+def efficiency(project: Project, fig: Figures, rules: ScreeningRules) -> list[Reason]:
     """Each product with a row in the table: worse than 基准 fails, between 基准 and 标杆
     passes with conditions, at or better than 标杆 passes (lower is better).
 
@@ -118,8 +359,10 @@ def efficiency(project: Project, fig: Figures) -> list[Reason]:
     edition raised (tightened) values against 2021 and never relaxed them (NDRC Q&A), so
     worse than the 2021 基准 is worse than the 2023 one; a pass is not conclusive.
     """
-    rows = efficiency_table()
-    started = [y for y, d in efficiency_editions().items() if project.application_date >= d]
+    if rules.efficiency_editions is None:
+        return [not_selected("R-EFFICIENCY", "能效标杆/基准版本", "editions of the efficiency levels")]
+    rows = rules.efficiency_table
+    started = [y for y, d in rules.efficiency_editions.items() if project.application_date >= d]
     in_force = max(started) if started else None
     out = []
     for p in project.products:

@@ -1,15 +1,15 @@
 """Targets as data: a TOML file of ``[[targets]]``, each naming the entity, the indicator,
 base and target years, the target change or value, the exclusions in force and its source.
-Every problem of the file is collected (codes T0xx) before anything runs."""
+Every problem of the file is collected (codes T0xx, :mod:`qingshan.rulefile`) before
+anything runs."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qingshan.errors import Problem, ValidationError
+from qingshan.rulefile import Checker, read_rule_file
 
 #: indicator → (computed from the accounts?, unit)
 INDICATORS: dict[str, tuple[bool, str]] = {
@@ -49,77 +49,87 @@ class Target:
         return INDICATORS[self.indicator][0]
 
 
-def load_targets(path: str | Path) -> list[Target]:
-    p = Path(path)
-    label = p.name
-    try:
-        raw = tomllib.loads(p.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError([Problem("T001", label, None, None, None, f"可读的文件：{exc}",
-                                       f"a readable file: {exc}")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError([Problem("T002", label, None, None, None, f"合法的 TOML：{exc}",
-                                       f"valid TOML: {exc}")]) from exc
-    problems: list[Problem] = []
-    out = [t for i, d in enumerate(raw.get("targets", [])) if (t := _target(d, f"targets[{i}]", label, problems))]
-    ids = [t.id for t in out]
-    for dup in sorted({x for x in ids if ids.count(x) > 1}):
-        problems.append(Problem("T010", label, None, "targets.id", dup, "不重复的目标代码", "a unique target id"))
-    if not raw.get("targets"):
-        problems.append(Problem("T010", label, None, "targets", None, "至少一个 [[targets]]",
-                                "at least one [[targets]]"))
-    if problems:
-        raise ValidationError(problems)
-    return out
+TARGETS_PACKAGE, TARGETS_FOLDER = "qingshan.targets", "plans"
+TARGET_KEYS = ("id", "zh", "en", "level", "entity", "indicator", "base_year", "target_year", "target_change",
+               "target_value", "base_value", "exclude_feedstock", "exclude_new_renewables", "renewable_base_year",
+               "unit", "observed", "source")
 
 
-def _target(d: dict[str, Any], where: str, label: str, problems: list[Problem]) -> Target | None:
-    n0 = len(problems)
+@dataclass(frozen=True)
+class TargetsFile:
+    """A targets file: its targets and the value-added growth it assumes to the target
+    year (``[assumptions] growth``, ``None`` if not given)."""
 
-    def bad(key: str, value: Any, zh: str, en: str) -> None:
-        problems.append(Problem("T010", label, None, f"{where}.{key}", None if value is None else str(value), zh, en))
+    targets: list[Target]
+    growth: float | None
+    growth_source: str
+    label: str
+    digest: str
 
-    for key in ("id", "zh", "en", "entity", "source"):
-        if not isinstance(d.get(key), str) or not d.get(key):
-            bad(key, d.get(key), "必填的文字", "a required text")
-    level = d.get("level")
-    if level not in LEVELS:
-        bad("level", level, "city、district 或 park", "city, district or park")
-    ind = d.get("indicator")
-    if ind not in INDICATORS:
-        bad("indicator", ind, f"取值之一：{', '.join(INDICATORS)}", f"one of {', '.join(INDICATORS)}")
-    by, ty = d.get("base_year"), d.get("target_year")
-    if not isinstance(by, int) or not isinstance(ty, int) or ty <= by:
-        bad("target_year", ty, "整数年份，晚于 base_year", "an integer year after base_year")
-    change, value, base = d.get("target_change"), d.get("target_value"), d.get("base_value")
-    if (change is None) == (value is None):
-        bad("target_change", change, "target_change（相对变化）与 target_value 二者给一", "exactly one of "
-            "target_change (relative change) and target_value")
-    if base is not None and (isinstance(base, bool) or not isinstance(base, int | float) or base <= 0):
-        bad("base_value", base, "正数", "a positive number")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        bad("target_value", value, "数值", "a number")
-    if change is not None and (isinstance(change, bool) or not isinstance(change, int | float) or change <= -1):
-        bad("target_change", change, "大于 −1 的相对变化（如 −0.17）", "a relative change above −1 (e.g. −0.17)")
-    if value is not None and base is None:
-        bad("base_value", None, "给出 target_value 时须给出 base_value", "base_value, when target_value is given")
-    obs = d.get("observed", {})
-    if not isinstance(obs, dict) or not all(str(k).isdigit() and isinstance(v, int | float) for k, v in obs.items()):
-        bad("observed", obs, "{年份 = 数值}", "{year = number}")
-        obs = {}
-    if ind in INDICATORS and not INDICATORS[ind][0] and not obs:
-        bad("observed", None, "该指标不能由企业数据算出，须给出各年观测值", "observed values by year (this "
-            "indicator is not computed from enterprise data)")
-    if len(problems) > n0:
+
+def load_targets(source: str | Path) -> list[Target]:
+    """The targets of a built-in file (``"demo_targets"``) or of a file
+    (:class:`~pathlib.Path`); every problem is collected (codes T0xx)."""
+    return load_targets_file(source).targets
+
+
+def load_targets_file(source: str | Path) -> TargetsFile:
+    """:func:`load_targets` with the file's ``[assumptions]``."""
+    rf = read_rule_file(source, package=TARGETS_PACKAGE, folder=TARGETS_FOLDER, code="T")
+    raw = rf.raw
+    c = Checker(rf.label, "T010")
+    c.only(raw, ("targets", "assumptions"))
+    a = c.table(raw, "assumptions", required=False)
+    c.only(a, ("growth", "growth_source"), "assumptions")
+    growth = c.number(a, "growth", "assumptions", required=False, lo=-1.0, hi=1.0)
+    growth_source = c.text(a, "growth_source", "assumptions", required=growth is not None)
+    out = [t for i, d in enumerate(c.tables(raw, "targets")) if (t := _target(c, d, f"targets[{i}]"))]
+    c.unique([t.id for t in out], "targets.id", "目标代码", "target id")
+    c.raise_if_any()
+    return TargetsFile(targets=out, growth=growth, growth_source=growth_source, label=rf.label, digest=rf.digest)
+
+
+def _target(c: Checker, d: dict[str, Any], where: str) -> Target | None:
+    n0 = len(c.problems)
+    c.only(d, TARGET_KEYS, where)
+    tid, zh, en, entity, source = (c.text(d, k, where) for k in ("id", "zh", "en", "entity", "source"))
+    level = c.one_of(d, "level", LEVELS, where)
+    ind = c.one_of(d, "indicator", tuple(INDICATORS), where)
+    by = c.integer(d, "base_year", where, lo=1990, hi=2100)
+    ty = c.integer(d, "target_year", where, lo=1990, hi=2100)
+    if by is not None and ty is not None and ty <= by:
+        c.problem(f"{where}.target_year", ty, "晚于 base_year 的年份", "a year after base_year")
+    has_change, has_value = d.get("target_change") is not None, d.get("target_value") is not None
+    if has_change == has_value:
+        c.problem(f"{where}.target_change", d.get("target_change"), "target_change（相对变化）与 target_value 二者给一",
+                  "exactly one of target_change (relative change) and target_value")
+    base = c.number(d, "base_value", where, required=has_value)
+    if base is not None and base <= 0:
+        c.problem(f"{where}.base_value", base, "正数", "a positive number")
+    value = c.number(d, "target_value", where, required=False)
+    change = c.number(d, "target_change", where, required=False)
+    if change is not None and change <= -1:
+        c.problem(f"{where}.target_change", change, "大于 −1 的相对变化（如 −0.17）",
+                  "a relative change above −1 (e.g. −0.17)")
+    excl_feed = c.flag(d, "exclude_feedstock", where)
+    excl_new = c.flag(d, "exclude_new_renewables", where)
+    ren_year = c.integer(d, "renewable_base_year", where, required=False, default=2020, lo=1990, hi=2100) or 2020
+    unit = c.text(d, "unit", where, required=False, default=INDICATORS[ind][1] if ind else "")
+    obs_raw = c.table(d, "observed", where, required=False)
+    observed: dict[int, float] = {}
+    for k in obs_raw:
+        x = c.number(obs_raw, k, f"{where}.observed")
+        if not str(k).isdigit():
+            c.problem(f"{where}.observed.{k}", k, "{年份 = 数值}", "{year = number}")
+        elif x is not None:
+            observed[int(k)] = x
+    if ind and not INDICATORS[ind][0] and not obs_raw:
+        c.problem(f"{where}.observed", None, "该指标不能由企业数据算出，须给出各年观测值",
+                  "observed values by year (this indicator is not computed from enterprise data)")
+    if len(c.problems) > n0 or by is None or ty is None:
         return None
-    assert isinstance(by, int) and isinstance(ty, int) and isinstance(ind, str)
     if change is None:
         change = float(value or 0.0) / float(base or 1.0) - 1.0
-    return Target(id=d["id"], zh=d["zh"], en=d["en"], level=str(level), entity=d["entity"], indicator=ind,
-                  base_year=by, target_year=ty, target_change=float(change), source=d["source"],
-                  base_value=None if base is None else float(base),
-                  exclude_feedstock=bool(d.get("exclude_feedstock", False)),
-                  exclude_new_renewables=bool(d.get("exclude_new_renewables", False)),
-                  renewable_base_year=int(d.get("renewable_base_year", 2020)),
-                  unit=str(d.get("unit", INDICATORS[ind][1])),
-                  observed={int(k): float(v) for k, v in obs.items()})
+    return Target(id=tid, zh=zh, en=en, level=level, entity=entity, indicator=ind, base_year=by, target_year=ty,
+                  target_change=float(change), source=source, base_value=base, exclude_feedstock=excl_feed,
+                  exclude_new_renewables=excl_new, renewable_base_year=ren_year, unit=unit, observed=observed)

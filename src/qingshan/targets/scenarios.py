@@ -4,7 +4,6 @@ P1xx) before anything runs."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qingshan.errors import Problem, ValidationError
+from qingshan.factors import FactorSet
 from qingshan.methods import pathways as pw
+from qingshan.rulefile import Checker, read_rule_file
 
 
 @dataclass(frozen=True)
@@ -47,77 +47,79 @@ class Scenario:
     projects: tuple[Project, ...] = field(default_factory=tuple)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValidationError([Problem("P101", p.name, None, None, None, f"可读的 TOML 文件：{exc}",
-                                       f"a readable TOML file: {exc}")]) from exc
-    problems: list[Problem] = []
+SCENARIO_PACKAGE, SCENARIO_FOLDER = "qingshan.targets", "demo_scenarios"
+SCENARIO_KEYS = ("id", "zh", "en", "source", "horizon", "seed", "draws", "growth", "growth_range", "intensity",
+                 "intensity_range", "fuel_switching", "grid", "grid_range", "projects")
 
-    def bad(key: str, value: Any, zh: str, en: str) -> None:
-        problems.append(Problem("P110", p.name, None, key, None if value is None else str(value), zh, en))
 
-    def num(d: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
-        v = d.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            bad(f"{where}.{key}" if where else key, v, "数值", "a number")
-            return 0.0
-        return float(v)
+def load_scenario(source: str | Path) -> Scenario:
+    """A built-in scenario (``"baseline"``, ``"policy"``) or a scenario file
+    (:class:`~pathlib.Path`); every problem is collected (codes P1xx)."""
+    rf = read_rule_file(source, package=SCENARIO_PACKAGE, folder=SCENARIO_FOLDER, code="P1")
+    raw = rf.raw
+    c = Checker(rf.label, "P110")
+    c.only(raw, SCENARIO_KEYS)
 
-    def rng(d: dict[str, Any], where: str) -> tuple[float, float]:
-        lo, hi = num(d, "low", where, 0.0), num(d, "high", where, 0.0)
+    def rng(key: str) -> tuple[float, float]:
+        d = c.table(raw, key, required=False)
+        c.only(d, ("low", "high"), key)
+        lo = c.number(d, "low", key, required=False, default=0.0) or 0.0
+        hi = c.number(d, "high", key, required=False, default=0.0) or 0.0
         if lo > hi:
-            bad(f"{where}.low", lo, "不大于 high", "not above high")
+            c.problem(f"{key}.low", lo, "不大于 high", "not above high")
         return lo, hi
 
     def by_div(d: dict[str, Any], where: str) -> dict[str, float]:
-        v = d.get("by_division", {})
-        if not isinstance(v, dict) or not all(isinstance(x, int | float) for x in v.values()):
-            bad(f"{where}.by_division", v, "{行业大类 = 数值}", "{division = number}")
-            return {}
-        return {str(k): float(x) for k, x in v.items()}
+        v = c.table(d, "by_division", where, required=False)
+        out: dict[str, float] = {}
+        for k in v:
+            x = c.number(v, k, f"{where}.by_division")
+            if c.form(f"{where}.by_division.{k}", str(k), r"\d{2}", "GB/T 4754 两位行业大类代码",
+                      "a 2-digit GB/T 4754 division") and x is not None:
+                out[str(k)] = x
+        return out
 
-    for key in ("id", "zh", "en", "source"):
-        if not isinstance(raw.get(key), str) or not raw.get(key):
-            bad(key, raw.get(key), "必填的文字", "a required text")
-    g, i, f = raw.get("growth", {}), raw.get("intensity", {}), raw.get("fuel_switching", {})
-    grid = raw.get("grid", {}).get("points", {})
-    if not isinstance(grid, dict) or not grid or not all(str(k).isdigit() and isinstance(v, int | float)
-                                                        for k, v in grid.items()):
-        bad("grid.points", grid, "{年份 = 电网因子 tCO2/MWh}", "{year = grid factor in tCO2/MWh}")
-        grid = {}
+    texts = {k: c.text(raw, k) for k in ("id", "zh", "en", "source")}
+    horizon = c.integer(raw, "horizon", required=False, default=2035, lo=2000, hi=2100) or 2035
+    seed = c.integer(raw, "seed", required=False, default=0, lo=0) or 0
+    draws = c.integer(raw, "draws", required=False, default=500, lo=1) or 1
+    g, i = c.table(raw, "growth", required=False), c.table(raw, "intensity", required=False)
+    f = c.table(raw, "fuel_switching", required=False)
+    c.only(g, ("default", "by_division"), "growth")
+    c.only(i, ("default", "by_division"), "intensity")
+    c.only(f, ("electrification", "other_decline"), "fuel_switching")
+    grid = c.table(raw, "grid", required=False)
+    c.only(grid, ("points",), "grid")
+    pts = grid.get("points")
+    points: dict[int, float] = {}
+    if (not isinstance(pts, dict) or not pts
+            or not all(str(k).isdigit() and isinstance(v, int | float) and not isinstance(v, bool)
+                       for k, v in pts.items())):
+        c.problem("grid.points", pts, "{年份 = 电网因子 tCO2/MWh}", "{year = grid factor in tCO2/MWh}")
+    else:
+        points = {int(k): float(v) for k, v in pts.items()}
     projects = []
-    for n, pr in enumerate(raw.get("projects", [])):
+    for n, pr in enumerate(c.tables(raw, "projects", required=False)):
         w = f"projects[{n}]"
-        if not isinstance(pr.get("name"), str) or not isinstance(pr.get("opens"), int):
-            bad(w, pr.get("name"), "name 与投产年份 opens", "a name and an opening year (opens)")
-            continue
-        closes = pr.get("closes")
-        projects.append(Project(name=pr["name"], opens=int(pr["opens"]), energy_tce=num(pr, "energy_tce", w),
-                                co2_t=num(pr, "co2_t", w), closes=int(closes) if isinstance(closes, int) else None))
-    horizon = raw.get("horizon", 2035)
-    if not isinstance(horizon, int):
-        bad("horizon", horizon, "整数年份", "an integer year")
-        horizon = 2035
-    draws = raw.get("draws", 500)
-    if not isinstance(draws, int) or draws < 1:
-        bad("draws", draws, "正整数", "a positive integer")
-        draws = 1
+        c.only(pr, ("name", "opens", "closes", "energy_tce", "co2_t"), w)
+        name = c.text(pr, "name", w)
+        opens = c.integer(pr, "opens", w, lo=2000, hi=2100)
+        closes = c.integer(pr, "closes", w, required=False, lo=2000, hi=2100)
+        if opens is not None and closes is not None and closes <= opens:
+            c.problem(f"{w}.closes", closes, "晚于 opens 的年份", "a year after opens")
+        e, co2 = c.number(pr, "energy_tce", w), c.number(pr, "co2_t", w)
+        if opens is not None and e is not None and co2 is not None:
+            projects.append(Project(name=name, opens=opens, energy_tce=e, co2_t=co2, closes=closes))
     sc = Scenario(
-        id=str(raw.get("id", "")), zh=str(raw.get("zh", "")), en=str(raw.get("en", "")),
-        source=str(raw.get("source", "")), horizon=horizon, seed=int(raw.get("seed", 0)), draws=draws,
-        growth=num(g, "default", "growth", 0.0), growth_by_division=by_div(g, "growth"),
-        growth_range=rng(raw.get("growth_range", {}), "growth_range"),
-        improvement=num(i, "default", "intensity", 0.0), improvement_by_division=by_div(i, "intensity"),
-        improvement_range=rng(raw.get("intensity_range", {}), "intensity_range"),
-        electrification=num(f, "electrification", "fuel_switching", 0.0),
-        other_decline=num(f, "other_decline", "fuel_switching", 0.0),
-        grid_points={int(k): float(v) for k, v in grid.items()},
-        grid_range=rng(raw.get("grid_range", {}), "grid_range"), projects=tuple(projects))
-    if problems:
-        raise ValidationError(problems)
+        id=texts["id"], zh=texts["zh"], en=texts["en"], source=texts["source"], horizon=horizon, seed=seed,
+        draws=draws, growth=c.number(g, "default", "growth", required=False, default=0.0) or 0.0,
+        growth_by_division=by_div(g, "growth"), growth_range=rng("growth_range"),
+        improvement=c.number(i, "default", "intensity", required=False, default=0.0) or 0.0,
+        improvement_by_division=by_div(i, "intensity"), improvement_range=rng("intensity_range"),
+        electrification=c.number(f, "electrification", "fuel_switching", required=False, default=0.0) or 0.0,
+        other_decline=c.number(f, "other_decline", "fuel_switching", required=False, default=0.0) or 0.0,
+        grid_points=points, grid_range=rng("grid_range"), projects=tuple(projects))
+    c.raise_if_any()
     return sc
 
 
@@ -163,3 +165,12 @@ def pathway(sc: Scenario, base: pw.Base, grid_base: float) -> tuple[pd.DataFrame
                "co2_peak_year_p95": int(np.percentile(peaks, 95)),
                "peaks_within_horizon": bool(peak_year < sc.horizon)}
     return out, summary
+
+
+def pathway_base(yearly: pd.DataFrame, fs: FactorSet, year: int) -> tuple[pw.Base, float]:
+    """The base state of the pathways in ``year`` and that year's grid factor (t/MWh), both
+    from the factor set the accounts used: electricity's 当量值 (GB/T 2589 Annex A) for its
+    share of 综合能耗, and the grid factor series the profile selects."""
+    grid_t_per_mwh = float(fs.by_year("grid", [year])["tco2_per_kwh"].iloc[0]) * 1000.0
+    elec = fs.energy.loc[fs.energy["carrier"] == "electricity", "tce_per_unit"]
+    return pw.base_from_yearly(yearly, year, float(elec.iloc[0])), grid_t_per_mwh

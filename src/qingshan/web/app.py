@@ -1,11 +1,14 @@
 """The web application: every page is the HTML rendering of a JSON document that the same
-handler serves under ``/api`` (its JSON twin), so a page and the API cannot disagree.
-Data access goes through :class:`qingshan.web.data.CityData` only.
+handler serves under ``/api`` (its JSON twin), so a page and the API cannot disagree. The
+documents are those of :mod:`qingshan.documents`, built on the served city
+(:class:`qingshan.web.city.WebCity`): the CLI and the web return the same document for the
+same city, profile and year.
 """
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,38 +18,26 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from qingshan import __version__
+from qingshan.documents import accounts as accounts_doc
+from qingshan.documents import enterprises as enterprises_doc
+from qingshan.documents import evaluation as evaluation_doc
+from qingshan.documents import lmdi as lmdi_doc
+from qingshan.documents import map as map_doc
+from qingshan.documents import overview as overview_doc
+from qingshan.documents import pathways as pathways_doc
+from qingshan.documents import screening as screening_doc
+from qingshan.documents import targets as targets_doc
+from qingshan.errors import ConfigError, ValidationError
+from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
-from qingshan.web.data import CityData
+from qingshan.web.city import WebCity
 
 PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "One-map"),
          ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
          ("screen", "/screen", "项目审查", "Screening"), ("import", "/import", "数据导入", "Import"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def workbook(doc: dict[str, Any]) -> bytes:
-    """Every table of a page's document (each list of records, also one level down) as a
-    sheet: the Excel export of every page."""
-    import pandas as pd
-
-    from qingshan.reports.workbook import workbook_bytes
-
-    sheets: list[tuple[str, pd.DataFrame]] = []
-
-    def walk(prefix: str, v: Any) -> None:
-        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-            sheets.append((prefix[:31] or "data", pd.DataFrame(v)))
-        elif isinstance(v, dict):
-            for k, x in v.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), x)
-
-    walk("", doc)
-    # values that are not scalars (lists inside a record) go to a cell as text
-    tidy = [(n, df.map(lambda v: v if isinstance(v, int | float | str | type(None)) else str(v)))
-            for n, df in sheets]
-    return workbook_bytes(tidy or [("data", pd.DataFrame([{k: str(v) for k, v in doc.items()}]))])
 
 
 def _env() -> Environment:
@@ -66,7 +57,7 @@ def _env() -> Environment:
     return env
 
 
-def create_app(data: CityData) -> FastAPI:
+def create_app(data: WebCity) -> FastAPI:
     # FastAPI's /docs and /redoc pages load their script from a CDN: off (offline rule).
     # The API is described by /openapi.json and by the /api page rendered here from it.
     app = FastAPI(title="青山 Qingshan", version=__version__, docs_url=None, redoc_url=None,
@@ -79,7 +70,7 @@ def create_app(data: CityData) -> FastAPI:
 
     def respond(doc: dict[str, Any], fmt: str, name: str) -> Any:
         if fmt == "xlsx":
-            return Response(workbook(doc), media_type=XLSX,
+            return Response(workbook_bytes(document_sheets(doc)), media_type=XLSX,
                             headers={"Content-Disposition": f'attachment; filename="qingshan-{name}.xlsx"'})
         return JSONResponse(doc)  # documents are JSON-ready: no second pass through jsonable_encoder
 
@@ -101,26 +92,79 @@ def create_app(data: CityData) -> FastAPI:
                                                        link=link)
         return HTMLResponse(html)
 
+    def doc(build: Any, *args: Any) -> dict[str, Any]:
+        try:
+            return data.document(build, *args)
+        except ConfigError as exc:  # the profile selects nothing for this (no scheme, no targets)
+            raise HTTPException(422, str(exc)) from exc
+
+    def known_year(year: int | None) -> int:
+        years = data.city.years
+        if year is None:
+            return years[-1]
+        if year not in years:
+            raise HTTPException(422, f"year {year} is not in the data ({years[0]}–{years[-1]})")
+        return year
+
+    def evaluation_page(scheme: str | None, year: int | None) -> dict[str, Any]:
+        from qingshan.evaluation.scheme import preset_names
+
+        if scheme is not None and scheme not in preset_names():  # a name, never a path
+            raise HTTPException(422, f"unknown scheme {scheme!r}; known: {', '.join(preset_names())}")
+        return doc(evaluation_doc.build, known_year(year), scheme)
+
+    @app.get("/api/profile", tags=["pages"])
+    def api_profile(year: int | None = None) -> dict[str, Any]:
+        """The jurisdiction profile the city runs under, with its selections for ``year``
+        (default: the latest data year)."""
+        return data.city.profile.describe(known_year(year))
+
+    @app.get("/api/accounts", tags=["results"])
+    def api_accounts(year: int | None = None, format: str = "json") -> Any:
+        """The accounts document (as ``qingshan account --year``): enterprise-years with the
+        factor rows used, roll-ups, products, factors; every year when ``year`` is omitted."""
+        return respond(doc(accounts_doc.build, [known_year(year)] if year is not None else None), format, "accounts")
+
+    @app.get("/api/lmdi", tags=["results"])
+    def api_lmdi(y0: int = Query(..., alias="from"), y1: int = Query(..., alias="to"), by: str = "industry",
+                 format: str = "json") -> Any:
+        """LMDI decomposition of the change of energy and CO2 (as ``qingshan decompose``)."""
+        if by not in lmdi_doc.BY:
+            raise HTTPException(422, f"by must be one of {', '.join(lmdi_doc.BY)}")
+        return respond(doc(lmdi_doc.build, known_year(y0), known_year(y1), by), format, "lmdi")
+
+    @app.get("/api/pathways", tags=["results"])
+    def api_pathways(scenario: Annotated[list[str], Query()], format: str = "json") -> Any:
+        """Pathways of the shipped scenarios named (as ``qingshan project --scenario NAME``)."""
+        from qingshan.rulefile import builtin_names
+        from qingshan.targets.scenarios import SCENARIO_FOLDER, SCENARIO_PACKAGE, load_scenario
+
+        known = builtin_names(SCENARIO_PACKAGE, SCENARIO_FOLDER)
+        bad = [s for s in scenario if s not in known]
+        if bad:
+            raise HTTPException(422, f"unknown scenario {bad[0]!r}; known: {', '.join(known)}")
+        return respond(doc(pathways_doc.build, [load_scenario(s) for s in scenario]), format, "pathways")
+
     @app.get("/api/overview", tags=["pages"])
     def api_overview(format: str = "json") -> Any:
         """City energy, CO2 and intensities by year; districts in the latest year; target colours.
         ``format=xlsx`` returns the tables as a workbook."""
-        return respond(data.overview(), format, "overview")
+        return respond(doc(overview_doc.build), format, "overview")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request) -> HTMLResponse:
-        return page(request, "overview", data.overview())
+        return page(request, "overview", doc(overview_doc.build))
 
     @app.get("/api/map", tags=["pages"])
     def api_map(colour: str = "class", format: str = "json") -> Any:
         """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates,
         class, carbon grade and accounts; each district's worst target colour and why.
         ``colour`` is ``class`` or ``grade`` (碳效等级)."""
-        return respond(data.map_view(colour), format, "map")
+        return respond(doc(map_doc.build, colour), format, "map")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, colour: str = "class") -> HTMLResponse:
-        return page(request, "map", data.map_view(colour))
+        return page(request, "map", doc(map_doc.build, colour))
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
@@ -137,19 +181,22 @@ def create_app(data: CityData) -> FastAPI:
                         sort: str = "energy_tce", desc: bool = True, page_no: int = Query(1, alias="page"),
                         size: int = 50, format: str = "json") -> Any:
         """Enterprises of the latest year: search by name or code, filter, sort, page."""
-        return respond(data.enterprises(q, district, industry, cls, sort, desc, page_no, size), format, "enterprises")
+        return respond(doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size), format,
+                       "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises(request: Request, q: str = "", district: str = "", industry: str = "",
                     cls: str = Query("", alias="class"), sort: str = "energy_tce", desc: bool = True,
                     page_no: int = Query(1, alias="page"), size: int = 50) -> HTMLResponse:
-        return page(request, "enterprises", data.enterprises(q, district, industry, cls, sort, desc, page_no, size))
+        return page(request, "enterprises",
+                    doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size))
 
     def one(entity_id: str) -> dict[str, Any]:
-        doc = data.enterprise(entity_id)
-        if doc is None:
+        with data.lock:
+            found = enterprises_doc.one(data.city, entity_id)
+        if found is None:
             raise HTTPException(404, f"no enterprise {entity_id}")
-        return doc
+        return found
 
     @app.get("/api/enterprises/{entity_id}", tags=["pages"])
     def api_enterprise(entity_id: str, format: str = "json") -> Any:
@@ -164,26 +211,32 @@ def create_app(data: CityData) -> FastAPI:
     def api_evaluation(scheme: str | None = None, year: int | None = None,
                        format: str = "json") -> Any:
         """Class counts, carbon grades, measures, parks and the class migration."""
-        return respond(data.evaluation_view(scheme, year), format, "evaluation")
+        return respond(evaluation_page(scheme, year), format, "evaluation")
 
     @app.get("/evaluation", response_class=HTMLResponse, include_in_schema=False)
     def evaluation(request: Request, scheme: str | None = None, year: int | None = None) -> HTMLResponse:
-        return page(request, "evaluation", data.evaluation_view(scheme, year))
+        return page(request, "evaluation", evaluation_page(scheme, year))
 
     @app.get("/api/targets", tags=["pages"])
     def api_targets(format: str = "json") -> Any:
         """Latest progress of every target with its colour, the warnings, the remaining room."""
-        return respond(data.targets_view(), format, "targets")
+        return respond(doc(targets_doc.build), format, "targets")
 
     @app.get("/targets", response_class=HTMLResponse, include_in_schema=False)
     def targets(request: Request) -> HTMLResponse:
-        return page(request, "targets", data.targets_view())
+        return page(request, "targets", doc(targets_doc.build))
 
     def screening(text: str) -> dict[str, Any]:
-        from qingshan.errors import ValidationError
+        import tempfile
+
+        from qingshan.screening import read_project
 
         try:
-            return {"result": data.screen(text), "problems": []}
+            with tempfile.TemporaryDirectory() as tmp:
+                f = Path(tmp) / "project.yaml"
+                f.write_text(text, "utf-8")
+                project = read_project(f)
+            return {"result": data.document(screening_doc.build, project), "problems": []}
         except ValidationError as exc:
             return {"result": None, "problems": [p.to_dict() for p in exc.problems]}
 

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from qingshan.data.demo._arrays import FloatArray, IntArray, ObjArray, choice, round_to
-from qingshan.data.units import conversion_factor
+from qingshan.schema.units import conversion_factor
 
 
 def load_calibration() -> dict[str, Any]:

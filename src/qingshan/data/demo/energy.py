@@ -20,8 +20,9 @@ from qingshan.data.demo._arrays import (
 from qingshan.data.demo.calibration import Calibration
 from qingshan.data.demo.economics import Econ
 from qingshan.data.demo.firms import Firms
-from qingshan.data.spec import carriers, tables
-from qingshan.data.units import conversion_factor
+from qingshan.schema.carriers import carriers
+from qingshan.schema.tables import tables
+from qingshan.schema.units import conversion_factor
 
 
 @dataclass

@@ -13,7 +13,7 @@ from qingshan.data.demo.calibration import Calibration, draw_units, options
 from qingshan.data.demo.economics import Econ
 from qingshan.data.demo.energy import Energy
 from qingshan.data.demo.firms import Firms
-from qingshan.data.spec import tables
+from qingshan.schema.tables import tables
 
 
 def entities_frame(

@@ -3,7 +3,7 @@ and stock of an industrial enterprise).
 
 Enterprises already file this form with the statistics bureau every period, so a city can
 hand in the forms themselves instead of re-typing them into the ``energy`` table. This
-module turns each form into a :class:`~qingshan.data.readers.RawTable` of the ``energy``
+module turns each form into a :class:`~qingshan.data.raw.RawTable` of the ``energy``
 table: text cells under the canonical column names, with the row number of the *form* row
 each energy row came from, so that validation messages point at the form.
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from qingshan.data.form_205_1.cells import _cell_text
 from qingshan.data.form_205_1.form import _no_form, _parse_grid
-from qingshan.data.readers import RawTable
+from qingshan.data.raw import RawTable
 from qingshan.errors import Problem
 
 _EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")

@@ -16,7 +16,7 @@ from qingshan.data.form_205_1.layout import (
     _is_footer,
 )
 from qingshan.data.form_205_1.rows import _apply_breakdowns, _emit, _parse_rows
-from qingshan.data.readers import RawTable
+from qingshan.data.raw import RawTable
 from qingshan.errors import Problem, Severity
 
 

@@ -7,7 +7,7 @@ import re
 from functools import cache
 
 from qingshan.data.form_205_1.cells import _norm
-from qingshan.data.spec import carriers, resolve_carrier
+from qingshan.schema.carriers import carriers, resolve_carrier
 
 #: Text that marks a row as an "of which" (其中) item of the row above it; NBS tables mark
 #: such items with "#" or "其中：".

@@ -11,10 +11,11 @@ import pandas as pd
 from qingshan.data.form_205_1.cells import _fmt, _norm, _number
 from qingshan.data.form_205_1.layout import COLUMNS, EMITTED_COLUMNS, NUMERIC_COLUMNS, _Block
 from qingshan.data.form_205_1.names import _clean_name, _code_map, _normalise_code, _resolve_name
-from qingshan.data.readers import RawTable
-from qingshan.data.spec import carriers, tables
-from qingshan.data.units import conversion_factor, normalise_unit_label
+from qingshan.data.raw import RawTable
 from qingshan.errors import Problem, Severity
+from qingshan.schema.carriers import carriers
+from qingshan.schema.tables import tables
+from qingshan.schema.units import conversion_factor, normalise_unit_label
 
 #: Rows of the form that are the sum of rows listed below them. When any listed part has a
 #: figure, the parent row is not imported (it would be counted twice) and the parts are.

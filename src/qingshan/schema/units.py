@@ -6,7 +6,7 @@ canonical unit per dimension. pint is used only to *derive* the scalar factor fo
 (alias, canonical) pair; millions of values are then multiplied as plain floats
 (docs/architecture.md, "Units").
 
-Aliases live in ``data/spec/units.csv``. Definitions added to pint here:
+Aliases live in ``data/spec/units.csv`` (the schema files stay in the data package). Definitions added to pint here:
 
 - ``tce``: tonne of standard coal equivalent, its own dimension, because GB/T 2589
   coefficients are tabulated conventions rather than exact energy ratios (GB/T 2589-2020,
@@ -37,7 +37,8 @@ CANONICAL_UNITS: dict[str, str] = {
 
 
 @cache
-def _registry() -> Any:
+def unit_registry() -> Any:
+    """The pint registry with ``tce``, ``kgce``, ``yuan`` and ``mu`` defined (built once)."""
     import pint
 
     ureg: Any = pint.UnitRegistry(on_redefinition="raise")
@@ -61,6 +62,11 @@ def normalise_unit_label(label: str) -> str:
     return "".join(label.split()).replace("（", "(").replace("）", ")").replace("Ｍ", "M")
 
 
+def label_key(label: str) -> str:
+    """The form of a header or name label that lookups compare: normalised, lower case."""
+    return normalise_unit_label(label).lower()
+
+
 def is_known_unit(label: str) -> bool:
     return normalise_unit_label(label) in unit_aliases()
 
@@ -77,7 +83,7 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     aliases = unit_aliases()
     src = aliases[normalise_unit_label(from_unit)]
     dst = aliases[normalise_unit_label(to_unit)]
-    ureg = _registry()
+    ureg = unit_registry()
     try:
         ratio = ureg.parse_expression(src) / ureg.parse_expression(dst)
         return float(f"{float(ratio.to('dimensionless').magnitude):.12g}")

@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from qingshan.accounts import AccountResult
-from qingshan.data.spec import carriers
 from qingshan.methods import lmdi
 from qingshan.methods.carrier_rollup import BY, carrier_rollup
+from qingshan.schema.carriers import carriers
 from qingshan.store import Store
 
 ENERGY_EFFECTS = ("activity", "structure", "intensity")

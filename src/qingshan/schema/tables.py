@@ -1,19 +1,21 @@
-"""The data-package schema, loaded from ``spec/tables.toml`` and ``spec/carriers.csv``.
+"""The data-package tables: their columns, types, units, aliases and keys, loaded from
+``data/spec/tables.toml``.
 
 One declarative spec drives validation, docs/data-package.md, the Excel template and the
-error messages (PyPSA-style schema as data). Nothing here reads user files.
+error messages (PyPSA-style schema as data). Nothing here reads user files. The schema sits
+below the readers (:mod:`qingshan.data`) and the factor sets (:mod:`qingshan.factors`), so
+both can use it.
 """
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from qingshan.data.units import normalise_unit_label
+from qingshan.schema.units import label_key
 
 TABLE_ORDER: tuple[str, ...] = ("entities", "energy", "economics", "production", "process",
                                 "pollutants", "boundaries")
@@ -64,10 +66,6 @@ class TableSpec:
         return tuple(c.name for c in self.columns)
 
 
-def _header_key(label: str) -> str:
-    return normalise_unit_label(label).lower()
-
-
 @cache
 def tables() -> dict[str, TableSpec]:
     """All table specs, keyed by table name, in :data:`TABLE_ORDER`."""
@@ -97,62 +95,9 @@ def header_map(table: TableSpec) -> dict[str, str]:
     m: dict[str, str] = {}
     for c in table.columns:
         for label in (c.name, *c.aliases):
-            m.setdefault(_header_key(label), c.name)
+            m.setdefault(label_key(label), c.name)
     return m
 
 
 def canonical_header(table: TableSpec, label: str) -> str | None:
-    return header_map(table).get(_header_key(label))
-
-
-#: Carrier categories (``carriers.csv``) whose burnt rows emit combustion CO2 and that may
-#: carry measured NCV, carbon content and oxidation.
-FOSSIL_CATEGORIES = ("coal", "coke", "oil", "gas")
-
-
-@dataclass(frozen=True)
-class Carrier:
-    """An energy carrier (能源品种) of the data package."""
-
-    carrier: str
-    name_zh: str
-    name_en: str
-    aliases: tuple[str, ...]
-    dimension: str
-    canonical_unit: str
-    category: str
-    form_205_1_code: str
-    form_205_1_unit: str
-
-    @property
-    def is_fossil(self) -> bool:
-        return self.category in FOSSIL_CATEGORIES
-
-
-@cache
-def carriers() -> dict[str, Carrier]:
-    """The carrier catalogue (``spec/carriers.csv``), keyed by carrier code."""
-    text = resources.files("qingshan.data").joinpath("spec/carriers.csv").read_text("utf-8")
-    out: dict[str, Carrier] = {}
-    for r in csv.DictReader(text.splitlines()):
-        out[r["carrier"]] = Carrier(
-            carrier=r["carrier"], name_zh=r["name_zh"], name_en=r["name_en"],
-            aliases=tuple(a for a in r["aliases"].split("|") if a), dimension=r["dimension"],
-            canonical_unit=r["canonical_unit"], category=r["category"],
-            form_205_1_code=r["form_205_1_code"], form_205_1_unit=r["form_205_1_unit"],
-        )
-    return out
-
-
-@cache
-def carrier_lookup() -> dict[str, str]:
-    """Map every accepted carrier spelling (code, Chinese name, alias) to its code."""
-    m: dict[str, str] = {}
-    for c in carriers().values():
-        for label in (c.carrier, c.name_zh, *c.aliases):
-            m.setdefault(_header_key(label), c.carrier)
-    return m
-
-
-def resolve_carrier(label: str) -> str | None:
-    return carrier_lookup().get(_header_key(label))
+    return header_map(table).get(label_key(label))

@@ -13,7 +13,7 @@ from qingshan.data.package import write_csv_package
 from qingshan.data.validate import load_package
 from qingshan.factors import load_factor_set
 from qingshan.store import Store
-from qingshan.targets.decomposition import decompose_carbon, decompose_energy
+from qingshan.targets.lmdi import decompose_carbon, decompose_energy
 
 
 @pytest.fixture(scope="module")

@@ -86,7 +86,8 @@ def prior_means(prior: pd.DataFrame, scheme: Scheme, seg: Segment, year: int) ->
     out: dict[str, pd.Series] = {}
     for it in seg.items:
         if it.benchmark == "prior_mean":
-            v = ms.indicator_values(p, indicators()[it.indicator], seg.pollutants)
+            ind = indicators()[it.indicator]
+            v = ms.indicator_values(p, ind.numerator, ind.denominator, ind.scale, seg.pollutants)
             out[it.indicator] = v.groupby(labels).mean()
     return out
 
@@ -163,7 +164,7 @@ def _score_items(f: pd.DataFrame, seg: Segment, labels: pd.Series, means: dict[s
     keys = pd.DataFrame({"g": labels}, index=f.index)
     for it in seg.items:
         ind = indicators()[it.indicator]
-        x = ms.indicator_values(f, ind, seg.pollutants)
+        x = ms.indicator_values(f, ind.numerator, ind.denominator, ind.scale, seg.pollutants)
         lo = hi = pd.Series(np.nan, index=f.index)
         if it.benchmark == "fixed":
             b = pd.Series(it.value, index=f.index, dtype="float64")

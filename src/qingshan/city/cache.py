@@ -1,0 +1,100 @@
+"""The validated package a city keeps beside its store, so that an unchanged package is
+neither validated nor loaded again.
+
+The key of a validated package is the SHA-256 of its files (names and bytes) and of the
+factor set it was checked against. ``cache/package/`` in the data directory holds the
+typed tables as Parquet, the problems found and the key; it is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qingshan.data.package import Package
+from qingshan.errors import Problem
+
+FOLDER = "cache/package"
+_MANIFEST = "manifest.json"
+
+
+def package_files(path: Path) -> list[Path]:
+    """The files that make up the package at ``path`` (a workbook, or a folder's files)."""
+    if path.is_dir():
+        return sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+    return [path]
+
+
+def package_digest(path: Path, *salt: str) -> str:
+    """SHA-256 of the package's file names and contents, and of ``salt`` (the factor set
+    and choices it is validated and accounted with)."""
+    h = hashlib.sha256()
+    for s in salt:
+        h.update(s.encode())
+        h.update(b"\0")
+    for f in package_files(path):
+        if path.is_dir():  # a workbook's own name is not part of its content
+            h.update(f.name.encode())
+            h.update(b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def _json_columns(frame: pd.DataFrame) -> list[str]:
+    """Object columns holding dicts or lists (GeoJSON shapes), kept as JSON text."""
+    return [str(c) for c in frame.columns if frame[c].dtype == object
+            and frame[c].map(lambda v: isinstance(v, dict | list)).any()]
+
+
+def save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
+    """Keep ``pkg`` and its problems under ``key`` (replacing what was kept)."""
+    dest = data_dir / FOLDER
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".package.", dir=dest.parent))
+    try:
+        encoded: dict[str, list[str]] = {}
+        for name, frame in pkg.items():
+            cols = _json_columns(frame)
+            out = frame.assign(**{c: frame[c].map(json.dumps) for c in cols}) if cols else frame
+            out.to_parquet(tmp / f"{name}.parquet", index=False)
+            encoded[name] = cols
+        manifest = {"key": key, "source": pkg.source, "json_columns": encoded,
+                    "problems": [{k: v for k, v in p.to_dict().items() if k != "message"} for p in problems]}
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+        old = dest.with_name(f".old.{os.getpid()}")
+        if dest.exists():
+            dest.rename(old)
+        tmp.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load(data_dir: Path, key: str) -> tuple[Package, list[Problem]] | None:
+    """The package kept under ``key``, or ``None`` if what is kept has another key or is
+    unreadable."""
+    folder = data_dir / FOLDER
+    try:
+        manifest: dict[str, Any] = json.loads((folder / _MANIFEST).read_text("utf-8"))
+        if manifest.get("key") != key:
+            return None
+        frames = {}
+        for name, cols in manifest["json_columns"].items():
+            frame = pd.read_parquet(folder / f"{name}.parquet")
+            for c in cols:
+                frame[c] = frame[c].map(json.loads)
+            frames[name] = frame
+        problems = [Problem(**p) for p in manifest["problems"]]
+        return Package(frames, str(manifest["source"])), problems
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,405 @@
+"""One city: its data directory, jurisdiction profile, validated package, store and
+results. The CLI, the web server and the report writers reach data and engines only
+through :class:`City` (and the documents of :mod:`qingshan.documents` built on it).
+
+    city = City.open(Path("qingshan-data"))          # city.toml names the profile
+    result = city.accounts()                          # computed once, then kept
+    ev = city.evaluation(2024)                        # scheme, 碳效码 and measures from the profile
+
+A data directory's store (the DuckDB file, or a PostgreSQL schema of its own) is loaded
+from the package only when the package, the factor set or the factor choices changed:
+the key of what is loaded is kept in the store's metadata and the validated package is
+kept beside it as Parquet (:mod:`qingshan.city.cache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from qingshan import accounts as engine
+from qingshan.accounts import AccountResult
+from qingshan.city import cache
+from qingshan.city.config import FILE as CITY_FILE
+from qingshan.city.config import read_city_config
+from qingshan.data.package import Package
+from qingshan.errors import ConfigError, Problem, ValidationError, raise_if_blocking
+from qingshan.factors import FactorSet, load_factor_set
+from qingshan.i18n import tr
+from qingshan.profiles.profile import Profile, Selection, load_profile
+from qingshan.settings import setting
+from qingshan.store import Store
+
+#: Bumped when what the cache holds changes shape, so old caches are rebuilt.
+CACHE_VERSION = "1"
+FACTOR_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value")
+_PROFILE_KEY_OF = {"grid_series": "factors.grid_series", "grid_region": "factors.grid_region",
+                   "natural_gas": "factors.natural_gas", "equal_value": "factors.electricity_equal_value"}
+
+
+def is_data_dir(path: Path) -> bool:
+    """A city's data directory (``city.toml``, ``package/`` or ``package.xlsx``), as opposed
+    to a bare package (a folder of CSV files or one workbook)."""
+    return path.is_dir() and any((path / n).exists() for n in (CITY_FILE, "package", "package.xlsx"))
+
+
+def package_in(data_dir: Path) -> Path:
+    """``data_dir/package.xlsx`` (an accepted upload), else ``data_dir/package/``."""
+    if (data_dir / "package.xlsx").exists():
+        return data_dir / "package.xlsx"
+    return data_dir / "package"
+
+
+@dataclass(frozen=True)
+class FactorSelection:
+    """The factor set and open choices a run uses, and where they came from."""
+
+    name: str
+    choices: dict[str, str | None]
+    selections: dict[str, Selection]
+    overridden: bool  # --factor-set / --factors on the command line
+
+    def key(self) -> str:
+        return json.dumps({"name": self.name, "choices": self.choices}, sort_keys=True)
+
+
+class City:
+    """A city opened for reading and computing. Use :meth:`open`."""
+
+    def __init__(self, *, package_path: Path, data_dir: Path | None, profile: Profile, db: str | None = None,
+                 factor_set: str | None = None, factors: Path | None = None, accept_warnings: bool = False,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.package_path = package_path
+        self.data_dir = data_dir
+        self.profile = profile
+        self.db = db
+        self.accept_warnings = accept_warnings
+        self._factor_set_name = factor_set
+        self._factors_file = factors
+        self._progress = progress or (lambda _msg: None)
+        self._fs: FactorSet | None = None
+        self._selection: FactorSelection | None = None
+        self._pkg: Package | None = None
+        self.problems: list[Problem] = []
+        self.package_key = ""
+        self._store: Store | None = None
+        self._result: AccountResult | None = None
+        #: results and indexes kept for the life of the city (evaluations, documents, page indexes)
+        self.memo: dict[Any, Any] = {}
+        self._targets_file: Path | None = None
+        #: what happened when the city was opened (for messages and tests)
+        self.events: list[str] = []
+        self.notes: list[dict[str, str]] = []
+
+    # --- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, profile: str | Path | None = None, db: str | None = None,
+             factor_set: str | None = None, factors: Path | None = None, accept_warnings: bool = False,
+             progress: Callable[[str], None] | None = None) -> City:
+        """Open the city at ``path``: a data directory (``city.toml`` names its profile) or a
+        bare package. The profile is ``profile`` if given, else the data directory's, else
+        ``QINGSHAN_PROFILE``, else the national default; the store is ``db`` if given, else
+        ``QINGSHAN_DB``, else the data directory's DuckDB file (in memory for a bare
+        package)."""
+        path = Path(path) if path is not None else Path(setting("data_dir"))
+        if not path.exists():
+            raise ConfigError(tr(f"找不到数据目录或数据包：{path}", f"no data directory or package at {path}"))
+        data_dir: Path | None = None
+        configured: str | Path | None = None
+        if is_data_dir(path):
+            data_dir = path
+            cfg = read_city_config(path)
+            configured = cfg.profile
+            package_path = cfg.package or package_in(path)
+            if not package_path.exists():
+                raise ConfigError(tr(f"{path} 中没有数据包（应有 package/ 或 package.xlsx）",
+                                     f"{path} has no package (package/ or package.xlsx)"))
+        else:
+            package_path = path
+        chosen = profile or configured or setting("profile") or "national"
+        return cls(package_path=package_path, data_dir=data_dir, profile=load_profile(chosen),
+                   db=db or setting("db") or None, factor_set=factor_set or setting("factor_set") or None,
+                   factors=factors, accept_warnings=accept_warnings, progress=progress)
+
+    # --- the factor set ----------------------------------------------------------------
+
+    def factor_selection(self, year: int | None = None) -> FactorSelection:
+        """The factor set and choices for ``year`` (default: the profile's latest)."""
+        if self._factor_set_name is not None or self._factors_file is not None:
+            name = self._factor_set_name or str(self.profile.value("factors.set", year or self._reference_year()))
+            return FactorSelection(name=name, choices={}, selections={}, overridden=True)
+        y = year if year is not None else self._reference_year()
+        sel = self.profile.selection("factors.set", y)
+        if sel is None:
+            raise ConfigError(tr(f"配置 {self.profile.id} 没有为 {y} 年选择因子集",
+                                 f"profile {self.profile.id} selects no factor set for {y}"))
+        choices = {k: self.profile.value(p, y) for k, p in _PROFILE_KEY_OF.items()}
+        selections = {"factors.set": sel}
+        selections |= {p: s for p in _PROFILE_KEY_OF.values() if (s := self.profile.selection(p, y)) is not None}
+        return FactorSelection(name=sel.value, choices=choices, selections=selections, overridden=False)
+
+    def _reference_year(self) -> int:
+        """The year whose factor selection validates the package: the start of the
+        profile's latest factor-set selection."""
+        entries = self.profile.timelines.get("factors.set", ())
+        if not entries:
+            raise ConfigError(tr(f"配置 {self.profile.id} 没有选择因子集",
+                                 f"profile {self.profile.id} selects no factor set"))
+        return max(e.first_year for e in entries)
+
+    @property
+    def factor_set(self) -> FactorSet:
+        if self._fs is None:
+            sel = self.factor_selection()
+            choices = {k: v for k, v in sel.choices.items() if v}
+            self._fs = load_factor_set(sel.name, self._factors_file, choices=choices or None)
+            self._selection = sel
+        return self._fs
+
+    # --- the package -------------------------------------------------------------------
+
+    @property
+    def package(self) -> Package:
+        """The validated package (validated once; kept beside the store of a data directory)."""
+        if self._pkg is None:
+            self._load_package()
+        assert self._pkg is not None
+        return self._pkg
+
+    def _load_package(self) -> None:
+        from qingshan.data.validate import check_package
+
+        fs = self.factor_set
+        salt = json.dumps({"cache": CACHE_VERSION, "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
+        self.package_key = cache.package_digest(self.package_path, salt)
+        kept = cache.load(self.data_dir, self.package_key) if self.data_dir is not None else None
+        if kept is not None:
+            pkg, problems = kept
+            self.events.append("package-cached")
+        else:
+            self._progress(tr("读取并校验", "reading and validating"))
+            pkg, problems = check_package(self.package_path, fs)
+            self.events.append("package-validated")
+            if self.data_dir is not None and not any(p.severity == "error" for p in problems):
+                cache.save(self.data_dir, self.package_key, pkg, problems)
+        self.problems = problems
+        raise_if_blocking(problems, accept_warnings=self.accept_warnings)
+        self._check_factor_years(pkg.years)
+        self._pkg = pkg
+
+    def _check_factor_years(self, years: list[int]) -> None:
+        """Every data year must resolve to the factor selection the package was validated
+        and is accounted with; a profile that changes it within the years held needs
+        separate runs."""
+        if self._factor_set_name is not None or self._factors_file is not None:
+            return
+        assert self._selection is not None
+        used = self._selection.key()
+        other = [y for y in years if self.factor_selection(y).key() != used]
+        if other:
+            raise ConfigError(tr(
+                f"配置 {self.profile.id} 在 {', '.join(map(str, other))} 年选择了另一因子集或口径；请分期核算",
+                f"profile {self.profile.id} selects another factor set or choice for {', '.join(map(str, other))}; "
+                "account those years separately"))
+
+    @property
+    def years(self) -> list[int]:
+        """The years the accounts hold."""
+        return sorted(int(y) for y in self.accounts().yearly["year"].unique())
+
+    @property
+    def latest_year(self) -> int:
+        """The latest year with accounts: the one every 'latest' view shows."""
+        ys = self.years
+        if not ys:
+            raise ConfigError(tr("数据包中没有能耗数据", "the package has no energy data"))
+        return ys[-1]
+
+    # --- the store ----------------------------------------------------------------------
+
+    def schema(self) -> str:
+        """The PostgreSQL schema of this city: the profile id and a digest of where its
+        data live, so two cities never share tables."""
+        where = str((self.data_dir or self.package_path).resolve())
+        base = re.sub(r"[^a-z0-9_]", "_", self.profile.id.lower())[:40]
+        return f"city_{base}_{hashlib.sha1(where.encode()).hexdigest()[:8]}"
+
+    @property
+    def store(self) -> Store:
+        """The store, loaded from the package unless it already holds this package."""
+        if self._store is None:
+            pkg = self.package
+            self._store = self._connect()
+            meta = self._store.read_meta()
+            if meta.get("package_key") != self.package_key or not self._store.has_table("energy"):
+                self._progress(tr("载入数据库", "loading the store"))
+                self._store.replace_tables(engine.store_tables(pkg, self.factor_set),
+                                           meta={"package_key": self.package_key, "profile": self.profile.id,
+                                                 "profile_version": self.profile.version})
+                self.events.append("store-loaded")
+            else:
+                self.events.append("store-reused")
+        return self._store
+
+    def _connect(self) -> Store:
+        if self.db:
+            return Store.connect(self.db, schema=self.schema())
+        if self.data_dir is None:
+            return Store.connect(None)
+        try:
+            return Store.embedded(self.data_dir)
+        except duckdb.IOException:
+            # the file is held by another process (a running `qingshan serve`): compute in
+            # memory rather than wait or fail
+            self.notes.append({"zh": "内置数据库文件正被其他进程使用，本次在内存中计算",
+                               "en": "the embedded store file is in use by another process; computed in memory"})
+            return Store.connect(None)
+
+    def close(self) -> None:
+        """Release the store (results already computed stay available)."""
+        if self._store is not None:
+            if self._result is not None:
+                _ = self._result.monthly  # read what lives in the connection before it goes
+            self._store.close()
+            self._store = None
+            self.events.append("store-closed")
+
+    def __enter__(self) -> City:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- results ------------------------------------------------------------------------
+
+    def accounts(self) -> AccountResult:
+        """Accounts of every year the package holds (computed once)."""
+        if self._result is None:
+            store = self.store
+            self._progress(tr("核算能耗与排放", "computing the accounts"))
+            self._result = engine.compute(store, self.factor_set)
+        return self._result
+
+    def header(self, year: int | None = None) -> dict[str, Any]:
+        """What every document says about how it was produced."""
+        fs = self.factor_set
+        sel = self._selection
+        return {"profile": self.profile.describe(year),
+                "factor_set": fs.describe() | {"choices": {k: v for k, v in (sel.choices if sel else {}).items() if v},
+                                               "overridden": bool(sel and sel.overridden)},
+                "package": {"source": str(self.package_path), "digest": self.package_key[:16]},
+                "run_notes": list(self.notes)}
+
+    def carrier_months(self) -> pd.DataFrame:
+        """Monthly energy and CO2 per enterprise and carrier (the enterprise page)."""
+        if "carrier_months" not in self.memo:
+            self.memo["carrier_months"] = engine.carrier_months(self.store, self.package)
+        frame: pd.DataFrame = self.memo["carrier_months"]
+        return frame
+
+    def check(self) -> tuple[Package, list[Problem]]:
+        """Validate the package and return it with every problem, never raising for
+        problems in the data (``qingshan validate``)."""
+        from qingshan.data.validate import check_package
+
+        return check_package(self.package_path, self.factor_set)
+
+    # --- rules of the profile ---------------------------------------------------------
+
+    def _required(self, key: str, year: int, what_zh: str, what_en: str, flag: str) -> Selection:
+        sel = self.profile.selection(key, year)
+        if sel is None or sel.value == "none":
+            raise ConfigError(tr(f"配置 {self.profile.id} {self.profile.version} 没有为 {year} 年选择{what_zh}；"
+                                 f"请选择其他配置或用 {flag} 给出",
+                                 f"profile {self.profile.id} {self.profile.version} selects no {what_en} for {year}; "
+                                 f"choose another profile or give {flag}"))
+        return sel
+
+    def evaluation(self, year: int, *, scheme: str | Path | None = None, adjustments: Path | None = None) -> Any:
+        """The 亩均 evaluation of ``year``: the scheme, the 碳效码 configuration and the
+        measures the profile selects for ``year`` (``scheme`` overrides the profile's)."""
+        from qingshan.evaluation import evaluate, load_carbon_config, load_measures, load_scheme
+        from qingshan.evaluation.adjustments import read_adjustments
+        from qingshan.evaluation.inputs import evaluation_inputs
+
+        key = ("evaluation", year, str(scheme) if scheme else None, str(adjustments) if adjustments else None)
+        if key not in self.memo:
+            name = scheme if scheme is not None else self._required(
+                "evaluation.scheme", year, "亩均评价方案", "亩均 scheme", "--scheme").value
+            sch = load_scheme(name)
+            carbon = self.profile.value("evaluation.carbon_efficiency", year)
+            measures = self.profile.value("evaluation.measures", year)
+            adj = read_adjustments(adjustments, sch) if adjustments else None
+            inputs = self.memo.get("evaluation_inputs")
+            if inputs is None:
+                inputs = self.memo["evaluation_inputs"] = evaluation_inputs(self.package, self.accounts())
+            self.memo[key] = evaluate(inputs, sch, year, adjustments=adj,
+                                      carbon=load_carbon_config(carbon) if carbon else None,
+                                      measures=load_measures(measures) if measures else None)
+        return self.memo[key]
+
+    def use_targets(self, path: Path) -> None:
+        """Use the targets file ``path`` instead of the profile's (``--targets``)."""
+        self._targets_file = path
+        self.memo = {k: v for k, v in self.memo.items() if not (isinstance(k, tuple) and k[0] == "targets")}
+
+    def plan(self) -> Any:
+        """The targets file in force (``--targets``, else the profile's ``targets.file`` for
+        the latest year), or ``None`` when there is none."""
+        from qingshan.targets.definitions import load_targets_file
+
+        if self._targets_file is not None:
+            return load_targets_file(self._targets_file)
+        name = self.profile.value("targets.file", self.latest_year)
+        if name is None:
+            return None
+        if name.startswith("data:"):
+            if self.data_dir is None:
+                raise ConfigError(tr(f"配置 {self.profile.id} 的目标文件 {name} 须在数据目录中",
+                                     f"profile {self.profile.id}'s targets file {name} lives in a data directory"))
+            return load_targets_file(self.data_dir / name.removeprefix("data:"))
+        return load_targets_file(name)
+
+    def barometer(self, year: int) -> dict[str, Any]:
+        """The barometer rules the profile selects for ``year``."""
+        from qingshan.targets.barometer import load_barometer
+
+        return load_barometer(self._required("targets.barometer", year, "晴雨表规则", "barometer rules",
+                                             "another profile").value)
+
+    def screening_rules(self, year: int) -> Any:
+        """The screening rule files the profile selects for ``year``."""
+        from qingshan.screening.rules import RULE_KEYS, load_screening_rules
+
+        return load_screening_rules({k: self.profile.value(f"screening.{k}", year) for k in RULE_KEYS})
+
+    def screen(self, project: Any, *, scheme: str | Path | None = None) -> Any:
+        """Screen ``project`` under the profile for its application year: the screening
+        rules, the 亩均 scheme (for the expected class) and the targets."""
+        from qingshan.evaluation import load_scheme
+        from qingshan.screening import screen
+
+        year = project.application_date.year
+        name = scheme if scheme is not None else self.profile.value("evaluation.scheme", year)
+        plan = self.plan()
+        args = (project, self.package, self.accounts(), self.factor_set)
+        kw: dict[str, Any] = {"rules": self.screening_rules(year), "scheme": load_scheme(name) if name else None}
+        if plan is None:
+            return screen(*args, **kw)
+        try:
+            return screen(*args, **kw, targets=plan.targets, growth=float(plan.growth or 0.0))
+        except ValidationError as exc:  # targets that do not fit the data: screened without them, said so
+            s = screen(*args, **kw)
+            s.notes.append({"zh": f"目标文件 {plan.label} 与数据不符，未测算对目标的影响",
+                            "en": f"the targets file {plan.label} does not fit the data; no effect on targets",
+                            "problems": [p.to_dict() for p in exc.problems]})
+            return s

@@ -1,0 +1,128 @@
+"""``qingshan demo``: generate the demo city into a data directory, under its own profile,
+account it and print the summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qingshan.cli.accounts import _years
+from qingshan.cli.console import console, err_console, fmt, profile_line, progress, report_validation, table
+from qingshan.cli.main import main
+from qingshan.cli.options import EXIT_INVALID
+from qingshan.errors import ValidationError
+from qingshan.i18n import tr
+from qingshan.settings import setting
+
+DEMO_PROFILE = "demo"
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+              help="数据目录 / data directory (default: QINGSHAN_DATA_DIR or ./qingshan-data)")
+@click.option("--enterprises", type=click.IntRange(1, 200_000), default=1500, show_default=True,
+              help="企业数 / number of enterprises")
+@click.option("--years", "years_text", default="2020-2025", show_default=True, help="年份范围 / years")
+@click.option("--seed", type=int, default=2025, show_default=True, help="随机种子 / random seed")
+@click.option("--db", default=None, help="数据库 / store URL (default: embedded DuckDB file)")
+def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db: str | None) -> None:
+    """生成演示城市并核算 / generate the demo city and run its accounts."""
+    from qingshan.city import City
+    from qingshan.city.config import write_city_config
+    from qingshan.data.demo import generate_demo_city
+    from qingshan.data.package import write_csv_package
+    from qingshan.documents import accounts as accounts_doc
+    from qingshan.reports.accounts import write_monthly_csv, write_xlsx
+    from qingshan.reports.files import write_json
+
+    t0 = time.perf_counter()
+    years = _years(years_text) or list(range(2020, 2026))
+    ddir = data_dir or Path(setting("data_dir"))
+    try:
+        with progress() as prog:
+            task = prog.add_task(tr("生成演示城市", "generating the demo city"), total=4)
+            package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
+            prog.update(task, advance=1, description=tr("写出数据包", "writing the data package"))
+            pkg_dir = write_csv_package(package, ddir / "package")
+            write_city_config(ddir, DEMO_PROFILE)
+            prog.update(task, advance=1, description=tr("校验并核算", "validating and accounting"))
+            with City.open(ddir, profile=DEMO_PROFILE, db=db,
+                           progress=lambda msg: prog.update(task, description=msg)) as city:
+                result = city.accounts()
+                doc = accounts_doc.build(city)
+                prog.update(task, advance=1, description=tr("写出结果", "writing results"))
+                out = ddir / "results"
+                xlsx = write_xlsx(result, out / "accounts.xlsx", monthly=False, header=city.header())
+                js = write_json(doc, out / "accounts.json")
+                mcsv = write_monthly_csv(result, out / "accounts_monthly.csv")
+            prog.update(task, advance=1, description=tr("完成", "done"))
+    except ValidationError as exc:
+        report_validation(exc)
+        sys.exit(EXIT_INVALID)
+    _print_summary(doc, pkg_dir)
+    console.print(tr(f"结果：{xlsx}\n      {js}\n      {mcsv}（企业逐月）",
+                     f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
+    console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
+    last = max(years)
+    sdir = ddir / "scenarios"
+    sdir.mkdir(parents=True, exist_ok=True)
+    for name in ("baseline", "policy"):
+        src = resources.files("qingshan.targets").joinpath("demo_scenarios", f"{name}.toml")
+        (sdir / f"{name}.toml").write_text(src.read_text("utf-8"), "utf-8")
+    pdir = ddir / "projects"
+    pdir.mkdir(parents=True, exist_ok=True)
+    for name in ("auto_parts", "aluminium_expansion", "sugar_small"):
+        src = resources.files("qingshan.screening").joinpath("demo_projects", f"{name}.yaml")
+        (pdir / f"{name}.yaml").write_text(src.read_text("utf-8"), "utf-8")
+    console.print(tr("下一步：", "next:"))
+    console.print(f"  qingshan evaluate {ddir} --year {last}")
+    console.print(f"  qingshan targets {ddir}")
+    console.print(f"  qingshan decompose {ddir} --from {min(years)} --to {last}")
+    console.print(f"  qingshan project {ddir} --scenario {sdir / 'baseline.toml'} --scenario {sdir / 'policy.toml'}")
+    console.print(f"  qingshan screen {pdir / 'aluminium_expansion.yaml'} --package {ddir}")
+    console.print(f"  qingshan profile show {DEMO_PROFILE}")
+    console.print(f"  qingshan serve {ddir}   " + tr("# 网页平台 http://127.0.0.1:8000/", "# web platform"))
+
+
+def _print_summary(doc: dict[str, Any], pkg_dir: Path) -> None:
+    roll = doc["rollups"]
+    city = sorted(roll["city"], key=lambda r: r["year"])
+    latest = city[-1]["year"]
+    console.rule(tr("青山 · 能耗与碳排放核算", "Qingshan · energy and carbon accounts"))
+    console.print(tr(f"数据包：{pkg_dir}", f"package: {pkg_dir}"))
+    console.print(profile_line(doc))
+    fs = doc["factor_set"]
+    console.print(tr(f"因子集：{fs['name']} {fs['version']}；电网因子 {fs['grid_series']}/{fs['grid_region']}",
+                     f"factor set: {fs['name']} {fs['version']}; grid factor {fs['grid_series']}/{fs['grid_region']}"))
+    for n in doc["notes"]:
+        console.print(f"  [yellow]•[/] {n[tr('zh', 'en')]}")
+    w = 1e4
+    console.print(table(
+        tr("全市能耗（万吨标准煤）", "City energy (10⁴ tce)"),
+        [tr("年份", "year"), tr("企业数", "firms"), tr("当量值", "calorific"), tr("等价值", "equal value"),
+         tr("原料用能", "feedstock"), tr("自发绿电", "own renewables"), tr("tce/万元增加值", "tce/10⁴ yuan VA")],
+        [[str(r["year"]), fmt(r["enterprises"]), fmt(r["energy_tce"] / w, 1), fmt(r["energy_tce_equal"] / w, 1),
+          fmt(r["feedstock_tce"] / w, 1), fmt(r["renewable_tce"] / w, 2), fmt(r["energy_per_va"], 3)] for r in city]))
+    console.print(table(
+        tr("全市二氧化碳（万吨）", "City CO2 (10⁴ t)"),
+        [tr("年份", "year"), tr("合计", "total"), tr("范围一", "scope 1"), tr("工业过程", "process"),
+         tr("范围二", "scope 2"), tr("tCO2/万元增加值", "tCO2/10⁴ yuan VA")],
+        [[str(r["year"]), fmt(r["co2_t"] / w, 1), fmt(r["co2_scope1_t"] / w, 1), fmt(r["co2_process_t"] / w, 1),
+          fmt(r["co2_scope2_t"] / w, 1), fmt(r["co2_per_va"], 3)] for r in city]))
+    for lvl, zh, en in (("district", "区县", "Districts"), ("industry", "行业（GB/T 4754 大类）",
+                                                           "Industries (GB/T 4754 divisions)")):
+        d = sorted((r for r in roll[lvl] if r["year"] == latest), key=lambda r: -(r["energy_tce"] or 0.0))
+        total = sum(r["energy_tce"] or 0.0 for r in d) or 1.0
+        console.print(table(
+            tr(f"{zh} {latest} 年", f"{en}, {latest}"),
+            [tr("名称", "name"), tr("企业数", "firms"), tr("能耗 万tce", "energy 10⁴ tce"), tr("占比", "share"),
+             tr("CO2 万t", "CO2 10⁴ t"), tr("tce/万元", "tce/10⁴ yuan"), tr("tCO2/万元", "tCO2/10⁴ yuan")],
+            [[f"{r['unit_id']} {r['unit_name']}", fmt(r["enterprises"]), fmt(r["energy_tce"] / w, 1),
+              f"{100 * (r['energy_tce'] or 0.0) / total:.1f}%", fmt(r["co2_t"] / w, 1), fmt(r["energy_per_va"], 3),
+              fmt(r["co2_per_va"], 3)] for r in d]))
+    err_console.print("")

@@ -1,0 +1,23 @@
+"""The pathways document (docs/targets.md, "Pathways"): energy and CO2 by year for each
+scenario from the latest data year, with Monte Carlo bands and the peak year."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qingshan.documents.values import records
+from qingshan.targets.scenarios import Scenario, pathway, pathway_base
+
+if TYPE_CHECKING:
+    from qingshan.city import City
+
+
+def build(city: City, scenarios: list[Scenario]) -> dict[str, Any]:
+    """Run every scenario from the city's latest data year."""
+    last = city.latest_year
+    base, grid_t_per_mwh = pathway_base(city.accounts().yearly, city.factor_set, last)
+    runs = [(sc, *pathway(sc, base, grid_t_per_mwh)) for sc in scenarios]
+    return {**city.header(last), "base_year": last, "grid_factor_base_year_t_per_mwh": grid_t_per_mwh,
+            "method": "docs/targets.md, Pathways",
+            "scenarios": [{"id": sc.id, "zh": sc.zh, "en": sc.en, "source": sc.source, "summary": s,
+                           "years": records(p)} for sc, p, s in runs]}

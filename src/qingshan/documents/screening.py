@@ -1,0 +1,49 @@
+"""The screening document (docs/screening.md): the project, its energy and carbon, every
+rule's reason with the numbers compared and its source, the expected 亩均 class, the effect
+on the city's targets and the verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from qingshan import __version__
+from qingshan.documents.values import clean
+from qingshan.screening import VERDICTS, Screening
+
+if TYPE_CHECKING:
+    from qingshan.city import City
+    from qingshan.screening.project import Project
+
+OUTCOME = {"pass": ("通过", "pass"), "conditions": ("附条件", "conditions"), "fail": ("不通过", "fail"),
+           "info": ("说明", "note")}
+
+
+def screening_document(s: Screening) -> dict[str, Any]:
+    p = s.project
+    fig = {k: clean(v) for k, v in dataclasses.asdict(s.figures).items()}
+    products = []
+    for pr in p.products:
+        e = [x for x in s.reasons if x.rule == "R-EFFICIENCY" and x.numbers.get("product") == pr.product]
+        per = {"energy_kgce_per_unit": s.figures.energy_tce * 1000 / pr.capacity if pr.capacity else None,
+               "co2_t_per_unit": s.figures.co2_t / pr.capacity if pr.capacity else None}
+        products.append({**dataclasses.asdict(pr), **per, "benchmark": e[0].numbers if e else None})
+    return {
+        "qingshan_version": __version__,
+        "project": {"name": p.name, "builder": p.builder, "industry_code": p.industry_code, "kind": p.kind,
+                    "application_date": str(p.application_date), "commissioning_year": p.commissioning_year,
+                    "park_id": p.park_id, "district_id": p.district_id, "value_added_10k_yuan": p.value_added,
+                    "output_value_10k_yuan": p.output_value, "tax_10k_yuan": p.tax, "land_mu": p.land_mu,
+                    "employees": p.employees, "file": p.file},
+        "verdict": s.verdict, "verdict_zh": VERDICTS[s.verdict][0], "verdict_en": VERDICTS[s.verdict][1],
+        "figures": fig, "per_value_added": s.per_va, "products": products,
+        "reasons": [dataclasses.asdict(x) for x in s.reasons], "expected_class": s.expected_class,
+        "impact": [{k: clean(v) for k, v in r.items()} for r in s.impact.to_dict("records")],
+        "notes": s.notes,
+    }
+
+
+def build(city: City, project: Project, scheme: str | None = None) -> dict[str, Any]:
+    """Screen ``project`` against the city, under its profile for the application year."""
+    s = city.screen(project, scheme=scheme)
+    return {**city.header(project.application_date.year), **screening_document(s)}

@@ -1,0 +1,66 @@
+"""The screening of a project (:func:`screen`): its figures, the rules' reasons, its expected
+亩均 class and effect on targets (:mod:`.effects`), and the verdict the reasons lead to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from qingshan.accounts import AccountResult
+from qingshan.data.package import Package
+from qingshan.evaluation.scheme import Scheme
+from qingshan.factors import FactorSet
+from qingshan.screening import rules as r
+from qingshan.screening.effects import expected_class, impact
+from qingshan.screening.figures import Figures, project_figures
+from qingshan.screening.project import Project
+from qingshan.targets.definitions import Target
+
+VERDICTS = {"approvable": ("可予审批", "approvable"), "conditions": ("附条件审批", "approvable with conditions"),
+            "not_approvable": ("不予审批", "not approvable")}
+
+
+@dataclass
+class Screening:
+    project: Project
+    figures: Figures
+    per_va: dict[str, float | None]
+    reasons: list[r.Reason]
+    verdict: str
+    expected_class: dict[str, Any] | None
+    impact: pd.DataFrame
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def screen(project: Project, pkg: Package, result: AccountResult, fs: FactorSet, *, rules: r.ScreeningRules,
+           scheme: Scheme | None = None, targets: list[Target] | None = None, growth: float = 0.0) -> Screening:
+    """Screen ``project`` against the city's package and accounts under the jurisdiction's
+    screening ``rules`` (and its 亩均 ``scheme`` and ``targets``, where it has them)."""
+    parks = pkg.entities[pkg.entities["entity_type"] == "park"]
+    fig = project_figures(project, fs, dict(zip(parks["entity_id"].astype(str), parks["district_id"].astype(str),
+                                                strict=True)))
+    th = r.two_high_class(project.industry_code, rules)
+    reasons = [r.review_level(project, fig, th is not None, rules)]
+    reasons.append(r.Reason("R-TWO-HIGH", r.INFO,
+                            f"属于两高项目（{th['zh']}）" if th else "不属于两高项目",
+                            f"a 两高 project ({th['id']})" if th else "not a 两高 project",
+                            {"industry_code": project.industry_code, "class": th["id"] if th else None},
+                            th["source"] if th else f"screening/rules/{rules.names.get('two_high')}.toml"))
+    reasons += r.negative_list(project, rules)
+    reasons += r.siting(project, rules)
+    reasons += r.efficiency(project, fig, rules)
+    expected = expected_class(project, fig, pkg, result, scheme) if scheme is not None else None
+    if expected is not None and expected["class"] is not None:
+        reasons.append(r.Reason("R-MUJUN", r.INFO, f"按 {scheme.id if scheme else ''} 测算，项目的亩均效益预计为 "
+                                f"{expected['class']} 类（{expected['group_size']} 家中第 {expected['rank']} 名）",
+                                f"expected 亩均 class {expected['class']} under {expected['scheme']} "
+                                f"(rank {expected['rank']} of {expected['group_size']})", expected,
+                                scheme.source.get("document", "") if scheme else ""))
+    imp = impact(project, fig, pkg, result, targets or [], growth)
+    outcomes = {x.outcome for x in reasons}
+    verdict = "not_approvable" if r.FAIL in outcomes else "conditions" if r.CONDITIONS in outcomes else "approvable"
+    return Screening(project=project, figures=fig, per_va=fig.per(project.value_added), reasons=reasons,
+                     verdict=verdict, expected_class=expected, impact=imp)

@@ -4,7 +4,6 @@ embedded store."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from qingshan.cli import main
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package
 from qingshan.web.app import create_app
-from tests.web_city import web_city
+from tests.web_city import same, web_city
 
 
 @pytest.fixture(scope="module")
@@ -26,22 +25,6 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_csv_package(generate_demo_city(enterprises=120, years=range(2021, 2024)), d / "package")
     write_city_config(d, "demo")
     return d
-
-
-def same(a: Any, b: Any, path: str = "") -> None:
-    """Equal documents, numbers to 1e-9 relative (the two stores sum in different orders)."""
-    if isinstance(a, float) or isinstance(b, float):
-        assert a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), path
-    elif isinstance(a, dict):
-        assert set(a) == set(b), path
-        for k in a:
-            same(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            same(x, y, f"{path}[{i}]")
-    else:
-        assert a == b, path
 
 
 @pytest.mark.postgres

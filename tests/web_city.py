@@ -3,7 +3,9 @@ tests/test_web.py and tests/browser/)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 from qingshan.city import City
 from qingshan.city.config import write_city_config
@@ -35,3 +37,20 @@ def upload_workbook(path: Path, *, break_it: bool) -> Path:
         e.loc[e.index[3], "carrier"] = "可燃冰"
         tables["energy"] = e
     return write_xlsx_package(tables, path)
+
+
+def same(a: Any, b: Any, path: str = "", rel: float = 1e-9) -> None:
+    """Equal documents: the same keys, lists, texts and integers; floats to ``rel`` (stores
+    and parallel aggregation sum in different orders, which moves the last bits)."""
+    if isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and math.isclose(a, b, rel_tol=rel, abs_tol=rel), path
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), (path, set(a) ^ set(b) if isinstance(b, dict) else b)
+        for k in a:
+            same(a[k], b[k], f"{path}.{k}", rel)
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{path}[{i}]", rel)
+    else:
+        assert a == b, (path, a, b)

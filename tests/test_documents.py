@@ -58,7 +58,8 @@ def test_the_cli_and_the_web_give_the_same_document(city: Path, web: TestClient,
 
 
 def test_the_screening_document_is_the_same(city: Path, web: TestClient, tmp_path: Path) -> None:
-    text = resources.files("qingshan.screening").joinpath("demo_projects", "aluminium_expansion.yaml").read_text("utf-8")
+    demo = resources.files("qingshan.screening").joinpath("demo_projects")
+    text = demo.joinpath("aluminium_expansion.yaml").read_text("utf-8")
     f = tmp_path / "project.yaml"  # the web names a pasted project project.yaml
     f.write_text(text, "utf-8")
     a = cli("screen", str(f), "--package", str(city))

@@ -43,7 +43,7 @@ def test_serve_takes_its_configuration_from_the_environment(city: Path, monkeypa
     seen: dict[str, Any] = {}
 
     class Opened:
-        class profile:  # noqa: N801 - stands in for City.profile
+        class profile:
             id, version = "demo", "2026.1"
 
     def open_city(path: Path, **kw: Any) -> type[Opened]:

@@ -262,6 +262,32 @@ def interface_violations(modules: dict[str, Module], package: str) -> list[str]:
     return out
 
 
+#: What the CLI and the web may import from Qingshan besides themselves: the city service
+#: and its documents, the renderers, and the cross-cutting modules. Everything else (the
+#: engines, the data readers, the store, the factor sets) is reached through a City.
+THROUGH_THE_CITY = ("city", "documents", "reports", "profiles", "rulefile", "errors", "i18n", "settings",
+                    "glossary")
+
+
+def city_only_violations(modules: dict[str, Module], package: str) -> list[str]:
+    """CLI and web modules that import anything but the city service, its documents, the
+    renderers, profiles and the cross-cutting modules (:data:`THROUGH_THE_CITY`)."""
+    out: list[str] = []
+    for mod in modules.values():
+        own = next((f"{package}.{i}" for i in ("cli", "web")
+                    if mod.name == f"{package}.{i}" or mod.name.startswith(f"{package}.{i}.")), None)
+        if own is None:
+            continue
+        allowed = (own, *(f"{package}.{a}" for a in THROUGH_THE_CITY),
+                   *((f"{package}.web",) if own.endswith(".cli") else ()))  # `serve` starts the web
+        for imp in imports(mod, modules):
+            if not imp.target.startswith(package + "."):  # outside Qingshan, or its __version__
+                continue
+            if not any(imp.target == a or imp.target.startswith(a + ".") for a in allowed):
+                out.append(f"{mod.name} ({mod.path.name}:{imp.line}) imports {imp.target}")
+    return out
+
+
 def _constant_expression(node: ast.expr) -> bool:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Lambda | ast.NamedExpr | ast.Await | ast.Yield | ast.YieldFrom):

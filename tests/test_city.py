@@ -171,3 +171,81 @@ def test_two_cities_on_postgresql_keep_their_own_tables(city_dir: Path, tmp_path
         with psycopg.connect(pg_url, autocommit=True) as con:
             for c in (a, b):
                 con.execute(f'DROP SCHEMA IF EXISTS "{c.schema()}" CASCADE')
+
+
+def test_a_change_in_a_form_205_1_sub_folder_is_a_changed_package(tmp_path: Path) -> None:
+    from qingshan.city.cache import package_digest
+
+    pkg = tmp_path / "pkg"
+    (pkg / "205-1").mkdir(parents=True)
+    (pkg / "entities.csv").write_text("a\n", "utf-8")
+    (pkg / "205-1" / "205-1_x.csv").write_text("1\n", "utf-8")
+    before = package_digest(pkg)
+    (pkg / "205-1" / "205-1_x.csv").write_text("2\n", "utf-8")
+    changed = package_digest(pkg)
+    (pkg / ".hidden").write_text("x", "utf-8")  # the reader skips hidden files, and so does the key
+    assert before != changed == package_digest(pkg)
+
+
+def test_a_profile_that_check_refuses_is_refused_when_a_command_runs(city_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "zj.toml"
+    f.write_text('id = "zj"\nzh = "z"\nen = "z"\nlevel = "county"\nregion_code = "331099"\nparent = "zhejiang"\n'
+                 'version = "1"\nreleased = 2026-01-01\nchanges = "x"\n[[evaluation.scheme]]\nvalue = "huangyan-2022"\n'
+                 'from = 2022\nsource = "a"\n[[evaluation.measures]]\nvalue = "shandong-2022"\nfrom = 2022\n'
+                 'source = "a"\n', "utf-8")
+    with pytest.raises(ValidationError) as e:
+        City.open(city_dir / "package", profile=f)
+    assert [(p.code, p.column) for p in e.value.problems] == [("J022", "evaluation.measures")]
+    r = CliRunner().invoke(main, ["--lang", "en", "evaluate", str(city_dir / "package"), "--year", "2024",
+                                  "--profile", str(f)])
+    assert r.exit_code == 1 and "J022" in r.output and "surcharge" not in r.stdout
+
+
+def test_the_package_years_decide_the_factor_selection(city_dir: Path, tmp_path: Path) -> None:
+    """A profile that switches to another set from 2025 still accounts a 2022–2024 package
+    with the set in force for those years (re-running old years uses old rules)."""
+    f = tmp_path / "p.toml"
+    f.write_text('id = "p"\nzh = "p"\nen = "p"\nlevel = "city"\nregion_code = "459900"\nparent = "national"\n'
+                 'version = "1"\nreleased = 2026-01-01\nchanges = "x"\n'
+                 '[[factors.set]]\nvalue = "cn-ets"\nfrom = 2000\nto = 2024\nsource = "a"\n'
+                 '[[factors.set]]\nvalue = "cn-east-grid"\nfrom = 2025\nsource = "b"\n', "utf-8")
+    with City.open(city_dir / "package", profile=f) as c:
+        _ = c.accounts()
+        assert c.factor_set.name == "cn-ets" and c.header(2024)["factor_set"]["name"] == "cn-ets"
+
+
+@pytest.fixture(scope="module")
+def long_pkg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_csv_package(generate_demo_city(enterprises=90, years=range(2020, 2025)),
+                             tmp_path_factory.mktemp("long") / "package")
+
+
+def test_consecutive_years_count_only_while_the_rules_applied(long_pkg: Path) -> None:
+    # the same firms and scheme: under the demo profile (measures from 2020) some are in
+    # class D for the 3rd year or more in 2024; in Dezhou the scheme applies from the 2023
+    # data year, so no firm is counted for more than 2023 and 2024
+    with City.open(long_pkg, profile="demo") as c:
+        demo = c.evaluation(2024, scheme="dezhou-2024")
+    with City.open(long_pkg, profile="dezhou") as c:
+        dz = c.evaluation(2024)
+    d_demo = demo.measures[demo.measures["kind"] == "electricity_surcharge"]
+    d_dz = dz.measures[dz.measures["kind"] == "electricity_surcharge"]
+    assert d_demo["years_in_class"].max() >= 3 and d_dz["years_in_class"].max() == 2
+    long_run = d_demo.loc[d_demo["years_in_class"] >= 3, "entity_id"]
+    assert len(long_run) and (d_demo.set_index("entity_id").loc[long_run, "yuan_per_kwh"] == 0.15).all()
+    assert (d_dz.set_index("entity_id").loc[long_run, "yuan_per_kwh"] == 0.10).all()  # 2nd year's rate
+
+
+def test_targets_without_a_growth_assumption_say_so(long_pkg: Path, tmp_path: Path) -> None:
+    from qingshan.documents import targets as targets_doc
+
+    plan = tmp_path / "t.toml"
+    text = (Path(__file__).parents[1] / "src/qingshan/targets/plans/demo_targets.toml").read_text("utf-8")
+    plan.write_text(text.replace("growth = 0.05\n", "").replace('growth_source = "demo assumption: industrial '
+                                                                'value added +5 % a year to the target year"\n', ""),
+                    "utf-8")
+    with City.open(long_pkg, profile="demo") as c:
+        c.use_targets(plan)
+        doc = targets_doc.build(c)
+        assert doc["growth"] is None and doc["remaining_room"] == [] and doc["notes"]
+        assert targets_doc.build(c, 0.05)["remaining_room"]

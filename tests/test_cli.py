@@ -12,6 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from qingshan.cli import main
 
+SRC = Path(__file__).parents[1] / "src" / "qingshan"
 REQUIRED = {"entity_id", "year", "energy_tce", "energy_tce_equal", "feedstock_tce", "co2_t", "co2_scope1_t",
             "co2_scope2_t", "electricity_kwh", "value_added_10k_yuan", "energy_per_va", "co2_per_va"}
 
@@ -20,6 +21,15 @@ REQUIRED = {"entity_id", "year", "energy_tce", "energy_tce_equal", "feedstock_tc
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("demo") / "数据"
     res = CliRunner().invoke(main, ["demo", "--data-dir", str(d), "--enterprises", "60", "--years", "2022-2023"])
+    assert res.exit_code == 0, res.output
+    return d
+
+
+@pytest.fixture(scope="module")
+def demo_2020(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city from the base year of its targets (2020)."""
+    d = tmp_path_factory.mktemp("demo2020")
+    res = CliRunner().invoke(main, ["demo", "--data-dir", str(d), "--enterprises", "60", "--years", "2020-2023"])
     assert res.exit_code == 0, res.output
     return d
 
@@ -91,3 +101,63 @@ def test_demo_with_defects_is_refused_with_every_problem(tmp_path: Path) -> None
     out = tmp_path / "a.json"
     res = CliRunner().invoke(main, ["account", str(pkg), "--year", "2023", "--out", str(out)])
     assert res.exit_code == 1 and not out.exists()
+
+
+def test_validate_offers_only_the_options_it_uses(demo_dir: Path) -> None:
+    r = CliRunner().invoke(main, ["validate", "--help"])
+    assert all(o in r.output for o in ("--profile", "--factor-set", "--factors"))
+    assert "--db" not in r.output and "--accept-warnings" not in r.output
+    r = CliRunner().invoke(main, ["validate", str(demo_dir), "--accept-warnings"])
+    assert r.exit_code == 2 and "No such option" in r.output
+    assert CliRunner().invoke(main, ["validate", str(demo_dir), "--profile", "demo"]).exit_code == 0
+
+
+def test_screen_takes_a_scheme_file_and_a_growth(demo_2020: Path, tmp_path: Path) -> None:
+    scheme = tmp_path / "my-scheme.toml"
+    text = (SRC / "evaluation" / "schemes" / "huaian-2024.toml").read_text("utf-8")
+    scheme.write_text(text.replace('id = "huaian-2024"', 'id = "my-2024"', 1), "utf-8")
+    project = demo_2020 / "projects" / "aluminium_expansion.yaml"
+    docs = []
+    for growth in ([], ["--growth", "0.5"]):
+        r = CliRunner().invoke(main, ["screen", str(project), "--package", str(demo_2020), "--scheme", str(scheme),
+                                      *growth])
+        assert r.exit_code == 0, r.output
+        docs.append(json.loads(r.stdout))
+    assert docs[0]["expected_class"]["scheme"] == "my-2024"  # the file, not a built-in name
+    # a faster growth of value added leaves more room under an intensity target
+    room = [{r["target_id"]: r["room_without"] for r in d["impact"]} for d in docs]
+    assert room[0] and all(room[1][k] > v for k, v in room[0].items() if v is not None)
+
+
+def test_every_workbook_of_a_document_starts_with_its_profile(demo_2020: Path, tmp_path: Path) -> None:
+    project = demo_2020 / "projects" / "aluminium_expansion.yaml"
+    runs = {"targets": ["targets", str(demo_2020)], "decompose": ["decompose", str(demo_2020), "--from", "2022",
+                                                                "--to", "2023"],
+            "screen": ["screen", str(project), "--package", str(demo_2020)]}
+    for name, args in runs.items():
+        out = tmp_path / f"{name}.xlsx"
+        r = CliRunner().invoke(main, ["--lang", "en", *args, "--format", "xlsx", "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        wb = CalamineWorkbook.from_path(str(out))
+        assert wb.sheet_names[0] == "About" and len(wb.sheet_names) > 1, name
+        rows = dict(wb.get_sheet_by_name("About").to_python()[1:])
+        assert rows["jurisdiction profile"] == "demo 2026.1" and rows["profile digest"], name
+        assert rows["factor set"].startswith("cn-national ") and rows["package digest"], name
+        if name != "decompose":  # documents of one year carry that year's selections
+            assert rows["evaluation.measures"] == "shandong-2022"
+            assert "borrows Shandong" in rows["evaluation.measures · borrowed"]
+
+
+def test_evaluate_says_when_the_measures_are_borrowed(demo_2020: Path, tmp_path: Path) -> None:
+    said = {"en": "(borrowed: the demo city borrows Shandong's differentiated electricity price)",
+            "zh": "（借用：演示城市借用山东省差别化电价）"}
+    for lang, text in said.items():
+        r = CliRunner().invoke(main, ["--lang", lang, "evaluate", str(demo_2020), "--year", "2023",
+                                      "--out", str(tmp_path / f"{lang}.json")])
+        assert r.exit_code == 0, r.output
+        assert "".join(text.split()) in "".join(r.stdout.split())  # the console wraps lines
+    # Dezhou's own province's measures (the scheme given, as the small city lacks Dezhou's data)
+    own = CliRunner().invoke(main, ["--lang", "en", "evaluate", str(demo_2020), "--year", "2023", "--profile",
+                                    "dezhou", "--scheme", "huaian-2024", "--out", str(tmp_path / "dz.json")])
+    assert own.exit_code == 0, own.output
+    assert "surcharges in total" in own.stdout and "borrowed" not in own.stdout

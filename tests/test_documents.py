@@ -75,3 +75,33 @@ def test_bad_parameters_are_refused_not_looked_up(web: TestClient) -> None:
     assert web.get("/api/pathways?scenario=../x").status_code == 422
     assert web.get("/api/lmdi?from=2020&to=2023&by=park").status_code == 422
     assert web.get("/api/profile").json()["id"] == "demo"
+
+
+def test_pages_of_a_city_whose_profile_selects_no_scheme(tmp_path: Path) -> None:
+    """The national default has no 亩均 scheme: the lists, the map and the enterprise page
+    show accounts without classes; the evaluation answers 422 naming the profile."""
+    from qingshan.city.config import write_city_config
+
+    d = demo_city(tmp_path)
+    write_city_config(d, "national")
+    client = TestClient(create_app(web_city(d)))
+    rows = api(client, "/api/enterprises")["rows"]
+    assert rows and all(r["class"] is None for r in rows)
+    one = api(client, f"/api/enterprises/{rows[0]['entity_id']}")
+    assert one["evaluation"] is None and one["yearly"]
+    assert client.get(f"/enterprises/{rows[0]['entity_id']}").status_code == 200
+    assert api(client, "/api/map")["enterprises"]
+    r = client.get("/api/evaluation")
+    assert r.status_code == 422 and "national" in r.json()["detail"]
+
+
+def test_a_screening_check_without_rules_is_not_passed(city: Path, tmp_path: Path) -> None:
+    demo = resources.files("qingshan.screening").joinpath("demo_projects")
+    text = demo.joinpath("auto_parts.yaml").read_text("utf-8")
+    f = tmp_path / "p.yaml"
+    f.write_text(text.replace("application_date: ", "application_date: 2020-06-01\n#", 1), "utf-8")
+    doc = cli("screen", str(f), "--package", str(city), "--profile", "national")
+    by_rule = {x["rule"]: x for x in doc["reasons"]}
+    # national selects the 两高 scope from 2021 and no negative list or parks at all
+    for rule in ("R-TWO-HIGH", "R-NEGATIVE", "R-SITING"):
+        assert by_rule[rule]["outcome"] == "info" and "not checked" in by_rule[rule]["en"], rule

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tests.import_rules import (
     Module,
+    city_only_violations,
     init_violations,
     interface_violations,
     load_modules,
@@ -39,6 +40,10 @@ def test_methods_are_pure() -> None:
 
 def test_interfaces_do_not_import_methods() -> None:
     assert interface_violations(_mods(), "qingshan") == []
+
+
+def test_the_cli_and_the_web_reach_data_only_through_the_city() -> None:
+    assert city_only_violations(_mods(), "qingshan") == []
 
 
 def test_no_import_cycles_between_modules() -> None:
@@ -70,8 +75,9 @@ CLEAN = {
     "pkg/store/__init__.py": '"""Store."""\n\nfrom pkg.store.base import Store\n',
     "pkg/store/base.py": "from pathlib import Path\n\n\nclass Store:\n    path = Path('.')\n",
     "pkg/engine.py": "from pkg.methods import calc\nfrom pkg.store import Store\n",
+    "pkg/city.py": "from pkg import engine\n",
     "pkg/web/__init__.py": "",
-    "pkg/web/page.py": "from pkg import engine\n",
+    "pkg/web/page.py": "from pkg import city\nfrom pkg.web import __init__\n",
 }
 
 
@@ -80,6 +86,7 @@ def test_the_checker_passes_a_clean_tree(tmp_path: Path) -> None:
     mods = load_modules(tmp_path, "pkg")
     assert methods_violations(mods, "pkg") == []
     assert interface_violations(mods, "pkg") == []
+    assert city_only_violations(mods, "pkg") == []
     assert module_cycles(mods) == []
     assert package_cycles(mods) == []
     assert init_violations(mods) == []
@@ -101,8 +108,9 @@ def test_the_checker_reports_each_violation(tmp_path: Path) -> None:
         "pkg/two/__init__.py": "",
         "pkg/two/y.py": "Y = 1\n",
         "pkg/two/z.py": "from pkg.one import w\n",
-        # an interface that reaches a method
+        # an interface that reaches a method, and one that reaches an engine past the city
         "pkg/web/chart.py": "from pkg.methods.calc import double\n",
+        "pkg/web/table.py": "from pkg.engine import calc\n",
         # an __init__ with a def, a class and a computed value
         "pkg/store/__init__.py": '"""Store."""\n\nfrom pkg.store.base import Store\n\n\ndef connect():\n'
                                  "    return Store()\n\n\nclass Other:\n    pass\n\n\nDEFAULT = connect()\n",
@@ -127,6 +135,9 @@ def test_the_checker_reports_each_violation(tmp_path: Path) -> None:
     interfaces = interface_violations(mods, "pkg")
     assert any("pkg.web.chart" in v and "pkg.methods.calc" in v for v in interfaces), interfaces
     assert not any("pkg.web.page" in v for v in interfaces), interfaces
+    past = city_only_violations(mods, "pkg")
+    assert any("pkg.web.table" in v and "imports pkg.engine" in v for v in past), past
+    assert not any("pkg.web.page" in v for v in past), past
 
     inits = init_violations(mods)
     assert any("FunctionDef connect" in v for v in inits), inits

@@ -101,6 +101,29 @@ def test_check_names_what_a_selection_does_not_hold(tmp_path: Path) -> None:
                    ("J021", "targets.file", "data:../targets.toml")}
 
 
+def test_a_required_key_must_cover_every_year_from_its_first(tmp_path: Path) -> None:
+    f = write(tmp_path, '[[factors.set]]\nvalue = "cn-national"\nfrom = 2000\nto = 2010\nsource = "a"\n'
+                        '[[factors.set]]\nvalue = "cn-national"\nfrom = 2015\nsource = "b"\n')
+    got = [(p.code, p.column, p.value) for p in check_profile(load_profile(f), last_year=2025)]
+    assert got == [("J020", "factors.set", "2011")]  # the first uncovered year, once
+    assert "t.toml" in check_profile(load_profile(f))[0].file  # the file that holds the timeline
+    ended = write(tmp_path, '[[factors.set]]\nvalue = "cn-national"\nfrom = 2000\nto = 2024\nsource = "a"\n',
+                  id="t2")
+    assert [(p.code, p.value) for p in check_profile(load_profile(ended), last_year=2026)] == [("J020", "2025")]
+    assert check_profile(load_profile(ended), last_year=2024) == []
+
+
+def test_a_grid_region_is_checked_against_the_series_in_force(tmp_path: Path) -> None:
+    south = '[[factors.grid_region]]\nvalue = "南方"\nfrom = 2020\nsource = "a"\n'
+    # no series selected: the factor set's own (cn-national: national_average, region 全国 only)
+    got = {(p.code, p.column, p.value) for p in check_profile(load_profile(write(tmp_path, south)))}
+    assert got == {("J021", "factors.grid_region", "南方")}
+    regional = '[[factors.grid_series]]\nvalue = "regional_average"\nfrom = 2020\nsource = "a"\n'
+    assert check_profile(load_profile(write(tmp_path, south + regional, id="t2"))) == []
+    own = '[[factors.set]]\nvalue = "cn-south-grid"\nfrom = 2000\nsource = "a"\n'  # its series is regional
+    assert check_profile(load_profile(write(tmp_path, south + own, id="t3"))) == []
+
+
 def test_measures_of_another_province_need_a_reason(tmp_path: Path) -> None:
     body = '[[evaluation.measures]]\nvalue = "shandong-2022"\nfrom = 2022\nsource = "a"\n'
     got = check_profile(load_profile(write(tmp_path, body)))
@@ -166,6 +189,32 @@ def test_profile_commands(tmp_path: Path) -> None:
     assert doc["timelines"]["evaluation.scheme"][0]["from"] == 2023
     r = CliRunner().invoke(main, ["--lang", "en", "profile", "show", "zhejiang-2"])
     assert r.exit_code == 1 and "J001" in r.output
+
+
+def test_check_reports_every_name_even_when_a_file_does_not_load(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('id = "broken\n', "utf-8")  # a TOML syntax error
+    bad = write(tmp_path, '[[evaluation.scheme]]\nvalue = "wenling-2022"\nfrom = 2022\nsource = "a"\n')
+    r = CliRunner().invoke(main, ["--lang", "en", "profile", "check", str(broken), "zhejiang-2", str(bad), "huangyan"])
+    assert r.exit_code == 1, r.output
+    assert {"J002", "J001", "J021"} <= set(r.output.split()) and "failed: 3 problems" in r.output
+
+
+@pytest.mark.parametrize("years", ["abc", "2030-2020", "2020-", "20-30"])
+def test_diff_years_that_are_not_years_are_a_usage_error(years: str) -> None:
+    r = CliRunner().invoke(main, ["--lang", "en", "profile", "diff", "huangyan", "dezhou", "--years", years])
+    assert r.exit_code == 2 and "Invalid value for '--years'" in r.output, r.output
+    assert isinstance(r.exception, SystemExit)  # a usage message, not a traceback
+
+
+def test_diff_of_one_year() -> None:
+    r = CliRunner().invoke(main, ["profile", "diff", "huangyan", "dezhou", "--years", "2024", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    assert {(d["key"], d["from"], d["to"]) for d in json.loads(r.stdout)["differences"]} == {
+        ("evaluation.scheme", 2024, 2024), ("evaluation.carbon_efficiency", 2024, 2024),
+        ("evaluation.measures", 2024, 2024)}
 
 
 def test_every_key_is_documented() -> None:

@@ -171,6 +171,18 @@ def test_excel_export_of_every_page(client: TestClient) -> None:
     assert len(rows) == 11 and "entity_id" in rows[0]
 
 
+def test_excel_export_starts_with_the_profile(client: TestClient) -> None:
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/api/evaluation", params={"format": "xlsx"}).content))
+    first = wb.sheet_names[0]
+    assert first in ("说明", "About")
+    cells = {str(c) for row in wb.get_sheet_by_name(first).to_python() for c in row}
+    assert {"demo 2026.1", "huaian-2024", "shandong-2022"} <= cells
+
+
 def test_screening_form_and_api(client: TestClient) -> None:
     text = (Path(__file__).parents[1] / "src" / "qingshan" / "screening" / "demo_projects"
             / "aluminium_expansion.yaml").read_text("utf-8")
@@ -199,6 +211,23 @@ def test_import_a_bad_and_a_good_workbook(client: TestClient, tmp_path: Path) ->
     assert done["ok"] and done["enterprises"] == 40
     assert client.get("/api/enterprises").json()["total"] == 40
     assert client.post("/api/import/accept", data={"token": good["token"]}).status_code == 404
+
+
+def test_an_accepted_upload_keeps_the_city_s_settings(tmp_path: Path) -> None:
+    """The new data are opened exactly as the old ones were: same profile, same factor-set
+    override, same store; the package file is replaced only once the new city is computed."""
+    from qingshan.city import City
+    from qingshan.web.city import WebCity
+
+    d = demo_city(tmp_path / "c")
+    web = WebCity.start(City.open(d, factor_set="cn-ets"))
+    c = TestClient(create_app(web))
+    good = c.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
+    assert c.post("/api/import/accept", data={"token": good["token"]}).json()["ok"]
+    assert web.city.factor_set.name == "cn-ets" and web.city.profile.id == "demo"
+    assert web.city.package_path == d / "package.xlsx" and (d / "package.xlsx").exists()
+    assert not list(d.glob("package.*.xlsx"))  # no temporary copy left behind
+    assert c.get("/api/accounts?year=2023").json()["factor_set"]["name"] == "cn-ets"
 
 
 def test_response_cache_serves_the_same_answer_and_forgets_on_new_data() -> None:

@@ -31,3 +31,10 @@ def language() -> Language:
 def tr(zh: str, en: str) -> str:
     """Pick the string for the current language."""
     return zh if _current == "zh" else en
+
+
+def halves(text: str) -> tuple[str, str]:
+    """A text written as a pair, "中文 / English" (as profiles write a ``borrowed`` reason),
+    split into its Chinese and English halves; a text that is not a pair is both."""
+    zh, sep, en = text.partition(" / ")
+    return (zh, en) if sep else (text, text)

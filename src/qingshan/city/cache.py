@@ -26,9 +26,12 @@ _MANIFEST = "manifest.json"
 
 
 def package_files(path: Path) -> list[Path]:
-    """The files that make up the package at ``path`` (a workbook, or a folder's files)."""
+    """The files that make up the package at ``path``: a workbook, or every file below a
+    folder (form 205-1 files may sit in a sub-folder), hidden ones left out as the reader
+    leaves them out."""
     if path.is_dir():
-        return sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+        return sorted(f for f in path.rglob("*") if f.is_file()
+                      and not any(part.startswith(".") for part in f.relative_to(path).parts))
     return [path]
 
 
@@ -41,7 +44,7 @@ def package_digest(path: Path, *salt: str) -> str:
         h.update(b"\0")
     for f in package_files(path):
         if path.is_dir():  # a workbook's own name is not part of its content
-            h.update(f.name.encode())
+            h.update(f.relative_to(path).as_posix().encode())
             h.update(b"\0")
         with f.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
@@ -55,8 +58,18 @@ def _json_columns(frame: pd.DataFrame) -> list[str]:
             and frame[c].map(lambda v: isinstance(v, dict | list)).any()]
 
 
-def save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
-    """Keep ``pkg`` and its problems under ``key`` (replacing what was kept)."""
+def save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> bool:
+    """Keep ``pkg`` and its problems under ``key`` (replacing what was kept). Returns
+    false, keeping nothing, when the copy cannot be written (a full disk, or another
+    process replacing it at the same moment): the copy only saves time."""
+    try:
+        _save(data_dir, key, pkg, problems)
+    except OSError:
+        return False
+    return True
+
+
+def _save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
     dest = data_dir / FOLDER
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".package.", dir=dest.parent))

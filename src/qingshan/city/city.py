@@ -14,20 +14,25 @@ kept beside it as Parquet (:mod:`qingshan.city.cache`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from qingshan import __version__
 from qingshan import accounts as engine
 from qingshan.accounts import AccountResult
-from qingshan.city import cache
+from qingshan.city import cache as package_cache
 from qingshan.city.config import FILE as CITY_FILE
 from qingshan.city.config import read_city_config
 from qingshan.data.package import Package
@@ -35,6 +40,7 @@ from qingshan.errors import ConfigError, Problem, ValidationError, raise_if_bloc
 from qingshan.factors import FactorSet, load_factor_set
 from qingshan.i18n import tr
 from qingshan.profiles.profile import Profile, Selection, load_profile
+from qingshan.rulefile import name_or_path
 from qingshan.settings import setting
 from qingshan.store import Store
 
@@ -43,6 +49,31 @@ CACHE_VERSION = "1"
 FACTOR_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value")
 _PROFILE_KEY_OF = {"grid_series": "factors.grid_series", "grid_region": "factors.grid_region",
                    "natural_gas": "factors.natural_gas", "equal_value": "factors.electricity_equal_value"}
+
+
+@cache
+def schema_digest() -> str:
+    """SHA-256 of the schema files (tables, carriers, units): the store keeps carrier and use
+    keys by position in them, so a changed schema must reload the store."""
+    h = hashlib.sha256()
+    folder = resources.files("qingshan.data").joinpath("spec")
+    for name in sorted(f.name for f in folder.iterdir() if f.name.endswith((".csv", ".toml"))):
+        h.update(name.encode())
+        h.update(folder.joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+def checked_profile(source: str | Path) -> Profile:
+    """Load a profile and refuse it, with every problem, if a selection names nothing
+    Qingshan holds or applies another province's measures without saying why (J02x): a
+    command never runs under a profile that ``qingshan profile check`` would refuse."""
+    from qingshan.profiles.check import check_profile
+
+    profile = load_profile(source)
+    problems = [p for p in check_profile(profile) if p.severity == "error"]
+    if problems:
+        raise ValidationError(problems)
+    return profile
 
 
 def is_data_dir(path: Path) -> bool:
@@ -86,6 +117,7 @@ class City:
         self._factors_file = factors
         self._progress = progress or (lambda _msg: None)
         self._fs: FactorSet | None = None
+        self._years_hint: int | None = None
         self._selection: FactorSelection | None = None
         self._pkg: Package | None = None
         self.problems: list[Problem] = []
@@ -125,19 +157,27 @@ class City:
                                      f"{path} has no package (package/ or package.xlsx)"))
         else:
             package_path = path
-        chosen = profile or configured or setting("profile") or "national"
-        return cls(package_path=package_path, data_dir=data_dir, profile=load_profile(chosen),
+        env = setting("profile")
+        chosen = profile or configured or (name_or_path(env) if env else None) or "national"
+        return cls(package_path=package_path, data_dir=data_dir, profile=checked_profile(chosen),
                    db=db or setting("db") or None, factor_set=factor_set or setting("factor_set") or None,
                    factors=factors, accept_warnings=accept_warnings, progress=progress)
+
+    def reopened(self, package_path: Path) -> City:
+        """The same city (profile, store, factor options) on another package file."""
+        return City(package_path=package_path, data_dir=self.data_dir, profile=self.profile, db=self.db,
+                    factor_set=self._factor_set_name, factors=self._factors_file,
+                    accept_warnings=self.accept_warnings)
 
     # --- the factor set ----------------------------------------------------------------
 
     def factor_selection(self, year: int | None = None) -> FactorSelection:
-        """The factor set and choices for ``year`` (default: the profile's latest)."""
-        if self._factor_set_name is not None or self._factors_file is not None:
-            name = self._factor_set_name or str(self.profile.value("factors.set", year or self._reference_year()))
-            return FactorSelection(name=name, choices={}, selections={}, overridden=True)
+        """The factor set and choices for data year ``year`` (default: the year the package
+        is validated with, :meth:`_reference_year`). ``--factor-set`` replaces the profile's
+        set and its choices; ``--factors`` (an override file) keeps both."""
         y = year if year is not None else self._reference_year()
+        if self._factor_set_name is not None:
+            return FactorSelection(name=self._factor_set_name, choices={}, selections={}, overridden=True)
         sel = self.profile.selection("factors.set", y)
         if sel is None:
             raise ConfigError(tr(f"配置 {self.profile.id} 没有为 {y} 年选择因子集",
@@ -145,16 +185,23 @@ class City:
         choices = {k: self.profile.value(p, y) for k, p in _PROFILE_KEY_OF.items()}
         selections = {"factors.set": sel}
         selections |= {p: s for p in _PROFILE_KEY_OF.values() if (s := self.profile.selection(p, y)) is not None}
-        return FactorSelection(name=sel.value, choices=choices, selections=selections, overridden=False)
+        return FactorSelection(name=sel.value, choices=choices, selections=selections,
+                               overridden=self._factors_file is not None)
 
     def _reference_year(self) -> int:
-        """The year whose factor selection validates the package: the start of the
-        profile's latest factor-set selection."""
+        """The data year whose factor selection validates the package: the package's latest
+        year once known, else the latest year the profile's factor-set timeline starts in
+        that is not after today (the package is re-validated if its own years resolve to
+        another selection)."""
+        if self._years_hint is not None:
+            return self._years_hint
         entries = self.profile.timelines.get("factors.set", ())
         if not entries:
             raise ConfigError(tr(f"配置 {self.profile.id} 没有选择因子集",
                                  f"profile {self.profile.id} selects no factor set"))
-        return max(e.first_year for e in entries)
+        now = dt.date.today().year
+        started = [e.first_year for e in entries if e.first_year <= now]
+        return max(started) if started else min(e.first_year for e in entries)
 
     @property
     def factor_set(self) -> FactorSet:
@@ -179,9 +226,10 @@ class City:
         from qingshan.data.validate import check_package
 
         fs = self.factor_set
-        salt = json.dumps({"cache": CACHE_VERSION, "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
-        self.package_key = cache.package_digest(self.package_path, salt)
-        kept = cache.load(self.data_dir, self.package_key) if self.data_dir is not None else None
+        salt = json.dumps({"cache": CACHE_VERSION, "qingshan": __version__, "schema": schema_digest(),
+                           "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
+        self.package_key = package_cache.package_digest(self.package_path, salt)
+        kept = package_cache.load(self.data_dir, self.package_key) if self.data_dir is not None else None
         if kept is not None:
             pkg, problems = kept
             self.events.append("package-cached")
@@ -190,7 +238,14 @@ class City:
             pkg, problems = check_package(self.package_path, fs)
             self.events.append("package-validated")
             if self.data_dir is not None and not any(p.severity == "error" for p in problems):
-                cache.save(self.data_dir, self.package_key, pkg, problems)
+                package_cache.save(self.data_dir, self.package_key, pkg, problems)
+        if self._factor_set_name is None and self._years_hint is None and pkg.years:
+            # validated with the selection of a guessed year: the package's own years decide
+            self._years_hint = max(pkg.years)
+            if self.factor_selection().key() != (self._selection.key() if self._selection else ""):
+                self._fs = None
+                self._load_package()
+                return
         self.problems = problems
         raise_if_blocking(problems, accept_warnings=self.accept_warnings)
         self._check_factor_years(pkg.years)
@@ -199,8 +254,8 @@ class City:
     def _check_factor_years(self, years: list[int]) -> None:
         """Every data year must resolve to the factor selection the package was validated
         and is accounted with; a profile that changes it within the years held needs
-        separate runs."""
-        if self._factor_set_name is not None or self._factors_file is not None:
+        separate runs (one account, one factor set)."""
+        if self._factor_set_name is not None:
             return
         assert self._selection is not None
         used = self._selection.key()
@@ -251,6 +306,7 @@ class City:
         return self._store
 
     def _connect(self) -> Store:
+        self.notes = []
         if self.db:
             return Store.connect(self.db, schema=self.schema())
         if self.data_dir is None:
@@ -260,9 +316,20 @@ class City:
         except duckdb.IOException:
             # the file is held by another process (a running `qingshan serve`): compute in
             # memory rather than wait or fail
-            self.notes.append({"zh": "内置数据库文件正被其他进程使用，本次在内存中计算",
-                               "en": "the embedded store file is in use by another process; computed in memory"})
+            self.notes = [{"zh": "内置数据库文件正被其他进程使用，本次在内存中计算",
+                           "en": "the embedded store file is in use by another process; computed in memory"}]
             return Store.connect(None)
+
+    @contextmanager
+    def borrowed_store(self) -> Iterator[Store]:
+        """The store for one computation: a city that had released its store (the web
+        server does, so that commands can use the data directory) releases it again."""
+        was_open = self._store is not None
+        try:
+            yield self.store
+        finally:
+            if not was_open:
+                self.close()
 
     def close(self) -> None:
         """Release the store (results already computed stay available)."""
@@ -294,15 +361,15 @@ class City:
         fs = self.factor_set
         sel = self._selection
         return {"profile": self.profile.describe(year),
-                "factor_set": fs.describe() | {"choices": {k: v for k, v in (sel.choices if sel else {}).items() if v},
-                                               "overridden": bool(sel and sel.overridden)},
+                "factor_set": fs.describe() | {"overridden": bool(sel and sel.overridden)},
                 "package": {"source": str(self.package_path), "digest": self.package_key[:16]},
                 "run_notes": list(self.notes)}
 
     def carrier_months(self) -> pd.DataFrame:
         """Monthly energy and CO2 per enterprise and carrier (the enterprise page)."""
         if "carrier_months" not in self.memo:
-            self.memo["carrier_months"] = engine.carrier_months(self.store, self.package)
+            with self.borrowed_store() as store:
+                self.memo["carrier_months"] = engine.carrier_months(store, self.package)
         frame: pd.DataFrame = self.memo["carrier_months"]
         return frame
 
@@ -342,10 +409,22 @@ class City:
             inputs = self.memo.get("evaluation_inputs")
             if inputs is None:
                 inputs = self.memo["evaluation_inputs"] = evaluation_inputs(self.package, self.accounts())
-            self.memo[key] = evaluate(inputs, sch, year, adjustments=adj,
+            # consecutive years in a class count only years these measures and (unless
+            # overridden) this scheme applied to
+            starts = [s.first_year for k in ("evaluation.measures", "evaluation.scheme")
+                      if (k != "evaluation.scheme" or scheme is None)
+                      and (s := self.profile.selection(k, year)) is not None]
+            self.memo[key] = evaluate(inputs, sch, year, adjustments=adj, earliest=max(starts) if starts else None,
                                       carbon=load_carbon_config(carbon) if carbon else None,
                                       measures=load_measures(measures) if measures else None)
         return self.memo[key]
+
+    def evaluation_or_none(self, year: int) -> Any:
+        """The profile's evaluation of ``year``, or ``None`` where it selects no scheme
+        (pages then show accounts without classes)."""
+        if self.profile.value("evaluation.scheme", year) is None:
+            return None
+        return self.evaluation(year)
 
     def use_targets(self, path: Path) -> None:
         """Use the targets file ``path`` instead of the profile's (``--targets``)."""
@@ -369,6 +448,17 @@ class City:
             return load_targets_file(self.data_dir / name.removeprefix("data:"))
         return load_targets_file(name)
 
+    def growth(self, override: float | None = None) -> tuple[float | None, str]:
+        """The value-added growth per year to the target year: ``override`` (the command's
+        ``--growth``), else the targets file's ``[assumptions] growth``; with its source.
+        ``None`` when neither gives one (remaining room then cannot be computed)."""
+        if override is not None:
+            return override, "command line"
+        plan = self.plan()
+        if plan is None or plan.growth is None:
+            return None, ""
+        return float(plan.growth), str(plan.growth_source)
+
     def barometer(self, year: int) -> dict[str, Any]:
         """The barometer rules the profile selects for ``year``."""
         from qingshan.targets.barometer import load_barometer
@@ -382,9 +472,10 @@ class City:
 
         return load_screening_rules({k: self.profile.value(f"screening.{k}", year) for k in RULE_KEYS})
 
-    def screen(self, project: Any, *, scheme: str | Path | None = None) -> Any:
-        """Screen ``project`` under the profile for its application year: the screening
-        rules, the 亩均 scheme (for the expected class) and the targets."""
+    def screen(self, project: Any, *, scheme: str | Path | None = None, growth: float | None = None) -> Any:
+        """Screen ``project`` under the profile's selections for the year of its application
+        date (the rules in force when it applies): the screening rules, the 亩均 scheme (for
+        the expected class) and the targets, with the growth of :meth:`growth`."""
         from qingshan.evaluation import load_scheme
         from qingshan.screening import screen
 
@@ -395,8 +486,14 @@ class City:
         kw: dict[str, Any] = {"rules": self.screening_rules(year), "scheme": load_scheme(name) if name else None}
         if plan is None:
             return screen(*args, **kw)
+        g, _ = self.growth(growth)
+        if g is None:
+            s = screen(*args, **kw)
+            s.notes.append({"zh": "目标文件未给出增加值增速（--growth），未测算对目标的影响",
+                            "en": "the targets file gives no value-added growth (--growth): no effect on targets"})
+            return s
         try:
-            return screen(*args, **kw, targets=plan.targets, growth=float(plan.growth or 0.0))
+            return screen(*args, **kw, targets=plan.targets, growth=g)
         except ValidationError as exc:  # targets that do not fit the data: screened without them, said so
             s = screen(*args, **kw)
             s.notes.append({"zh": f"目标文件 {plan.label} 与数据不符，未测算对目标的影响",

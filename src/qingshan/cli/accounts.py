@@ -19,7 +19,7 @@ from qingshan.cli.options import (
     handles_errors,
     open_city,
     output_options,
-    profile_source,
+    profile_options,
 )
 from qingshan.documents import accounts as accounts_doc
 from qingshan.i18n import tr
@@ -42,12 +42,12 @@ def _years(text: str | None) -> list[int] | None:
 @main.command()
 @city_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@city_options
+@profile_options
 @handles_errors
-def validate(city_path: Path | None, fmt: str, profile: str | None, db: str | None, factor_set: str | None,
-             factors: Path | None, accept_warnings: bool) -> None:
+def validate(city_path: Path | None, fmt: str, profile: str | Path | None, factor_set: str | None,
+             factors: Path | None) -> None:
     """校验数据包，一次列出全部问题 / check a data package and list every problem."""
-    city = City.open(city_path, profile=profile_source(profile), db=db, factor_set=factor_set, factors=factors)
+    city = City.open(city_path, profile=profile, factor_set=factor_set, factors=factors)
     pkg, problems = city.check()
     n_err = sum(p.severity == "error" for p in problems)
     if fmt == "json":
@@ -77,7 +77,7 @@ def validate(city_path: Path | None, fmt: str, profile: str | None, db: str | No
 @output_options(("json", "xlsx", "csv"))
 @city_options
 @handles_errors
-def account(city_path: Path | None, year_text: str | None, fmt: str, out: Path | None, profile: str | None,
+def account(city_path: Path | None, year_text: str | None, fmt: str, out: Path | None, profile: str | Path | None,
             db: str | None, factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
     """核算企业与各级汇总的能耗和排放 / energy and CO2 accounts for enterprises and roll-ups."""
     from qingshan.documents.accounts import ENTERPRISE_FIELDS, select_years

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,6 @@ from qingshan.errors import ValidationError
 from qingshan.i18n import tr
 from qingshan.settings import setting
 
-DEMO_PROFILE = "demo"
-
 
 @main.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=None,
@@ -33,9 +30,7 @@ DEMO_PROFILE = "demo"
 def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db: str | None) -> None:
     """生成演示城市并核算 / generate the demo city and run its accounts."""
     from qingshan.city import City
-    from qingshan.city.config import write_city_config
-    from qingshan.data.demo import generate_demo_city
-    from qingshan.data.package import write_csv_package
+    from qingshan.city.demo import DEMO_PROFILE, create_demo_city
     from qingshan.documents import accounts as accounts_doc
     from qingshan.reports.accounts import write_monthly_csv, write_xlsx
     from qingshan.reports.files import write_json
@@ -45,11 +40,8 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     ddir = data_dir or Path(setting("data_dir"))
     try:
         with progress() as prog:
-            task = prog.add_task(tr("生成演示城市", "generating the demo city"), total=4)
-            package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
-            prog.update(task, advance=1, description=tr("写出数据包", "writing the data package"))
-            pkg_dir = write_csv_package(package, ddir / "package")
-            write_city_config(ddir, DEMO_PROFILE)
+            task = prog.add_task(tr("生成演示城市", "generating the demo city"), total=3)
+            pkg_dir = create_demo_city(ddir, enterprises=enterprises, years=years, seed=seed)
             prog.update(task, advance=1, description=tr("校验并核算", "validating and accounting"))
             with City.open(ddir, profile=DEMO_PROFILE, db=db,
                            progress=lambda msg: prog.update(task, description=msg)) as city:
@@ -69,16 +61,7 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
                      f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
     last = max(years)
-    sdir = ddir / "scenarios"
-    sdir.mkdir(parents=True, exist_ok=True)
-    for name in ("baseline", "policy"):
-        src = resources.files("qingshan.targets").joinpath("demo_scenarios", f"{name}.toml")
-        (sdir / f"{name}.toml").write_text(src.read_text("utf-8"), "utf-8")
-    pdir = ddir / "projects"
-    pdir.mkdir(parents=True, exist_ok=True)
-    for name in ("auto_parts", "aluminium_expansion", "sugar_small"):
-        src = resources.files("qingshan.screening").joinpath("demo_projects", f"{name}.yaml")
-        (pdir / f"{name}.yaml").write_text(src.read_text("utf-8"), "utf-8")
+    sdir, pdir = ddir / "scenarios", ddir / "projects"
     console.print(tr("下一步：", "next:"))
     console.print(f"  qingshan evaluate {ddir} --year {last}")
     console.print(f"  qingshan targets {ddir}")

@@ -9,24 +9,32 @@ import click
 from qingshan.cli.console import console, err_console, profile_line, table
 from qingshan.cli.console import fmt as num
 from qingshan.cli.main import main
-from qingshan.cli.options import city_argument, city_options, emit, handles_errors, needs_out, open_city, output_options
+from qingshan.cli.options import (
+    city_argument,
+    city_options,
+    emit,
+    handles_errors,
+    needs_out,
+    open_city,
+    output_options,
+    scheme_option,
+)
 from qingshan.documents import evaluation as evaluation_doc
-from qingshan.i18n import tr
+from qingshan.i18n import halves, tr
 
 
 @main.command()
 @city_argument
 @click.option("--year", type=int, required=True, help="评价年份 / evaluation year")
-@click.option("--scheme", "scheme_name", default=None,
-              help="评价方案，覆盖配置：内置名称或 .toml 文件 / scheme overriding the profile's (preset or .toml file)")
+@scheme_option("评价方案，覆盖配置：内置名称或 .toml 文件 / scheme overriding the profile's (preset or .toml file)")
 @click.option("--adjustments", type=click.Path(exists=True, path_type=Path), default=None,
               help="加减分项 CSV / bonus and deduction counts")
 @output_options(("json", "xlsx"))
 @city_options
 @handles_errors
-def evaluate(city_path: Path | None, year: int, scheme_name: str | None, adjustments: Path | None, fmt: str,
-             out: Path | None, profile: str | None, db: str | None, factor_set: str | None, factors: Path | None,
-             accept_warnings: bool) -> None:
+def evaluate(city_path: Path | None, year: int, scheme: str | Path | None, adjustments: Path | None, fmt: str,
+             out: Path | None, profile: str | Path | None, db: str | None, factor_set: str | None,
+             factors: Path | None, accept_warnings: bool) -> None:
     """亩均论英雄评价、碳效码与差别化政策 / 亩均 evaluation, carbon grades and measures.
 
     The scheme, the 碳效码 configuration and the measures are the profile's for YEAR; only
@@ -34,7 +42,6 @@ def evaluate(city_path: Path | None, year: int, scheme_name: str | None, adjustm
     from qingshan.reports.evaluation import write_xlsx
 
     needs_out(fmt, out)
-    scheme = Path(scheme_name) if scheme_name and scheme_name.endswith(".toml") else scheme_name
     city = open_city(city_path, profile=profile, db=db, factor_set=factor_set, factors=factors,
                      accept_warnings=accept_warnings)
     with city:
@@ -57,7 +64,18 @@ def evaluate(city_path: Path | None, year: int, scheme_name: str | None, adjustm
     if doc["measure_set"] is None:
         console.print(tr("本配置不含差别化电价", "this profile selects no differentiated measures"))
     else:
-        console.print(tr(f"差别化电价加价合计：{num(s['measures_total_yuan'])} 元（{doc['measure_set']['zh']}）",
+        sel = doc["profile"].get("selections", {}).get("evaluation.measures") or {}
+        zh, en = _borrowed(sel.get("borrowed"))
+        console.print(tr(f"差别化电价加价合计：{num(s['measures_total_yuan'])} 元（{doc['measure_set']['zh']}）{zh}",
                          f"electricity surcharges in total: {num(s['measures_total_yuan'])} yuan "
-                         f"({doc['measure_set']['en']})"))
+                         f"({doc['measure_set']['en']}){en}"))
     console.print(profile_line(doc))
+
+
+def _borrowed(reason: str | None) -> tuple[str, str]:
+    """What the total adds when the profile borrows the measures of another province: the
+    reason, in Chinese and in English (a profile writes it as "中文 / English")."""
+    if not reason:
+        return "", ""
+    zh, en = halves(reason)
+    return f"（借用：{zh}）", f" (borrowed: {en})"

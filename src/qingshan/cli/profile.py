@@ -10,11 +10,26 @@ import click
 
 from qingshan.cli.console import console, problems_table, table
 from qingshan.cli.main import main
-from qingshan.cli.options import EXIT_INVALID, handles_errors, profile_source
+from qingshan.cli.options import EXIT_INVALID, handles_errors
+from qingshan.errors import Problem, ValidationError
 from qingshan.i18n import tr
 from qingshan.profiles.check import check_profile
 from qingshan.profiles.diff import diff_profiles
 from qingshan.profiles.profile import keys, load_profile, shipped_profiles
+from qingshan.rulefile import name_or_path
+
+
+def _year_range(_ctx: click.Context, _param: click.Parameter, value: str) -> range:
+    """'2020-2030' or '2024' as a range of data years; anything else is a usage error."""
+    lo, sep, hi = value.partition("-")
+    try:
+        first, last = int(lo), int(hi) if sep else int(lo)
+    except ValueError:
+        first, last = 0, -1
+    if not 1990 <= first <= last <= 2100:
+        raise click.BadParameter(tr("数据年份写作 2020-2030 或 2024（1990–2100，由小到大）",
+                                    "write data years as 2020-2030 or 2024 (1990–2100, first to last)"))
+    return range(first, last + 1)
 
 
 @main.group()
@@ -40,7 +55,7 @@ def list_profiles() -> None:
 @handles_errors
 def show(name: str, year: int | None, fmt: str) -> None:
     """显示配置的全部选择及其依据 / every selection of a profile, with its source."""
-    p = load_profile(profile_source(name) or name)
+    p = load_profile(name_or_path(name))
     if fmt == "json":
         doc = p.describe(year)
         doc["timelines"] = {k: [{"value": e.value, "from": e.first_year, "to": e.last_year, "source": e.source,
@@ -71,9 +86,14 @@ def show(name: str, year: int | None, fmt: str) -> None:
 @handles_errors
 def check(names: tuple[str, ...], to_year: int) -> None:
     """校验配置：一次列出全部问题 / check profiles, listing every problem."""
-    problems = []
-    for name in names:
-        problems += check_profile(load_profile(profile_source(name) or name), last_year=to_year)
+    problems: list[Problem] = []
+    for name in names:  # a file that does not load is reported with the others, not instead of them
+        try:
+            p = load_profile(name_or_path(name))
+        except ValidationError as exc:
+            problems += exc.problems
+            continue
+        problems += check_profile(p, last_year=to_year)
     if problems:
         console.print(problems_table(problems, limit=500))
         console.print(tr(f"[red]未通过：{len(problems)} 个问题[/]", f"[red]failed: {len(problems)} problems[/]"))
@@ -84,14 +104,14 @@ def check(names: tuple[str, ...], to_year: int) -> None:
 @profile.command()
 @click.argument("a")
 @click.argument("b")
-@click.option("--years", default="2020-2030", show_default=True, help="比较的数据年份 / data years compared")
+@click.option("--years", default="2020-2030", show_default=True, callback=_year_range,
+              help="比较的数据年份 / data years compared (2020-2030, or one year)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handles_errors
-def diff(a: str, b: str, years: str, fmt: str) -> None:
+def diff(a: str, b: str, years: range, fmt: str) -> None:
     """比较两个配置（或同一配置的两个版本文件）/ where two profiles (or two versions) differ."""
-    lo, _, hi = years.partition("-")
-    pa, pb = load_profile(profile_source(a) or a), load_profile(profile_source(b) or b)
-    rows = diff_profiles(pa, pb, range(int(lo), int(hi or lo) + 1))
+    pa, pb = load_profile(name_or_path(a)), load_profile(name_or_path(b))
+    rows = diff_profiles(pa, pb, years)
     if fmt == "json":
         click.echo(json.dumps({"a": pa.describe(), "b": pb.describe(), "differences": rows}, ensure_ascii=False,
                               indent=1))

@@ -9,7 +9,7 @@ import click
 
 from qingshan.cli.console import console, err_console, profile_line
 from qingshan.cli.main import main
-from qingshan.cli.options import city_options, handles_errors, needs_out, open_city
+from qingshan.cli.options import city_options, handles_errors, needs_out, open_city, scheme_option
 from qingshan.documents import screening as screening_doc
 from qingshan.i18n import tr
 
@@ -22,26 +22,26 @@ from qingshan.i18n import tr
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="输出文件 / output file")
 @click.option("--targets", "targets_file", type=click.Path(exists=True, path_type=Path), default=None,
               help="目标文件，覆盖配置 / targets file overriding the profile's")
-@click.option("--scheme", "scheme_name", default=None,
-              help="测算预期亩均类别的评价方案，覆盖配置 / "
-                   "scheme for the expected 亩均 class, overriding the profile's")
+@click.option("--growth", type=float, default=None,
+              help="工业增加值年增速，用于测算对目标的影响 / value-added growth per year for the effect on targets "
+                   "(default: the targets file's)")
+@scheme_option("测算预期亩均类别的评价方案，覆盖配置：内置名称或 .toml 文件 / "
+               "scheme for the expected 亩均 class, overriding the profile's (preset or .toml file)")
 @city_options
 @handles_errors
 def screen(project_file: Path, city_path: Path | None, fmt: str, out: Path | None, targets_file: Path | None,
-           scheme_name: str | None, profile: str | None, db: str | None, factor_set: str | None,
-           factors: Path | None, accept_warnings: bool) -> None:
+           growth: float | None, scheme: str | Path | None, profile: str | Path | None, db: str | None,
+           factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
     """新建项目节能审查与碳排放评价 / screen a proposed project (节能审查 + 碳排放评价)."""
     from qingshan.reports.screening import render_html, write_html, write_xlsx
-    from qingshan.screening import read_project
-
     needs_out(fmt, out)
-    project = read_project(project_file)
+    project = screening_doc.read_project(project_file)
     city = open_city(city_path, profile=profile, db=db, factor_set=factor_set, factors=factors,
                      accept_warnings=accept_warnings)
     with city:
         if targets_file is not None:
             city.use_targets(targets_file)
-        doc = screening_doc.build(city, project, scheme=scheme_name)
+        doc = screening_doc.build(city, project, scheme=scheme, growth=growth)
     if out is None:
         click.echo(render_html(doc) if fmt == "html" else json.dumps(doc, ensure_ascii=False, indent=1))
         return

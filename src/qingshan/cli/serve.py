@@ -20,7 +20,7 @@ from qingshan.settings import setting
 @click.option("--port", type=int, default=None, help="端口 / port (QINGSHAN_PORT, else 8000)")
 @city_options
 @handles_errors
-def serve(data_dir: Path | None, host: str | None, port: int | None, profile: str | None, db: str | None,
+def serve(data_dir: Path | None, host: str | None, port: int | None, profile: str | Path | None, db: str | None,
           factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
     """启动网页平台 / start the web application on a city's data directory (QINGSHAN_DATA_DIR).
 

@@ -32,7 +32,7 @@ _STYLE = {"red": "red", "yellow": "yellow", "green": "green"}
 @city_options
 @handles_errors
 def targets(city_path: Path | None, targets_file: Path | None, growth: float | None, fmt: str, out: Path | None,
-            profile: str | None, db: str | None, factor_set: str | None, factors: Path | None,
+            profile: str | Path | None, db: str | None, factor_set: str | None, factors: Path | None,
             accept_warnings: bool) -> None:
     """能耗与碳排放双控进度、预警与剩余空间 / dual-control progress, warnings and remaining room."""
     needs_out(fmt, out)
@@ -72,7 +72,7 @@ def targets(city_path: Path | None, targets_file: Path | None, growth: float | N
 @output_options(("json", "xlsx"))
 @city_options
 @handles_errors
-def decompose(city_path: Path | None, y0: int, y1: int, by: str, fmt: str, out: Path | None, profile: str | None,
+def decompose(city_path: Path | None, y0: int, y1: int, by: str, fmt: str, out: Path | None, profile: str | Path | None,
               db: str | None, factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
     """LMDI 因素分解：能耗与二氧化碳变化的驱动因素 / LMDI decomposition of energy and CO2 changes."""
     needs_out(fmt, out)
@@ -103,13 +103,11 @@ def decompose(city_path: Path | None, y0: int, y1: int, by: str, fmt: str, out: 
 @city_options
 @handles_errors
 def project(city_path: Path | None, scenario_names: tuple[str, ...], fmt: str, out: Path | None,
-            profile: str | None, db: str | None, factor_set: str | None, factors: Path | None,
+            profile: str | Path | None, db: str | None, factor_set: str | None, factors: Path | None,
             accept_warnings: bool) -> None:
     """能耗与二氧化碳排放路径、达峰年份与不确定性区间 / pathways, peak year and Monte Carlo bands."""
-    from qingshan.targets.scenarios import load_scenario
-
     needs_out(fmt, out)
-    scenarios = [load_scenario(Path(n) if n.endswith(".toml") else n) for n in scenario_names]
+    scenarios = pathways_doc.scenarios(list(scenario_names), files=True)
     city = open_city(city_path, profile=profile, db=db, factor_set=factor_set, factors=factors,
                      accept_warnings=accept_warnings)
     with city:

@@ -44,14 +44,21 @@ def rows_of(city: City, frame: pd.DataFrame, entity_id: str) -> list[dict[str, A
             for row in zip(*values, strict=True)]
 
 
+def classes(ev: Any) -> pd.DataFrame:
+    """Class, score and carbon grade per enterprise; empty where the profile selects no
+    scheme for the year (the lists then show accounts without classes)."""
+    cols = ["entity_id", "class", "score", "carbon_grade"]
+    return ev.firms[cols] if ev is not None else pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+
+
 def listing(city: City, q: str = "", district: str = "", industry: str = "", cls: str = "",
             sort: str = "energy_tce", desc: bool = True, page: int = 1, size: int = 50) -> dict[str, Any]:
     """The latest year's enterprises: ``q`` is plain text matched in the name or the code."""
     year = city.latest_year
     y = city.accounts().yearly
     y = y[y["year"] == year]
-    ev = city.evaluation(year).firms[["entity_id", "class", "score", "carbon_grade"]]
-    t = y.merge(ev, on="entity_id", how="left")
+    ev = city.evaluation_or_none(year)
+    t = y.merge(classes(ev), on="entity_id", how="left")
     if q:
         t = t[t["name"].astype(str).str.contains(q, regex=False)
               | t["entity_id"].astype(str).str.contains(q, regex=False)]
@@ -92,8 +99,8 @@ def _one(city: City, entity_id: str) -> dict[str, Any] | None:
     div = str(first["industry_code"])[:2]
     ind = result.rollups["industry"]
     industry = ind[ind["unit_id"].astype(str) == div][["year", "energy_per_va", "co2_per_va"]]
-    ev = city.evaluation(year)
-    found = rows_of(city, ev.firms, entity_id)
+    ev = city.evaluation_or_none(year)
+    found = rows_of(city, ev.firms, entity_id) if ev is not None else []
     firm = found[0] if found else None
     cat = indicators()
     spec = carriers()
@@ -113,5 +120,6 @@ def _one(city: City, entity_id: str) -> dict[str, Any] | None:
             "move_up": {k: firm[k] for k in ("target_class", "threshold_score", "gap")}
             if firm and firm.get("target_class") else None,
             "items": [{**r, "zh": cat[r["indicator"]].zh, "en": cat[r["indicator"]].en,
-                       "unit": cat[r["indicator"]].unit} for r in rows_of(city, ev.items, entity_id)],
-            "measures": rows_of(city, ev.measures, entity_id) if len(ev.measures) else []}
+                       "unit": cat[r["indicator"]].unit} for r in rows_of(city, ev.items, entity_id)]
+            if ev is not None else [],
+            "measures": rows_of(city, ev.measures, entity_id) if ev is not None and len(ev.measures) else []}

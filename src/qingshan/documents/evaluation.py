@@ -144,3 +144,10 @@ def build(city: City, year: int, scheme: str | Path | None = None, adjustments: 
     profile's 亩均 scheme)."""
     ev = city.evaluation(year, scheme=scheme, adjustments=adjustments)
     return {**city.header(year), **evaluation_document(ev)}
+
+
+def known_schemes() -> list[str]:
+    """The shipped 亩均 schemes (the only ones a web request may name)."""
+    from qingshan.evaluation.scheme import preset_names
+
+    return preset_names()

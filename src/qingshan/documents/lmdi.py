@@ -25,6 +25,7 @@ def build(city: City, y0: int, y1: int, by: str = "industry") -> dict[str, Any]:
         raise ConfigError(tr(f"数据包中须有 {y0} 年和 {y1} 年的数据", f"the package needs data for {y0} and {y1}"))
     result = city.accounts()
     ed, es = decompose_energy(result, y0, y1, by)
-    cd, cs = decompose_carbon(result, city.store, y0, y1, by)
+    with city.borrowed_store() as store:
+        cd, cs = decompose_carbon(result, store, y0, y1, by)
     return {**city.header(y1), "from": y0, "to": y1, "by": by, "method": METHOD,
             "energy": {"summary": es, "cells": records(ed)}, "co2": {"summary": cs, "cells": records(cd)}}

@@ -11,6 +11,7 @@ import pandas as pd
 from qingshan.data.boundaries import feature_collection
 from qingshan.data.industry import division_name
 from qingshan.documents import targets as targets_doc
+from qingshan.documents.enterprises import classes
 from qingshan.documents.values import records
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def build(city: City, colour: str = "class") -> dict[str, Any]:
     firms = ent[(ent["entity_type"] == "enterprise") & ent["lon"].notna() & ent["lat"].notna()]
     y = city.accounts().yearly
     y = y[y["year"] == year][["entity_id", "energy_tce", "co2_t"]]
-    ev = city.evaluation(year).firms[["entity_id", "class", "carbon_grade"]]
+    ev = classes(city.evaluation_or_none(year))[["entity_id", "class", "carbon_grade"]]
     t = firms[["entity_id", "name", "lon", "lat", "district_id", "park_id", "industry_code"]]
     t = t.merge(y, on="entity_id", how="left").merge(ev, on="entity_id", how="left")
     t = t.assign(industry_name=t["industry_code"].astype(str).str[:2].map(lambda d: division_name(d, "zh")),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qingshan.documents.values import records
-from qingshan.targets.scenarios import Scenario, pathway, pathway_base
+from qingshan.rulefile import builtin_names, name_or_path
+from qingshan.targets.scenarios import SCENARIO_FOLDER, SCENARIO_PACKAGE, Scenario, load_scenario, pathway, pathway_base
 
 if TYPE_CHECKING:
     from qingshan.city import City
@@ -21,3 +22,13 @@ def build(city: City, scenarios: list[Scenario]) -> dict[str, Any]:
             "method": "docs/targets.md, Pathways",
             "scenarios": [{"id": sc.id, "zh": sc.zh, "en": sc.en, "source": sc.source, "summary": s,
                            "years": records(p)} for sc, p, s in runs]}
+
+
+def known_scenarios() -> list[str]:
+    """The shipped scenarios (the only ones a web request may name)."""
+    return builtin_names(SCENARIO_PACKAGE, SCENARIO_FOLDER)
+
+
+def scenarios(names: list[str], *, files: bool = False) -> list[Scenario]:
+    """Scenarios by shipped name, or (``files``, for the command line only) by path."""
+    return [load_scenario(name_or_path(n) if files else n) for n in names]

@@ -5,6 +5,7 @@ on the city's targets and the verdict."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qingshan import __version__
@@ -43,7 +44,15 @@ def screening_document(s: Screening) -> dict[str, Any]:
     }
 
 
-def build(city: City, project: Project, scheme: str | None = None) -> dict[str, Any]:
+def build(city: City, project: Project, scheme: str | Path | None = None, growth: float | None = None
+          ) -> dict[str, Any]:
     """Screen ``project`` against the city, under its profile for the application year."""
-    s = city.screen(project, scheme=scheme)
+    s = city.screen(project, scheme=scheme, growth=growth)
     return {**city.header(project.application_date.year), **screening_document(s)}
+
+
+def read_project(path: Path) -> Project:
+    """A project file (YAML or XLSX, docs/screening.md), every problem collected."""
+    from qingshan.screening import read_project as read
+
+    return read(path)

@@ -44,37 +44,68 @@ def district_colours(latest: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _by_barometer(city: City, years: list[int]) -> list[tuple[dict[str, Any], set[int]]]:
+    """The data years grouped by the barometer rules the profile selects for each, so that
+    each year's progress is coloured by the rules in force for it."""
+    groups: dict[str, tuple[dict[str, Any], set[int]]] = {}
+    for y in years:
+        rules = city.barometer(y)
+        groups.setdefault(str(rules["digest"]), (rules, set()))[1].add(y)
+    return list(groups.values())
+
+
 def build(city: City, growth: float | None = None) -> dict[str, Any]:
     """Progress, warnings and room of the targets the city's profile selects (``growth``
     overrides the targets file's value-added growth assumption)."""
+    key = ("targets", growth)
+    if key in city.memo:
+        memo: dict[str, Any] = city.memo[key]
+        return memo
     year = city.latest_year
     head = city.header(year)
     plan = city.plan()
     if plan is None:
-        return {**head, "targets_file": None, "barometer": None, "growth": None, "targets": [], "latest": [],
-                "warnings": [], "yearly": [], "rolling_12_months": [], "remaining_room": [], "district_colours": {},
-                "problems": []}
-    rules = city.barometer(year)
-    g = growth if growth is not None else plan.growth
+        return {**head, "targets_file": None, "barometer": None, "growth": None, "growth_source": "", "targets": [],
+                "latest": [], "warnings": [], "yearly": [], "rolling_12_months": [], "remaining_room": [],
+                "district_colours": {}, "problems": [], "notes": []}
+    g, g_source = city.growth(growth)
     result = city.accounts()
+    notes: list[dict[str, str]] = []
+    problems: list[dict[str, Any]] = []
     try:
-        yearly = progress_table(plan.targets, result.yearly, rules)
-        rolling = rolling_table(plan.targets, result.monthly, result.yearly, rules)
-        room = room_table(plan.targets, result.yearly, float(g)) if g is not None else pd.DataFrame()
-        problems: list[dict[str, Any]] = []
+        yearly_parts, rolling_parts = [], []
+        for rules, ys in _by_barometer(city, city.years):
+            y_part = progress_table(plan.targets, result.yearly, rules)
+            r_part = rolling_table(plan.targets, result.monthly, result.yearly, rules)
+            yearly_parts.append(y_part[y_part["year"].isin(ys)] if len(y_part) else y_part)
+            rolling_parts.append(r_part[r_part["year"].isin(ys)] if len(r_part) else r_part)
+        yearly = pd.concat(yearly_parts, ignore_index=True) if yearly_parts else pd.DataFrame()
+        rolling = pd.concat(rolling_parts, ignore_index=True) if rolling_parts else pd.DataFrame()
+        if g is None:
+            room = pd.DataFrame()
+            notes.append({"zh": "目标文件未给出增加值增速（[assumptions] growth），未计算剩余空间；可用 --growth 给出",
+                          "en": "the targets file gives no value-added growth ([assumptions] growth): remaining room "
+                                "not computed; give --growth"})
+        else:
+            room = room_table(plan.targets, result.yearly, float(g))
     except ValidationError as exc:  # targets that do not fit the data: said in the document
         yearly = rolling = room = pd.DataFrame()
         problems = [p.to_dict() for p in exc.problems]
+    if len(yearly):
+        yearly = yearly.sort_values(["target_id", "year"], kind="stable").reset_index(drop=True)
     by_id = {t.id: t for t in plan.targets}
     latest = latest_rows(yearly)
     if len(latest):
         latest = latest.assign(zh=latest["target_id"].map(lambda i: by_id[i].zh),
                                en=latest["target_id"].map(lambda i: by_id[i].en))
     latest_recs = records(latest)
-    return {**head, "targets_file": {"label": plan.label, "digest": plan.digest[:16]},
-            "barometer": {k: v for k, v in rules.items() if k not in ("label", "digest")},
-            "growth": g, "growth_source": plan.growth_source if growth is None else "command line",
-            "targets": [{k: clean(v) for k, v in vars(t).items()} for t in plan.targets],
-            "latest": latest_recs, "warnings": [r for r in latest_recs if r["colour"] != "green"],
-            "yearly": records(yearly), "rolling_12_months": records(rolling), "remaining_room": records(room),
-            "district_colours": district_colours(latest_recs), "problems": problems}
+    rules = city.barometer(year)
+    doc = {**head, "targets_file": {"label": plan.label, "digest": plan.digest[:16]},
+           "barometer": {k: v for k, v in rules.items() if k not in ("label", "digest")},
+           "growth": g, "growth_source": g_source,
+           "targets": [{k: clean(v) for k, v in vars(t).items()} for t in plan.targets],
+           "latest": latest_recs, "warnings": [r for r in latest_recs if r["colour"] != "green"],
+           "yearly": records(yearly), "rolling_12_months": records(rolling), "remaining_room": records(room),
+           "district_colours": district_colours(latest_recs), "problems": problems, "notes": notes}
+    city.memo[key] = doc
+    return doc

@@ -45,8 +45,10 @@ class Evaluation:
 
 
 def evaluate(inputs: pd.DataFrame, scheme: Scheme, year: int, *, carbon: CarbonConfig | None = None,
-             measures: Measures | None = None, adjustments: pd.DataFrame | None = None) -> Evaluation:
-    """Evaluate ``year``; earlier years are evaluated too, as far as the data allow, for
+             measures: Measures | None = None, adjustments: pd.DataFrame | None = None,
+             earliest: int | None = None) -> Evaluation:
+    """Evaluate ``year``; earlier years are evaluated too, as far as the data allow and not
+    before ``earliest`` (the first year the jurisdiction's scheme and measures applied), for
     consecutive-year measures and the migration matrix. ``carbon`` and ``measures`` are
     what the jurisdiction selects: without ``carbon`` no 碳效码 grade is given, without
     ``measures`` no measure applies (the caller, :class:`qingshan.city.City`, takes both
@@ -55,7 +57,11 @@ def evaluate(inputs: pd.DataFrame, scheme: Scheme, year: int, *, carbon: CarbonC
     depth = max([1, *(len(m.yuan_per_kwh) for m in (measures.measures if measures else ()))])
     history: dict[int, YearScores] = {year: current}
     notes: list[dict[str, Any]] = []
-    for y in range(year - 1, year - 1 - depth, -1):
+    first = year - depth if earliest is None else max(year - depth, earliest)
+    if earliest is not None and year - 1 < earliest:
+        notes.append({"year": year, "zh": f"本方案和政策自 {earliest} 年起适用，不计此前年份的类别",
+                      "en": f"the scheme and measures apply from {earliest}; classes of earlier years are not counted"})
+    for y in range(year - 1, first - 1, -1):
         if not (inputs["year"] == y).any():
             break
         try:

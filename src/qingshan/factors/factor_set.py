@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from io import StringIO
@@ -66,12 +66,14 @@ class FactorSet:
     process: pd.DataFrame  # material, method, tco2_per_t, factor_id
     citations: dict[str, dict[str, str]] = field(repr=False)
     overridden: tuple[str, ...] = ()
+    #: the open choices a profile made within the set (:mod:`qingshan.factors.choices`)
+    choices: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         """Name, version, file digests and overrides: the header of every result."""
         return {"name": self.name, "version": self.version, "grid_series": self.grid_series,
                 "grid_region": self.grid_region, "files": self.files,
-                "overridden_factor_ids": list(self.overridden)}
+                "overridden_factor_ids": list(self.overridden), "choices": dict(sorted(self.choices.items()))}
 
     def by_year(self, table: str, years: list[int]) -> pd.DataFrame:
         """Factors of a yearly series (``grid`` or ``equal_value``) resolved for ``years``.
@@ -147,7 +149,8 @@ def load_factor_set(name: str = DEFAULT_FACTOR_SET, override: str | Path | None 
         path = Path(override)
         files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         overridden = _apply_override(raw, path)
-    return _resolve(name, spec, raw, files, tuple(overridden))
+    resolved = _resolve(name, spec, raw, files, tuple(overridden))
+    return replace(resolved, choices={k: v for k, v in (choices or {}).items() if v})
 
 
 def _apply_override(raw: dict[str, pd.DataFrame], path: Path) -> list[str]:

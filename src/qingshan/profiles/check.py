@@ -1,6 +1,7 @@
 """``qingshan profile check``: every selection of a profile chain names something that
-exists, required keys are covered, and measures are the profile's own province's unless
-marked as borrowed. Every problem is collected (codes J02x, docs/profiles.md)."""
+exists, required keys are covered for every data year from their first ``from``, and
+measures are the profile's own province's unless marked as borrowed. Every problem is
+collected (codes J02x, docs/profiles.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _factor_sets() -> tuple[str, ...]:
 
 def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
     """The values ``key`` (of ``kind``) may take in ``profile`` for ``year``."""
-    from qingshan.factors import factor_choices
+    from qingshan.factors import available_factor_sets, factor_choices
 
     fset = profile.value("factors.set", year)
     if kind == "factor_set":
@@ -32,8 +33,9 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
         if kind == "grid_series":
             return sorted({s for s, _ in choices["grid"]})
         if kind == "grid_region":
-            series = profile.value("factors.grid_series", year)
-            return sorted({r for s, r in choices["grid"] if series is None or s == series})
+            # the series the region belongs to: the profile's choice, else the set's own
+            series = profile.value("factors.grid_series", year) or str(available_factor_sets()[fset]["grid_series"])
+            return sorted({r for s, r in choices["grid"] if s == series})
         return sorted(choices["natural_gas" if kind == "natural_gas" else "equal_value"])
     if kind == "scheme":
         return builtin_names("qingshan.evaluation", "schemes")
@@ -71,9 +73,8 @@ def check_profile(profile: Profile, *, last_year: int = 2030) -> list[Problem]:
     province = profile.province
     for path, spec in keys().items():
         entries = profile.timelines.get(path, ())
-        if spec.required and not entries:
-            problems.append(Problem(f"{CODE}20", profile.own.label, None, path, None,
-                                    "必需的选择（本配置或上级配置中）", "a required selection (here or in a parent)"))
+        if spec.required:
+            problems += _coverage(path, entries, profile, label_of, last_year)
         for e in entries:
             label = label_of.get(e.defined_in, e.defined_in)
             checked: set[tuple[str, ...]] = set()
@@ -102,6 +103,23 @@ def check_profile(profile: Profile, *, last_year: int = 2030) -> list[Problem]:
                                             f"measures of the profile's own province ({province or 'none'}), "
                                             "or a `borrowed` reason"))
     return problems
+
+
+def _coverage(path: str, entries: tuple[Entry, ...], profile: Profile, label_of: dict[str, str],
+              last_year: int) -> list[Problem]:
+    """J020 for a required key: a selection for every data year from the first ``from`` of
+    its timeline to ``last_year`` (keys.toml); the first year without one is named."""
+    if not entries:
+        return [Problem(f"{CODE}20", profile.own.label, None, path, None,
+                        "必需的选择（本配置或上级配置中）", "a required selection (here or in a parent)")]
+    first = min(e.first_year for e in entries)
+    gap = next((y for y in range(first, last_year + 1) if not any(e.covers(y) for e in entries)), None)
+    if gap is None:
+        return []
+    label = label_of.get(entries[0].defined_in, entries[0].defined_in)
+    return [Problem(f"{CODE}20", label, None, path, str(gap),
+                    f"自 {first} 年至 {last_year} 年每个数据年份都有选择；{gap} 年没有",
+                    f"a selection for every data year from {first} to {last_year}; {gap} has none")]
 
 
 def _measures_province_or_none(name: str) -> str | None:

@@ -8,14 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from qingshan import __version__
 from qingshan.accounts import AccountResult
 from qingshan.documents.accounts import ENTERPRISE_FIELDS, ROLLUP_FIELDS
 from qingshan.documents.accounts import select_years as _select_years
 from qingshan.glossary import label
 from qingshan.i18n import tr
 from qingshan.reports.files import write_atomic
-from qingshan.reports.workbook import write_workbook
+from qingshan.reports.workbook import about_frame, about_rows, write_workbook
 
 
 def write_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
@@ -23,18 +22,6 @@ def write_csv(result: AccountResult, path: str | Path, years: list[int] | None =
     frame = _select_years(result.yearly, years)
     cols = [c for c in ENTERPRISE_FIELDS if c in frame.columns]
     return write_atomic(path, lambda p: frame[cols].to_csv(p, index=False, encoding="utf-8-sig"))
-
-
-def about_profile(header: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """The read-me rows that say which profile and version produced a workbook."""
-    if not header:
-        return []
-    p = header["profile"]
-    rows = [(tr("司法辖区配置", "jurisdiction profile"), f"{p['id']} {p['version']} {tr(p['zh'], p['en'])}"),
-            (tr("配置摘要", "profile digest"), p["digest"])]
-    for k, sel in p.get("selections", {}).items():
-        rows.append((k, sel["value"] + (f" ({tr('借用', 'borrowed')})" if sel.get("borrowed") else "")))
-    return rows
 
 
 def _labelled(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -46,17 +33,12 @@ def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None 
                monthly: bool = True, header: dict[str, Any] | None = None) -> Path:
     """A workbook: read-me (with the profile of ``header``), enterprise years (and months
     unless ``monthly`` is false), roll-ups, products and the citation of every factor row used."""
-    meta = [(tr("软件版本", "Qingshan version"), __version__), *about_profile(header)]
-    meta += [
-        (tr("因子集", "factor set"), f"{result.factor_set['name']} {result.factor_set['version']}"),
-        (tr("电网因子口径", "grid factor series"),
-         f"{result.factor_set['grid_series']} / {result.factor_set['grid_region']}"),
-    ]
+    meta = about_rows({"factor_set": result.factor_set, **(header or {})})
     meta += [(f"{tr('因子文件', 'factor file')} {k}", f"sha256 {v}") for k, v in result.factor_set["files"].items()]
     meta += [(tr("说明", "note"), n[tr("zh", "en")]) for n in result.notes if not years or n["year"] in years]
     citations = pd.DataFrame([{"factor_id": k, **v} for k, v in sorted(result.citations.items())])
     sheets: list[tuple[str, pd.DataFrame]] = [
-        (tr("说明", "About"), pd.DataFrame(meta, columns=[tr("项目", "item"), tr("内容", "value")])),
+        (tr("说明", "About"), about_frame(meta)),
         (tr("企业年度", "Enterprise years"), _labelled(_select_years(result.yearly, years), ENTERPRISE_FIELDS)),
     ]
     if monthly:

@@ -8,12 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-from qingshan import __version__
 from qingshan.documents.evaluation import evaluation_document
 from qingshan.evaluation import Evaluation
 from qingshan.i18n import tr
-from qingshan.reports.accounts import about_profile
-from qingshan.reports.workbook import write_workbook
+from qingshan.reports.workbook import about_frame, about_rows, write_workbook
 
 
 def write_xlsx(ev: Evaluation, path: str | Path, *, header: dict[str, Any] | None = None) -> Path:
@@ -27,18 +25,17 @@ def write_xlsx(ev: Evaluation, path: str | Path, *, header: dict[str, Any] | Non
         mv = e["move_up"] or {}
         r.update({f"move_up_{k}": v for k, v in mv.items()})
         rows.append(r)
-    about = [(tr("软件版本", "Qingshan version"), __version__), (tr("评价年份", "year"), ev.year),
+    about = [*about_rows(header or {}), (tr("评价年份", "year"), ev.year),
              (tr("评价方案", "scheme"), f"{ev.scheme.id} {tr(ev.scheme.zh, ev.scheme.en)}"),
              (tr("方案依据", "source"), ev.scheme.source.get("document", "")),
              (tr("碳效码", "carbon efficiency"), ev.carbon.document if ev.carbon else "—"),
-             (tr("差别化政策", "measures"), tr(ev.measure_set.zh, ev.measure_set.en) if ev.measure_set else "—"),
-             *about_profile(header)]
+             (tr("差别化政策", "measures"), tr(ev.measure_set.zh, ev.measure_set.en) if ev.measure_set else "—")]
     about += [(tr("方案说明", "scheme note"), n) for n in ev.scheme.notes]
     about += [(tr("说明", "note"), n[tr("zh", "en")]) for n in ev.notes]
     items = ev.items.merge(ev.firms[["entity_id", "name"]], on="entity_id", how="left")
     mig = ev.migration.reset_index().rename(columns={"from": tr("上年类别", "class last year")}) \
         if not ev.migration.empty else pd.DataFrame()
-    sheets = [(tr("说明", "About"), pd.DataFrame(about, columns=[tr("项目", "item"), tr("内容", "value")])),
+    sheets = [(tr("说明", "About"), about_frame(about)),
               (tr("企业评价", "Enterprises"), pd.DataFrame(rows)),
               (tr("指标得分", "Items"), items),
               (tr("差别化政策", "Measures"), ev.measures),

@@ -14,22 +14,22 @@ from qingshan import __version__
 from qingshan.documents.screening import OUTCOME
 from qingshan.documents.values import clean
 from qingshan.i18n import tr
-from qingshan.reports.accounts import about_profile
 from qingshan.reports.files import write_atomic
-from qingshan.reports.workbook import write_workbook
+from qingshan.reports.workbook import about_frame, with_about, write_workbook
 
 
 def write_xlsx(doc: dict[str, Any], path: str | Path) -> Path:
-    """The screening document as a workbook: project and verdict, reasons, figures, impact."""
-    head = pd.DataFrame([(k, v) for k, v in doc["project"].items()] + [("verdict", doc["verdict_zh"])]
-                        + about_profile(doc), columns=[tr("项目", "item"), tr("内容", "value")])
+    """The screening document as a workbook: about (the profile), project and verdict,
+    reasons, figures, impact."""
+    head = about_frame([(k, v) for k, v in doc["project"].items()] + [("verdict", doc["verdict_zh"])])
     reasons = pd.DataFrame([{"rule": x["rule"], "outcome": x["outcome"], "reason": tr(x["zh"], x["en"]),
                              "numbers": json.dumps(x["numbers"], ensure_ascii=False, default=str),
                              "source": x["source"]} for x in doc["reasons"]])
-    figures = pd.DataFrame(list(doc["figures"].items()), columns=[tr("指标", "figure"), tr("数值", "value")])
-    return write_workbook(path, [(tr("项目与结论", "Project"), head), (tr("审查理由", "Reasons"), reasons),
-                                 (tr("能耗与排放", "Figures"), figures),
-                                 (tr("对目标的影响", "Impact"), pd.DataFrame(doc["impact"]))])
+    figures = pd.DataFrame([(k, "；".join(map(str, v)) if isinstance(v, list | tuple) else v)  # factor_notes
+                            for k, v in doc["figures"].items()], columns=[tr("指标", "figure"), tr("数值", "value")])
+    return write_workbook(path, with_about(doc, [
+        (tr("项目与结论", "Project"), head), (tr("审查理由", "Reasons"), reasons),
+        (tr("能耗与排放", "Figures"), figures), (tr("对目标的影响", "Impact"), pd.DataFrame(doc["impact"]))]))
 
 
 def _num(v: Any, digits: int = 1) -> str:

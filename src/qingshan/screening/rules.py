@@ -288,7 +288,10 @@ def not_selected(rule: str, zh: str, en: str) -> Reason:
 
 
 def review_level(project: Project, fig: Figures, two_high: bool, rules: ScreeningRules) -> Reason:
-    """Which authority reviews the project, or that it needs no separate review."""
+    """Which authority reviews the project, or that it needs no separate review. Where the
+    profile selects no 两高 scope, ``two_high`` is false and the 两高 rule of the review
+    (not delegated to county level) is not applied; the R-TWO-HIGH reason says the check
+    was not made."""
     eds = rules.review_levels  # latest first
     if eds is None:
         return not_selected("R-REVIEW", "节能审查办法", "energy-review rules")
@@ -370,7 +373,10 @@ def efficiency(project: Project, fig: Figures, rules: ScreeningRules) -> list[Re
         if not cand or in_force is None:
             continue
         same = [r for r in cand if int(r["edition"]) == in_force]
-        row = same[0] if same else max(cand, key=lambda r: int(r["edition"]))
+        earlier_rows = [r for r in cand if int(r["edition"]) < in_force]
+        if not same and not earlier_rows:
+            continue  # only a later edition lists the product: nothing in force to compare with
+        row = same[0] if same else max(earlier_rows, key=lambda r: int(r["edition"]))
         value = p.indicator_value
         if value is None and row["unit"] == "kgce/t" and p.capacity > 0:
             share = p.energy_share if p.energy_share is not None else (1.0 if len(project.products) == 1 else None)

@@ -44,11 +44,14 @@ def screen(project: Project, pkg: Package, result: AccountResult, fs: FactorSet,
                                                 strict=True)))
     th = r.two_high_class(project.industry_code, rules)
     reasons = [r.review_level(project, fig, th is not None, rules)]
-    reasons.append(r.Reason("R-TWO-HIGH", r.INFO,
-                            f"属于两高项目（{th['zh']}）" if th else "不属于两高项目",
-                            f"a 两高 project ({th['id']})" if th else "not a 两高 project",
-                            {"industry_code": project.industry_code, "class": th["id"] if th else None},
-                            th["source"] if th else f"screening/rules/{rules.names.get('two_high')}.toml"))
+    if rules.two_high is None:
+        reasons.append(r.not_selected("R-TWO-HIGH", "两高项目范围", "scope of 两高 projects"))
+    else:
+        reasons.append(r.Reason("R-TWO-HIGH", r.INFO,
+                                f"属于两高项目（{th['zh']}）" if th else "不属于两高项目",
+                                f"a 两高 project ({th['id']})" if th else "not a 两高 project",
+                                {"industry_code": project.industry_code, "class": th["id"] if th else None},
+                                th["source"] if th else f"screening/rules/{rules.names.get('two_high')}.toml"))
     reasons += r.negative_list(project, rules)
     reasons += r.siting(project, rules)
     reasons += r.efficiency(project, fig, rules)

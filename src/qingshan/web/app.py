@@ -107,10 +107,9 @@ def create_app(data: WebCity) -> FastAPI:
         return year
 
     def evaluation_page(scheme: str | None, year: int | None) -> dict[str, Any]:
-        from qingshan.evaluation.scheme import preset_names
-
-        if scheme is not None and scheme not in preset_names():  # a name, never a path
-            raise HTTPException(422, f"unknown scheme {scheme!r}; known: {', '.join(preset_names())}")
+        known = evaluation_doc.known_schemes()
+        if scheme is not None and scheme not in known:  # a name, never a path
+            raise HTTPException(422, f"unknown scheme {scheme!r}; known: {', '.join(known)}")
         return doc(evaluation_doc.build, known_year(year), scheme)
 
     @app.get("/api/profile", tags=["pages"])
@@ -136,14 +135,11 @@ def create_app(data: WebCity) -> FastAPI:
     @app.get("/api/pathways", tags=["results"])
     def api_pathways(scenario: Annotated[list[str], Query()], format: str = "json") -> Any:
         """Pathways of the shipped scenarios named (as ``qingshan project --scenario NAME``)."""
-        from qingshan.rulefile import builtin_names
-        from qingshan.targets.scenarios import SCENARIO_FOLDER, SCENARIO_PACKAGE, load_scenario
-
-        known = builtin_names(SCENARIO_PACKAGE, SCENARIO_FOLDER)
+        known = pathways_doc.known_scenarios()
         bad = [s for s in scenario if s not in known]
         if bad:
             raise HTTPException(422, f"unknown scenario {bad[0]!r}; known: {', '.join(known)}")
-        return respond(doc(pathways_doc.build, [load_scenario(s) for s in scenario]), format, "pathways")
+        return respond(doc(pathways_doc.build, pathways_doc.scenarios(scenario)), format, "pathways")
 
     @app.get("/api/overview", tags=["pages"])
     def api_overview(format: str = "json") -> Any:
@@ -192,8 +188,7 @@ def create_app(data: WebCity) -> FastAPI:
                     doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size))
 
     def one(entity_id: str) -> dict[str, Any]:
-        with data.lock:
-            found = enterprises_doc.one(data.city, entity_id)
+        found: dict[str, Any] | None = doc(enterprises_doc.one, entity_id)
         if found is None:
             raise HTTPException(404, f"no enterprise {entity_id}")
         return found
@@ -229,13 +224,11 @@ def create_app(data: WebCity) -> FastAPI:
     def screening(text: str) -> dict[str, Any]:
         import tempfile
 
-        from qingshan.screening import read_project
-
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 f = Path(tmp) / "project.yaml"
                 f.write_text(text, "utf-8")
-                project = read_project(f)
+                project = screening_doc.read_project(f)
             return {"result": data.document(screening_doc.build, project), "problems": []}
         except ValidationError as exc:
             return {"result": None, "problems": [p.to_dict() for p in exc.problems]}

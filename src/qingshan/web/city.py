@@ -24,6 +24,7 @@ class WebCity:
         self.city = city
         self.version = 0
         self.lock = threading.RLock()
+        self.accepting = threading.Lock()
 
     @classmethod
     def start(cls, city: City) -> WebCity:
@@ -56,8 +57,6 @@ class WebCity:
     def check_upload(self, content: bytes, filename: str | None = None) -> dict[str, Any]:
         """Validate an uploaded workbook; keep it staged under a token if it passes. Problems
         name the file as uploaded (``filename``), not the staged copy."""
-        from qingshan.data.validate import check_package
-        from qingshan.schema.tables import TABLE_ORDER
 
         data_dir = self._data_dir()
         token = hashlib.sha256(content).hexdigest()[:16]
@@ -65,7 +64,7 @@ class WebCity:
         staged.parent.mkdir(parents=True, exist_ok=True)
         staged.write_bytes(content)
         try:
-            pkg, problems = check_package(staged, self.city.factor_set)
+            pkg, problems = self.city.reopened(staged).check()
         except Exception as exc:  # an unreadable file is a problem of the upload, not of the server
             staged.unlink(missing_ok=True)
             return {"ok": False, "token": None, "problems": [{"code": "P000", "message": str(exc)}], "rows": {}}
@@ -75,36 +74,35 @@ class WebCity:
         return {"ok": not errors, "token": None if errors else token,
                 "problems": [{**d, "file": str(d["file"]).replace(staged.name, filename or staged.name)}
                              for d in (p.to_dict() for p in problems)],
-                "rows": {name: len(pkg.table(name)) for name in TABLE_ORDER}}
+                "rows": pkg.rows()}
 
     def accept(self, token: str) -> dict[str, Any]:
         """Make a staged upload the city's data: it replaces ``package.xlsx`` and every
-        result is recomputed (the old data stay served until the new ones are ready)."""
+        result is recomputed. Accepts run one at a time; the upload is validated while the
+        old data are still served, and the package file is replaced only once the new city
+        is computed, so a failure leaves the city's data as they were."""
         data_dir = self._data_dir()
         staged = data_dir / "uploads" / f"{token}.xlsx"
         if not token.isalnum() or not staged.exists():
             raise KeyError(token)
-        target = data_dir / "package.xlsx"
-        tmp = data_dir / "package.new.xlsx"
-        shutil.copyfile(staged, tmp)
-        old = self.city
-        try:
-            fresh = City(package_path=tmp, data_dir=data_dir, profile=old.profile, db=old.db,
-                         accept_warnings=old.accept_warnings)
-            _ = fresh.package
-            with self.lock:
-                old.close()
-                fresh.close()
-                tmp.replace(target)
-                fresh.package_path = target
-                started = WebCity.start(fresh)
-        except Exception:
-            tmp.unlink(missing_ok=True)  # the city keeps its data
-            raise
-        staged.unlink(missing_ok=True)
-        with self.lock:
-            self.city = started.city
-            self.version += 1  # every cached page of the old data is stale
+        with self.accepting:
+            target = data_dir / "package.xlsx"
+            tmp = data_dir / f"package.{token}.xlsx"
+            shutil.copyfile(staged, tmp)
+            try:
+                fresh = self.city.reopened(tmp)
+                _ = fresh.package  # validated outside the lock: the old data are served meanwhile
+                with self.lock:  # the store is shared by the old and the new city
+                    self.city.close()
+                    started = WebCity.start(fresh)
+                    tmp.replace(target)
+                    fresh.package_path = target
+                    self.city = started.city
+                    self.version += 1  # every cached page of the old data is stale
+            except Exception:
+                tmp.unlink(missing_ok=True)  # the city keeps its data
+                raise
+            staged.unlink(missing_ok=True)
         ent = self.city.package.entities
         return {"ok": True, "enterprises": int((ent["entity_type"] == "enterprise").sum()), "years": self.city.years}
 

@@ -1,0 +1,33 @@
+"""The demo city's data directory: the generated package (docs/demo-city.md), a
+``city.toml`` naming the demo profile, and the demo's scenario and project files to try the
+commands on."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from qingshan.city.config import write_city_config
+from qingshan.data.demo import generate_demo_city
+from qingshan.data.package import write_csv_package
+
+DEMO_PROFILE = "demo"
+SCENARIOS = ("baseline", "policy")
+PROJECTS = ("auto_parts", "aluminium_expansion", "sugar_small")
+
+
+def create_demo_city(data_dir: Path, *, enterprises: int, years: list[int], seed: int) -> Path:
+    """Write the demo city into ``data_dir`` (its package is replaced) and return the
+    package folder."""
+    package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
+    pkg_dir = write_csv_package(package, data_dir / "package")
+    write_city_config(data_dir, DEMO_PROFILE)
+    for folder, package_name, sub, names, suffix in (
+            ("scenarios", "qingshan.targets", "demo_scenarios", SCENARIOS, ".toml"),
+            ("projects", "qingshan.screening", "demo_projects", PROJECTS, ".yaml")):
+        out = data_dir / folder
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            src = resources.files(package_name).joinpath(sub, f"{name}{suffix}")
+            (out / f"{name}{suffix}").write_text(src.read_text("utf-8"), "utf-8")
+    return pkg_dir

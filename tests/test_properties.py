@@ -83,7 +83,7 @@ def packages(draw: st.DrawFn) -> tuple[str, list[tuple[str, str, str, float, str
     extra = ""
     for i in range(3, 3 + n_ent - 2):
         d = draw(st.sampled_from(["450901", "450902"]))
-        park = draw(st.sampled_from(["", "P01"]))
+        park = draw(st.sampled_from(["", "P01"])) if d == "450901" else ""  # P01 lies in 450901 (P027)
         ind = draw(st.sampled_from(["2619", "3011", "3110", "3216"]))
         extra += f"{make_uscc(f'91450200MA5K{i:05d}')},enterprise,企业{i},{d},{park},{ind},规上,10,,,\n"
     rows = _energy_rows(draw, n_ent)

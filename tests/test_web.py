@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qingshan.web.app import PAGES, create_app
-from tests.web_city import demo_city, upload_workbook, web_city
+from tests.web_city import accepted, demo_city, upload_workbook, web_city
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +207,8 @@ def test_import_a_bad_and_a_good_workbook(client: TestClient, tmp_path: Path) ->
     good = client.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
     assert good["ok"] and good["token"]
     assert client.get("/api/enterprises").json()["total"] == before  # nothing changes before accepting
-    done = client.post("/api/import/accept", data={"token": good["token"]}).json()
-    assert done["ok"] and done["enterprises"] == 40
+    done = accepted(client, good["token"])
+    assert done["state"] == "done" and done["result"]["enterprises"] == 40
     assert client.get("/api/enterprises").json()["total"] == 40
     assert client.post("/api/import/accept", data={"token": good["token"]}).status_code == 404
 
@@ -223,10 +223,11 @@ def test_an_accepted_upload_keeps_the_city_s_settings(tmp_path: Path) -> None:
     web = WebCity.start(City.open(d, factor_set="cn-ets"))
     c = TestClient(create_app(web))
     good = c.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
-    assert c.post("/api/import/accept", data={"token": good["token"]}).json()["ok"]
+    assert accepted(c, good["token"])["state"] == "done"
     assert web.city.factor_set.name == "cn-ets" and web.city.profile.id == "demo"
-    assert web.city.package_path == d / "package.xlsx" and (d / "package.xlsx").exists()
-    assert not list(d.glob("package.*.xlsx"))  # no temporary copy left behind
+    # the upload is version 2 of the history (version 1 is the package it replaced)
+    assert web.city.package_path == d / "history" / "0002" / "package.xlsx" and web.city.package_path.exists()
+    assert not list((d / "history").glob(".tmp-*")) and not list((d / "uploads").iterdir())  # nothing left
     assert c.get("/api/accounts?year=2023").json()["factor_set"]["name"] == "cn-ets"
 
 

@@ -4,6 +4,7 @@ tests/test_web.py and tests/browser/)."""
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,19 @@ def demo_city(folder: Path) -> Path:
 def web_city(folder: Path, db: str | None = None) -> WebCity:
     """The served city of the data directory ``folder``."""
     return WebCity.start(City.open(folder, db=db))
+
+
+def accepted(client: Any, token: str, timeout: float = 120) -> dict[str, Any]:
+    """Accept the staged upload ``token`` (202 and a job) and wait for its job to finish;
+    the job's final document."""
+    started = client.post("/api/import/accept", data={"token": token})
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(started.json()["url"]).json()
+        if job["finished"] or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
 
 
 def upload_workbook(path: Path, *, break_it: bool) -> Path:

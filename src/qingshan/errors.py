@@ -33,6 +33,10 @@ class StoreError(QingshanError):
     """The embedded store or the PostgreSQL server cannot be used."""
 
 
+class BusyError(QingshanError):
+    """Another accept or restore is changing the city's data (one at a time per city)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in input data.
@@ -97,6 +101,18 @@ def raise_if_blocking(problems: Iterable[Problem], *, accept_warnings: bool = Fa
     warning such as a likely unit slip would otherwise flow silently into results.
     """
     probs = list(problems)
-    blocking = [p for p in probs if p.severity == "error" or not accept_warnings]
-    if blocking:
+    if blocking(probs, accept_warnings=accept_warnings):
         raise ValidationError(probs)
+
+
+#: Warnings that never block: something in the package that is ignored and said so (P004:
+#: an extra sheet or file). Every other warning blocks unless warnings are accepted.
+NEVER_BLOCKING = frozenset({"P004"})
+
+
+def blocking(problems: Iterable[Problem], *, accept_warnings: bool = False) -> list[Problem]:
+    """The problems that stop the data being used: every error, and every warning unless
+    warnings are accepted or it is one that never blocks (:data:`NEVER_BLOCKING`). The one
+    judgement of uploads, imports, commands and :func:`qingshan.data.validate.load_package`."""
+    return [p for p in problems
+            if p.severity == "error" or not (accept_warnings or p.code in NEVER_BLOCKING)]

@@ -40,6 +40,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("factor_set", "", "QINGSHAN_FACTOR_SET",
             "因子集名称，覆盖配置的选择（见 docs/factors.md）；空值表示按配置",
             "factor set name overriding the profile's (see docs/factors.md); empty means the profile's"),
+    Setting("max_upload_mb", "200", "QINGSHAN_MAX_UPLOAD_MB",
+            "网页平台接受的请求体上限（MB）；超过时答 413，不读入内存",
+            "largest request body the web application takes, in MB; beyond it the answer is 413, read no further"),
+    Setting("upload_memory_mb", "2048", "QINGSHAN_UPLOAD_MEMORY_MB",
+            "校验上传工作簿的子进程可用的内存上限（MB，地址空间）",
+            "memory (address space, MB) the child process that checks an uploaded workbook may use"),
+    Setting("upload_seconds", "120", "QINGSHAN_UPLOAD_SECONDS",
+            "校验上传工作簿的子进程可用的时间上限（秒）",
+            "time (seconds) the child process that checks an uploaded workbook may take"),
+    Setting("upload_max_age_hours", "24", "QINGSHAN_UPLOAD_MAX_AGE_HOURS",
+            "未采用的上传文件保留时长（小时）；更早的在启动和新上传时删除",
+            "how long an upload not accepted is kept, in hours; older ones are removed at start-up and on upload"),
 )
 
 

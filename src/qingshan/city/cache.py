@@ -3,7 +3,10 @@ neither validated nor loaded again.
 
 The key of a validated package is the SHA-256 of its files (names and bytes) and of the
 factor set it was checked against. ``cache/package/`` in the data directory holds the
-typed tables as Parquet, the problems found and the key; it is replaced atomically.
+typed tables as Parquet, the problems found and the key; it is replaced atomically. An
+upload keeps its own copy beside it (``uploads/<token>.cache/``), written by the child
+process that checked it, and adopted as the city's when the upload is accepted
+(:func:`adopt`).
 """
 
 from __future__ import annotations
@@ -46,9 +49,12 @@ def package_digest(path: Path, *salt: str) -> str:
         if path.is_dir():  # a workbook's own name is not part of its content
             h.update(f.relative_to(path).as_posix().encode())
             h.update(b"\0")
-        with f.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        try:
+            with f.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError as exc:  # unreadable: validation names the file (P006); the key stays defined
+            h.update(f"unreadable: {exc.errno}".encode())
     return h.hexdigest()
 
 
@@ -58,19 +64,45 @@ def _json_columns(frame: pd.DataFrame) -> list[str]:
             and frame[c].map(lambda v: isinstance(v, dict | list)).any()]
 
 
-def save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> bool:
-    """Keep ``pkg`` and its problems under ``key`` (replacing what was kept). Returns
-    false, keeping nothing, when the copy cannot be written (a full disk, or another
-    process replacing it at the same moment): the copy only saves time."""
+def folder_of(data_dir: Path) -> Path:
+    """Where a data directory keeps the validated copy of its package."""
+    return data_dir / FOLDER
+
+
+def save(dest: Path, key: str, pkg: Package, problems: list[Problem]) -> bool:
+    """Keep ``pkg`` and its problems under ``key`` in the folder ``dest`` (replacing what
+    was kept). Returns false, keeping nothing, when the copy cannot be written (a full
+    disk, or another process replacing it at the same moment): the copy only saves time."""
     try:
-        _save(data_dir, key, pkg, problems)
+        _save(dest, key, pkg, problems)
     except OSError:
         return False
     return True
 
 
-def _save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
-    dest = data_dir / FOLDER
+def adopt(src: Path, dest: Path) -> bool:
+    """Make the folder ``src`` (a copy kept by :func:`save`) the copy at ``dest``, by
+    rename. Returns false, changing nothing, when ``src`` is missing or the rename fails."""
+    if not (src / _MANIFEST).exists():
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        _swap(src, dest)
+    except OSError:
+        return False
+    return True
+
+
+def _swap(new: Path, dest: Path) -> None:
+    old = dest.with_name(f".old.{os.getpid()}.{dest.name}")
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        dest.rename(old)
+    new.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _save(dest: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".package.", dir=dest.parent))
     try:
@@ -83,20 +115,15 @@ def _save(data_dir: Path, key: str, pkg: Package, problems: list[Problem]) -> No
         manifest = {"key": key, "source": pkg.source, "json_columns": encoded,
                     "problems": [{k: v for k, v in p.to_dict().items() if k != "message"} for p in problems]}
         (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-        old = dest.with_name(f".old.{os.getpid()}")
-        if dest.exists():
-            dest.rename(old)
-        tmp.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def load(data_dir: Path, key: str) -> tuple[Package, list[Problem]] | None:
-    """The package kept under ``key``, or ``None`` if what is kept has another key or is
-    unreadable."""
-    folder = data_dir / FOLDER
+def load(folder: Path, key: str) -> tuple[Package, list[Problem]] | None:
+    """The package kept in ``folder`` under ``key``, or ``None`` if what is kept there has
+    another key or is unreadable."""
     try:
         manifest: dict[str, Any] = json.loads((folder / _MANIFEST).read_text("utf-8"))
         if manifest.get("key") != key:

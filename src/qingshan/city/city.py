@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,10 +34,11 @@ from qingshan import __version__
 from qingshan import accounts as engine
 from qingshan.accounts import AccountResult
 from qingshan.city import cache as package_cache
+from qingshan.city import history, isolated
 from qingshan.city.config import FILE as CITY_FILE
 from qingshan.city.config import read_city_config
 from qingshan.data.package import Package
-from qingshan.errors import ConfigError, Problem, ValidationError, raise_if_blocking
+from qingshan.errors import ConfigError, Problem, StoreError, ValidationError, blocking, raise_if_blocking
 from qingshan.factors import FactorSet, load_factor_set
 from qingshan.i18n import tr
 from qingshan.profiles.profile import Profile, Selection, load_profile
@@ -46,6 +48,8 @@ from qingshan.store import Store
 
 #: Bumped when what the cache holds changes shape, so old caches are rebuilt.
 CACHE_VERSION = "1"
+#: problems a child process that validates an upload sends back at most
+CHILD_PROBLEMS = 2000
 FACTOR_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value")
 _PROFILE_KEY_OF = {"grid_series": "factors.grid_series", "grid_region": "factors.grid_region",
                    "natural_gas": "factors.natural_gas", "equal_value": "factors.electricity_equal_value"}
@@ -77,16 +81,36 @@ def checked_profile(source: str | Path) -> Profile:
 
 
 def is_data_dir(path: Path) -> bool:
-    """A city's data directory (``city.toml``, ``package/`` or ``package.xlsx``), as opposed
-    to a bare package (a folder of CSV files or one workbook)."""
-    return path.is_dir() and any((path / n).exists() for n in (CITY_FILE, "package", "package.xlsx"))
+    """A city's data directory (``city.toml``, ``package/``, ``package.xlsx`` or a package
+    history), as opposed to a bare package (a folder of CSV files or one workbook)."""
+    return path.is_dir() and any((path / n).exists()
+                                 for n in (CITY_FILE, "package", "package.xlsx", history.FOLDER))
 
 
-def package_in(data_dir: Path) -> Path:
-    """``data_dir/package.xlsx`` (an accepted upload), else ``data_dir/package/``."""
+def package_in(data_dir: Path, configured: Path | None = None) -> Path:
+    """The package a data directory uses: the latest version of its history once a package
+    has been accepted (:mod:`qingshan.city.history`), else the one ``city.toml`` names
+    (``configured``), else ``package.xlsx`` (an upload accepted before the history), else
+    ``package/``."""
+    v = history.latest(data_dir)
+    if v is not None:
+        return v.package
+    if configured is not None:
+        return configured
     if (data_dir / "package.xlsx").exists():
         return data_dir / "package.xlsx"
     return data_dir / "package"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A validated package and every problem found. ``package`` is ``None`` only when a
+    child process validated it and found errors: then only the problems and the rows per
+    table come back."""
+
+    package: Package | None
+    problems: list[Problem]
+    rows: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -107,9 +131,16 @@ class City:
 
     def __init__(self, *, package_path: Path, data_dir: Path | None, profile: Profile, db: str | None = None,
                  factor_set: str | None = None, factors: Path | None = None, accept_warnings: bool = False,
-                 progress: Callable[[str], None] | None = None) -> None:
+                 progress: Callable[[str], None] | None = None, cache_dir: Path | None = None,
+                 isolation: isolated.Limits | None = None) -> None:
         self.package_path = package_path
         self.data_dir = data_dir
+        #: where the validated package is kept (default: the data directory's ``cache/package``)
+        self.cache_dir = cache_dir or (package_cache.folder_of(data_dir) if data_dir is not None else None)
+        #: validate in a child process under these limits (an upload), else in this process
+        self.isolation = isolation
+        #: held while this city, or another reopened from it, uses the shared store
+        self.store_lock = threading.RLock()
         self.profile = profile
         self.db = db
         self.accept_warnings = accept_warnings
@@ -151,10 +182,10 @@ class City:
             data_dir = path
             cfg = read_city_config(path)
             configured = cfg.profile
-            package_path = cfg.package or package_in(path)
+            package_path = package_in(path, cfg.package)
             if not package_path.exists():
-                raise ConfigError(tr(f"{path} 中没有数据包（应有 package/ 或 package.xlsx）",
-                                     f"{path} has no package (package/ or package.xlsx)"))
+                raise ConfigError(tr(f"{path} 中没有数据包（应有 package/、package.xlsx 或 history/ 中的版本）",
+                                     f"{path} has no package (package/, package.xlsx or a version in history/)"))
         else:
             package_path = path
         env = setting("profile")
@@ -163,11 +194,30 @@ class City:
                    db=db or setting("db") or None, factor_set=factor_set or setting("factor_set") or None,
                    factors=factors, accept_warnings=accept_warnings, progress=progress)
 
-    def reopened(self, package_path: Path) -> City:
-        """The same city (profile, store, factor options) on another package file."""
-        return City(package_path=package_path, data_dir=self.data_dir, profile=self.profile, db=self.db,
-                    factor_set=self._factor_set_name, factors=self._factors_file,
-                    accept_warnings=self.accept_warnings)
+    def reopened(self, package_path: Path, *, cache_dir: Path | None = None,
+                 isolation: isolated.Limits | None = None, progress: Callable[[str], None] | None = None) -> City:
+        """The same city (profile, store, factor options, store lock) on another package
+        file; its validated copy is kept in ``cache_dir`` (default: the data directory's),
+        and it is validated in a child process under ``isolation`` if given."""
+        c = City(package_path=package_path, data_dir=self.data_dir, profile=self.profile, db=self.db,
+                 factor_set=self._factor_set_name, factors=self._factors_file,
+                 accept_warnings=self.accept_warnings, progress=progress, cache_dir=cache_dir, isolation=isolation)
+        c.store_lock = self.store_lock
+        return c
+
+    def verdict(self, problems: list[Problem]) -> str | None:
+        """``None`` if ``problems`` let the package be used, else why not (one line, both
+        languages): errors always stop it, warnings unless the city accepts them
+        (``--accept-warnings``). The one judgement of import, accept and every command."""
+        if not blocking(problems, accept_warnings=self.accept_warnings):
+            return None
+        n_err = sum(p.severity == "error" for p in problems)
+        n_warn = len(problems) - n_err
+        if n_err:
+            return (f"未通过校验：{n_err} 个错误，{n_warn} 个警告 / "
+                    f"validation failed: {n_err} errors, {n_warn} warnings")
+        return (f"未通过校验：{n_warn} 个警告；本城市未设置接受警告（--accept-warnings） / "
+                f"validation failed: {n_warn} warnings, and this city does not accept warnings (--accept-warnings)")
 
     # --- the factor set ----------------------------------------------------------------
 
@@ -223,33 +273,69 @@ class City:
         return self._pkg
 
     def _load_package(self) -> None:
+        checked = self.validate()
+        raise_if_blocking(checked.problems, accept_warnings=self.accept_warnings)
+        assert checked.package is not None
+        self._check_factor_years(checked.package.years)
+        self._pkg = checked.package
+
+    def _salt(self, fs: FactorSet) -> str:
+        return json.dumps({"cache": CACHE_VERSION, "qingshan": __version__, "schema": schema_digest(),
+                           "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
+
+    def validate(self) -> Checked:
+        """Validate the package, or take the validated copy kept under its key, and return
+        it with every problem, never raising for problems in the data. With ``isolation``
+        the package is read and validated by a child process (:mod:`qingshan.city.isolated`)
+        that keeps the validated copy in ``cache_dir``; this process reads only that copy."""
         from qingshan.data.validate import check_package
 
         fs = self.factor_set
-        salt = json.dumps({"cache": CACHE_VERSION, "qingshan": __version__, "schema": schema_digest(),
-                           "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
-        self.package_key = package_cache.package_digest(self.package_path, salt)
-        kept = package_cache.load(self.data_dir, self.package_key) if self.data_dir is not None else None
+        self.package_key = package_cache.package_digest(self.package_path, self._salt(fs))
+        kept = package_cache.load(self.cache_dir, self.package_key) if self.cache_dir is not None else None
         if kept is not None:
             pkg, problems = kept
             self.events.append("package-cached")
+        elif self.isolation is not None:
+            return self._validate_in_child(self.isolation)
         else:
             self._progress(tr("读取并校验", "reading and validating"))
             pkg, problems = check_package(self.package_path, fs)
             self.events.append("package-validated")
-            if self.data_dir is not None and not any(p.severity == "error" for p in problems):
-                package_cache.save(self.data_dir, self.package_key, pkg, problems)
+            if self.cache_dir is not None and not any(p.severity == "error" for p in problems):
+                package_cache.save(self.cache_dir, self.package_key, pkg, problems)
         if self._factor_set_name is None and self._years_hint is None and pkg.years:
             # validated with the selection of a guessed year: the package's own years decide
             self._years_hint = max(pkg.years)
             if self.factor_selection().key() != (self._selection.key() if self._selection else ""):
                 self._fs = None
-                self._load_package()
-                return
+                return self.validate()
         self.problems = problems
-        raise_if_blocking(problems, accept_warnings=self.accept_warnings)
-        self._check_factor_years(pkg.years)
-        self._pkg = pkg
+        return Checked(pkg, problems, pkg.rows())
+
+    def _validate_in_child(self, limits: isolated.Limits) -> Checked:
+        if self.cache_dir is None:
+            raise ConfigError("validating in a child process needs a folder for the validated copy (cache_dir)")
+        self._progress(tr("在独立进程中读取并校验", "reading and validating in a separate process"))
+        spec = {"package_path": self.package_path, "data_dir": self.data_dir, "profile": self.profile,
+                "db": self.db, "factor_set": self._factor_set_name, "factors": self._factors_file,
+                "accept_warnings": self.accept_warnings, "cache_dir": self.cache_dir}
+        key, hint, problems, rows = isolated.run(_validate_in_child, (spec,), limits, label=self.package_path.name)
+        self.events.append("package-validated-in-child")
+        if hint != self._years_hint:  # the package's own years chose the factor selection
+            self._years_hint = hint
+            self._fs = None
+        _ = self.factor_set
+        self.package_key = key
+        self.problems = problems
+        if any(p.severity == "error" for p in problems):
+            return Checked(None, problems, rows)
+        kept = package_cache.load(self.cache_dir, key)
+        if kept is None:
+            raise ConfigError(tr(f"校验后的数据包副本无法读取（{self.cache_dir}）；磁盘已满？",
+                                 f"the validated copy of the package cannot be read ({self.cache_dir}); is the disk "
+                                 "full?"))
+        return Checked(kept[0], problems, rows)
 
     def _check_factor_years(self, years: list[int]) -> None:
         """Every data year must resolve to the factor selection the package was validated
@@ -323,13 +409,19 @@ class City:
     @contextmanager
     def borrowed_store(self) -> Iterator[Store]:
         """The store for one computation: a city that had released its store (the web
-        server does, so that commands can use the data directory) releases it again."""
+        server does, so that commands can use the data directory) releases it again. While
+        a city reopened from this one holds the store (the web server computing accepted
+        data), :class:`StoreError` says so at once rather than waiting."""
+        if not self.store_lock.acquire(blocking=False):
+            raise StoreError("数据库正用于计算新采用的数据，请稍后再试 / "
+                             "the store is computing newly accepted data; try again in a moment")
         was_open = self._store is not None
         try:
             yield self.store
         finally:
             if not was_open:
                 self.close()
+            self.store_lock.release()
 
     def close(self) -> None:
         """Release the store (results already computed stay available)."""
@@ -500,3 +592,13 @@ class City:
                             "en": f"the targets file {plan.label} does not fit the data; no effect on targets",
                             "problems": [p.to_dict() for p in exc.problems]})
             return s
+
+
+def _validate_in_child(spec: dict[str, Any]) -> tuple[str, int | None, list[Problem], dict[str, int]]:
+    """What a child process runs to validate an upload (:meth:`City._validate_in_child`):
+    the package key, the year that chose the factor selection, the problems (at most
+    :data:`CHILD_PROBLEMS`) and the rows per table; the validated package itself is kept in
+    ``spec["cache_dir"]``."""
+    city = City(**spec)
+    checked = city.validate()
+    return city.package_key, city._years_hint, checked.problems[:CHILD_PROBLEMS], checked.rows

@@ -7,9 +7,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from qingshan.city import history
 from qingshan.city.config import write_city_config
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package
+from qingshan.errors import ConfigError
+from qingshan.i18n import tr
 
 DEMO_PROFILE = "demo"
 SCENARIOS = ("baseline", "policy")
@@ -18,7 +21,12 @@ PROJECTS = ("auto_parts", "aluminium_expansion", "sugar_small")
 
 def create_demo_city(data_dir: Path, *, enterprises: int, years: list[int], seed: int) -> Path:
     """Write the demo city into ``data_dir`` (its package is replaced) and return the
-    package folder."""
+    package folder. A data directory with accepted packages (a history) is refused: the
+    demo would not be used, and nothing accepted is overwritten."""
+    if history.versions(data_dir):
+        raise ConfigError(tr(f"{data_dir} 已有采用过的数据包（history/），不在其上生成演示城市；请换一个数据目录",
+                             f"{data_dir} holds accepted packages (history/); the demo city is not written over "
+                             "them: choose another data directory"))
     package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
     pkg_dir = write_csv_package(package, data_dir / "package")
     write_city_config(data_dir, DEMO_PROFILE)

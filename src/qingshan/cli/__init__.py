@@ -1,9 +1,9 @@
 """Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
-project | screen | serve | profile``. Interfaces only: every command opens the city
+project | screen | serve | profile | history``. Interfaces only: every command opens the city
 (:class:`qingshan.city.City`), asks :mod:`qingshan.documents` for its document and renders
 it. One module per command group; the options they share are in :mod:`.options`."""
 
-from qingshan.cli import accounts, demo, evaluate, profile, screen, serve, targets
+from qingshan.cli import accounts, demo, evaluate, history, profile, screen, serve, targets
 from qingshan.cli.main import main, run
 
-__all__ = ["accounts", "demo", "evaluate", "main", "profile", "run", "screen", "serve", "targets"]
+__all__ = ["accounts", "demo", "evaluate", "history", "main", "profile", "run", "screen", "serve", "targets"]

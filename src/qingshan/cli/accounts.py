@@ -53,7 +53,8 @@ def validate(city_path: Path | None, fmt: str, profile: str | Path | None, facto
     if fmt == "json":
         click.echo(json.dumps({"package": str(city.package_path), "profile": city.profile.describe(),
                                "errors": n_err, "warnings": len(problems) - n_err,
-                               "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1))
+                               "problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=1,
+                              allow_nan=False))
     else:
         if problems:
             console.print(problems_table(problems, limit=200))
@@ -80,8 +81,7 @@ def validate(city_path: Path | None, fmt: str, profile: str | Path | None, facto
 def account(city_path: Path | None, year_text: str | None, fmt: str, out: Path | None, profile: str | Path | None,
             db: str | None, factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
     """核算企业与各级汇总的能耗和排放 / energy and CO2 accounts for enterprises and roll-ups."""
-    from qingshan.documents.accounts import ENTERPRISE_FIELDS, select_years
-    from qingshan.reports.accounts import write_csv, write_xlsx
+    from qingshan.reports.accounts import csv_frame, write_csv, write_xlsx
 
     years = _years(year_text)
     if fmt == "xlsx" and out is None:
@@ -95,10 +95,8 @@ def account(city_path: Path | None, year_text: str | None, fmt: str, out: Path |
                                  f"[yellow]the package has no energy data for {year_text}[/]"))
         if fmt == "json":
             emit(accounts_doc.build(city, years), fmt, out)
-        elif out is None:  # csv to stdout
-            frame = select_years(result.yearly, years)
-            cols = [c for c in ENTERPRISE_FIELDS if c in frame.columns]
-            click.echo(frame[cols].to_csv(index=False), nl=False)
+        elif out is None:  # csv to stdout, escaped as the file is
+            click.echo(csv_frame(result, years).to_csv(index=False), nl=False)
         else:
             path = (write_xlsx(result, out, years, header=city.header()) if fmt == "xlsx"
                     else write_csv(result, out, years))

@@ -127,7 +127,7 @@ def emit(doc: dict[str, Any], fmt: str, out: Path | None, sheets: list[tuple[str
     from qingshan.reports.workbook import document_sheets, with_about, write_workbook
 
     if out is None:
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False))  # documents hold no NaN
         return
     if fmt == "xlsx":
         path = write_workbook(out, with_about(doc, sheets) if sheets else document_sheets(doc))

@@ -43,7 +43,8 @@ def screen(project_file: Path, city_path: Path | None, fmt: str, out: Path | Non
             city.use_targets(targets_file)
         doc = screening_doc.build(city, project, scheme=scheme, growth=growth)
     if out is None:
-        click.echo(render_html(doc) if fmt == "html" else json.dumps(doc, ensure_ascii=False, indent=1))
+        click.echo(render_html(doc) if fmt == "html"
+                   else json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False))
         return
     from qingshan.reports.files import write_json
 

@@ -2,7 +2,8 @@
 WGS 84 longitude/latitude), read from the package's optional ``boundaries`` table or from a
 ``boundaries.geojson`` FeatureCollection, and checked against the entities.
 
-Problem codes P090–P093 (docs/data-package.md).
+Problem codes P090–P092 (docs/data-package.md); a ``boundaries.geojson`` larger or nested
+deeper than a boundary file can be is refused before it is parsed (P007).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qingshan.data.files import MAX_GEOJSON_BYTES, MAX_JSON_DEPTH, json_depth, open_binary
 from qingshan.errors import Problem
 
 GEOJSON_NAME = "boundaries.geojson"
@@ -23,9 +25,23 @@ def read_geojson(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     """A ``boundaries.geojson`` FeatureCollection as rows ``entity_id, geometry`` (text),
     with the feature number as the row; each feature names its entity in
     ``properties.entity_id``."""
+    with open_binary(path) as fh:
+        data = fh.read(MAX_GEOJSON_BYTES + 1)
+    if len(data) > MAX_GEOJSON_BYTES:
+        problems.append(Problem("P007", path.name, None, None, None,
+                                f"GeoJSON 文件超过 {MAX_GEOJSON_BYTES >> 20} MB，不读取",
+                                f"the GeoJSON file is larger than {MAX_GEOJSON_BYTES >> 20} MB; not read"))
+        return None
+    depth = json_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        problems.append(Problem("P007", path.name, None, None, str(depth),
+                                f"GeoJSON 嵌套 {depth} 层，超过上限 {MAX_JSON_DEPTH} 层（多面要素集合只需 6 层）",
+                                f"the GeoJSON is nested {depth} levels deep, more than the limit of "
+                                f"{MAX_JSON_DEPTH} (a FeatureCollection of MultiPolygons needs 6)"))
+        return None
     try:
-        doc = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         problems.append(Problem("P001", path.name, None, None, None,
                                 f"无法解析 GeoJSON：{exc}", f"cannot parse GeoJSON: {exc}"))
         return None
@@ -47,9 +63,12 @@ def read_geojson(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
 
 def parse_geometry(text: str) -> tuple[dict[str, Any] | None, str]:
     """A Polygon or MultiPolygon from GeoJSON text, or ``None`` and what is wrong."""
+    depth = json_depth(text.encode("utf-8"))
+    if depth > MAX_JSON_DEPTH:
+        return None, f"nested {depth} levels deep, more than {MAX_JSON_DEPTH}"
     try:
         g = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return None, "not JSON"
     if not isinstance(g, dict) or g.get("type") not in ("Polygon", "MultiPolygon"):
         return None, "not a Polygon or MultiPolygon"
@@ -102,12 +121,14 @@ def contains(g: dict[str, Any], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_boundaries(b: pd.DataFrame, ent: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+def check_boundaries(b: pd.DataFrame, ent: pd.DataFrame, problems: list[Problem], *,
+                     references: bool = True) -> pd.DataFrame:
     """Check the boundaries against the entities; return them with a parsed ``shape``.
 
     P090 geometry that is not a valid Polygon/MultiPolygon; P091 ``entity_id`` that is not a
     district or park; P092 (warning) an enterprise whose coordinates lie outside its
-    district's boundary."""
+    district's boundary. Without ``references`` (the entities could not be read) only the
+    geometries are checked."""
     if b.empty:
         return b.assign(shape=pd.Series(dtype=object))
     # a missing geometry is already P010 (required cell); only a present one is parsed
@@ -118,6 +139,8 @@ def check_boundaries(b: pd.DataFrame, ent: pd.DataFrame, problems: list[Problem]
             problems.append(Problem("P090", str(r["_file"]), int(r["_row"]), "geometry", str(r["geometry"])[:60],
                                     f"应为 GeoJSON Polygon 或 MultiPolygon（{why}）",
                                     f"expected a GeoJSON Polygon or MultiPolygon ({why})"))
+    if not references:
+        return b
     areas = set(ent.loc[ent["entity_type"].isin(["district", "park"]), "entity_id"].dropna())
     for _, r in b[~b["entity_id"].isin(areas)].iterrows():
         problems.append(Problem("P091", str(r["_file"]), int(r["_row"]), "entity_id", str(r["entity_id"]),

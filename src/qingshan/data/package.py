@@ -61,7 +61,7 @@ class Package(Mapping[str, pd.DataFrame]):
 
     @property
     def years(self) -> list[int]:
-        ys = set(self["energy"]["year"].unique()) | set(self["economics"]["year"].unique())
+        ys = set(self["energy"]["year"].dropna().unique()) | set(self["economics"]["year"].dropna().unique())
         return sorted(int(y) for y in ys)
 
     def rows(self) -> dict[str, int]:

@@ -30,3 +30,6 @@ class RawPackage:
     tables: dict[str, list[RawTable]]
     problems: list[Problem]
     source: str
+    #: tables a file or sheet of which could not be read (undecodable, unreadable, beyond
+    #: the limits): the problems that follow from a missing part are not reported on top
+    unread: set[str] = field(default_factory=set)

@@ -7,16 +7,26 @@ blocks, so bad input never yields partial results.
 
 Problem codes (docs/data-package.md lists them all):
 
-- P0xx reading: unreadable file, missing column or table
-- P01x cell: required, number, bounds, code, period, year, unit
-- P02x entities: district, park, industry code, scale, credit code, the city
+- P00x reading: unreadable file, missing column or table, a file that is not a regular
+  readable file (P006), beyond the size limits (P007, P008), an empty required table (P009)
+- P01x cell: required, number, bounds, code, period, year, unit; not finite or too large
+  after conversion (P017), ambiguous separators or trailing text (P018), formula error (P019)
+- P02x entities: district, park, industry code, scale, credit code, the city; the tree
+  city → district → park → enterprise (P026–P028)
 - P03x energy: enterprise, carrier, unit, period range, duplicate key, unit slip, factors
 - P04x economics; P05x production; P06x process
+
+Root causes come first and instead of what they cause: when a table could not be read or
+is missing (P001, P005–P009), the checks that need it (references to enterprises, the
+city) are not run, so one undecodable file is one problem, not thousands. Every check
+works on whole columns; Python loops run only over distinct values, over the problems
+found, or over the few boundary rows.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from qingshan.data.boundaries import check_boundaries
+from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
 from qingshan.data.industry import known_division
 from qingshan.data.package import Package
 from qingshan.data.raw import RawPackage, RawTable
 from qingshan.data.readers import read_package
 from qingshan.data.uscc import is_valid_uscc
-from qingshan.errors import Problem, raise_if_blocking
+from qingshan.errors import Problem, ValidationError, blocking
 from qingshan.factors import FactorSet, load_factor_set
 from qingshan.schema.carriers import carriers, resolve_carrier
 from qingshan.schema.tables import TABLE_ORDER, ColumnSpec, tables
@@ -48,11 +59,23 @@ UNIT_SLIP_RATIO = 1000.0
 #: a carbonate's stoichiometric factor (NDRC cement guideline clinker method; lime).
 OXIDE_MATERIALS = ("clinker", "lime")
 
-_PERIOD_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-)
+
+#: Problems of reading, reported before everything else: the cause comes first.
+READING_CODES = frozenset({"P000", "P001", "P002", "P003", "P005", "P006", "P007", "P008", "P009"})
+
+_NUMBER_PROBLEMS = {
+    "P011": ("应为数字", "expected a number"),
+    "P017": ("不是有限的数（inf、nan 或超出数值范围）",
+             "not a finite number (inf, nan or beyond the range of numbers)"),
+    "P018": ("数字写法有歧义：小数点用「.」，千分位逗号每三位一个（如 1,234.5）；单位等文字请填在单位列，"
+             "不要写在数字后面；「1.234,5」「1,2,3,4」「12吨」这样的写法不予猜测",
+             "an ambiguous number: write the decimal point as '.', thousands commas every three digits "
+             "(1,234.5), and the unit in its own column, not after the number; values like 1.234,5, "
+             "1,2,3,4 or 12吨 are not guessed"),
+    "P019": ("公式错误值（如 #DIV/0!、#N/A）：工作簿中的公式出错，单元格中没有数值；请修正公式或填入数值",
+             "a formula error value (such as #DIV/0! or #N/A): the formula failed in the workbook and the cell "
+             "holds no figure; fix the formula or type the value"),
+}
 
 
 def _p(code: str, file: str, row: int | None, column: str | None, value: object,
@@ -70,16 +93,15 @@ def _rows_problems(frame: pd.DataFrame, mask: pd.Series, code: str, column: str,
             for f, r, v in zip(sel["_file"], sel["_row"], values[mask], strict=True)]
 
 
-def parse_period(text: str) -> str | None:
-    """Normalise a month label ('2024-1', '2024/01', '202401', '2024年1月') to 'YYYY-MM'."""
-    for pat in _PERIOD_PATTERNS:
-        m = pat.match(text.strip())
-        if m:
-            year, month = int(m.group(1)), int(m.group(2))
-            if 1 <= month <= 12:
-                return f"{year:04d}-{month:02d}"
-            return None
-    return None
+def _formula_errors(frame: pd.DataFrame, values: pd.Series, empty: pd.Series, uniq: np.ndarray,
+                    column: str, problems: list[Problem]) -> pd.Series:
+    """P019 for cells holding a formula error value; returns where they are."""
+    errs = [u for u in uniq if u in FORMULA_ERRORS]
+    if not errs:
+        return pd.Series(False, index=values.index)
+    mask = values.isin(errs) & ~empty
+    problems += _rows_problems(frame, mask, "P019", column, values, *_NUMBER_PROBLEMS["P019"])
+    return mask
 
 
 def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
@@ -92,24 +114,15 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
     if col.required:
         problems += _rows_problems(frame, empty, "P010", col.name, values,
                                    f"必填：{col.zh}", f"required: {col.en}")
-    if col.type == "string":
-        if col.choices:
-            uniq = {v: col.resolve_choice(v) for v in values[~empty].unique()}
-            mapped = values.map(lambda v: uniq.get(v) if v else None)
-            bad = ~empty & mapped.isna()
-            problems += _rows_problems(
-                frame, bad, "P015", col.name, values,
-                f"应为以下代码之一：{'、'.join(col.choices)}（或其中文名）",
-                f"expected one of: {', '.join(col.choices)}")
-            frame[col.name] = mapped.astype(object)
+    if col.type == "float":
+        num, code = parse_numbers(values, empty)
+        if code.notna().any():
+            for c, (zh, en) in _NUMBER_PROBLEMS.items():
+                problems += _rows_problems(frame, code == c, c, col.name, values, zh, en)
+        if col.unit_column is None:
+            _magnitude(frame, num, num.notna(), col.name, values, None, problems)
         else:
-            frame[col.name] = values.where(~empty, None).astype(object)
-    elif col.type == "float":
-        cleaned = values.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-        num = pd.to_numeric(cleaned.where(~empty, None), errors="coerce")
-        bad = ~empty & num.isna()
-        problems += _rows_problems(frame, bad, "P011", col.name, values,
-                                   "应为数字", "expected a number")
+            frame["_text_" + col.name] = values  # the value as typed, for messages after conversion
         if col.min is not None:
             below = num < col.min
             what = "不得为负" if col.min == 0 else f"应不小于 {col.min}"
@@ -122,25 +135,72 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
                                        f"应不大于 {col.max}：{col.zh}",
                                        f"must be <= {col.max}: {col.en}")
         frame[col.name] = num.astype("float64")
+        return
+    uniq = pd.unique(values[~empty].to_numpy(dtype=object))
+    err = _formula_errors(frame, values, empty, uniq, col.name, problems)
+    if col.type == "string":
+        if col.choices:
+            resolved = {v: col.resolve_choice(v) for v in uniq if v not in FORMULA_ERRORS}
+            mapped = values.map(resolved).astype(object)
+            bad = ~empty & ~err & mapped.isna()
+            problems += _rows_problems(
+                frame, bad, "P015", col.name, values,
+                f"应为以下代码之一：{'、'.join(col.choices)}（或其中文名）",
+                f"expected one of: {', '.join(col.choices)}")
+            frame[col.name] = mapped.astype(object)
+        else:
+            text = values if col.verbatim else _map_distinct(values, uniq, nfkc)
+            frame[col.name] = text.where(~empty & ~err, None).astype(object)
     elif col.type == "period":
-        uniq = {v: parse_period(v) for v in values[~empty].unique()}
-        per = values.map(lambda v: uniq.get(v) if v else None)
-        bad = ~empty & per.isna()
+        parsed = {v: parse_period(v) for v in uniq}
+        per = values.map(parsed).astype(object)
+        bad = ~empty & ~err & per.isna()
         problems += _rows_problems(frame, bad, "P013", col.name, values,
-                                   "应为年月 YYYY-MM（月份 01–12）", "expected a month YYYY-MM (month 01-12)")
+                                   "应为年月 YYYY-MM（月份 01–12；如写日期，须为该月真实存在的日期，"
+                                   "且后面不带其他文字）",
+                                   "expected a month YYYY-MM (month 01-12; a date must exist in that month, with "
+                                   "nothing after it)")
         frame[col.name] = per.astype(object)
         text = per.fillna("").astype(str)
         frame["year"] = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("float64")
         frame["month"] = pd.to_numeric(text.str.slice(5, 7), errors="coerce").astype("float64")
     elif col.type == "year":
-        cleaned = values.str.replace(r"(\.0+|年)$", "", regex=True)
-        num = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d{4}"), None), errors="coerce")
-        bad = ~empty & num.isna()
+        years = {v: parse_year(v) for v in uniq}
+        num = values.map(years).astype("float64")
+        bad = ~empty & ~err & num.isna()
         problems += _rows_problems(frame, bad, "P014", col.name, values,
                                    "应为四位年份 YYYY", "expected a four-digit year YYYY")
-        frame[col.name] = num.astype("float64")
+        frame[col.name] = num
     else:  # pragma: no cover - the spec is fixed
         raise AssertionError(col.type)
+
+
+def _map_distinct(values: pd.Series, uniq: np.ndarray, fn: Callable[[str], str]) -> pd.Series:
+    """``fn`` applied to a column through its distinct values (unchanged ones left alone)."""
+    changed = {v: n for v in uniq if (n := fn(v)) != v}
+    return values.replace(changed) if changed else values
+
+
+def _magnitude(frame: pd.DataFrame, converted: pd.Series, typed_ok: pd.Series, column: str,
+               typed: pd.Series, units: pd.Series | None, problems: list[Problem],
+               canonical: pd.Series | str = "") -> None:
+    """P017 where a finite number typed is, after conversion to the canonical unit, not
+    finite or beyond :data:`MAX_MAGNITUDE`; the value shown is the one typed with its unit,
+    and what it became. Such values are set to NaN: the package is refused anyway, and no
+    later check should see an infinity."""
+    over = typed_ok & ~(converted.abs() <= MAX_MAGNITUDE)
+    if not over.any():
+        return
+    shown = typed[over].astype(str)
+    if units is not None:
+        to = canonical[over].astype(str) if isinstance(canonical, pd.Series) else canonical
+        shown = shown + " " + units[over].astype(str) + " → " + converted[over].map("{:.6g}".format) + " " + to
+    problems += _rows_problems(
+        frame, over, "P017", column, shown.reindex(frame.index),
+        "数值过大：换算为标准单位后超出 ±1e15（或无法表示），不能可靠汇总；请检查数值与单位",
+        "too large: beyond ±1e15 (or not representable) once converted to the canonical unit, "
+        "so it cannot be summed reliably; check the value and its unit")
+    converted[over] = np.nan
 
 
 def _type_table(raw: RawTable, problems: list[Problem]) -> pd.DataFrame:
@@ -172,7 +232,10 @@ def _convert_fixed_kind(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
     bad = fac.isna() & frame[col.name].notna()
     problems += _rows_problems(frame, bad, "P016", col.unit_column, units,
                                f"单位应可换算为{canonical}", f"expected a unit convertible to {canonical}")
-    frame[col.name] = frame[col.name] * fac.astype("float64")
+    converted = frame[col.name] * fac.astype("float64")
+    _magnitude(frame, converted, frame[col.name].notna() & fac.notna(), col.name,
+               frame["_text_" + col.name], units, problems, canonical)
+    frame[col.name] = converted
     frame[col.unit_column] = canonical
 
 
@@ -183,6 +246,7 @@ def _concat(parts: list[pd.DataFrame], table: str) -> pd.DataFrame:
     cols = ["_file", "_row", *spec.column_names]
     if any(c.type == "period" for c in spec.columns):
         cols += ["year", "month"]
+    cols += ["_text_" + c.name for c in spec.columns if c.type == "float" and c.unit_column]
     return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
 
 
@@ -221,10 +285,11 @@ def _check_entities(ent: pd.DataFrame, problems: list[Problem]) -> None:
                                "企业须属于一个已登记的区县（district_id 应为某 district 主体的 entity_id）",
                                "an enterprise must belong to a listed district "
                                "(district_id must be the entity_id of a district)")
-    bad_park = ent["park_id"].notna() & ~ent["park_id"].isin(parks)
+    bad_park = ent["park_id"].notna() & ~ent["park_id"].isin(parks) & (types != "park")
     problems += _rows_problems(ent, bad_park, "P021", "park_id", ent["park_id"],
                                "park_id 应为某园区（park）主体的 entity_id",
                                "park_id must be the entity_id of a park")
+    _check_tree(ent, districts, problems)
     ic = ent["industry_code"]
     bad_ic = is_ent & ~ic.fillna("").map(lambda c: len(c) == 4 and c.isdigit() and known_division(c[:2]))
     problems += _rows_problems(ent, bad_ic, "P022", "industry_code", ic,
@@ -241,15 +306,45 @@ def _check_entities(ent: pd.DataFrame, problems: list[Problem]) -> None:
                                "check character (GB 32100-2015)")
 
 
-def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
+def _check_tree(ent: pd.DataFrame, districts: set[str], problems: list[Problem]) -> None:
+    """The tree city → district → park → enterprise holds (P026–P028)."""
+    types = ent["entity_type"]
+    is_park = types == "park"
+    d_id, p_id = ent["district_id"], ent["park_id"]
+    bad_pd = is_park & d_id.notna() & ~d_id.isin(districts)
+    problems += _rows_problems(ent, bad_pd, "P026", "district_id", d_id,
+                               "园区所属区县（district_id）应为某区县（district）主体的 entity_id",
+                               "a park's district_id must be the entity_id of a listed district")
+    parks = ent.loc[is_park & ~bad_pd].drop_duplicates("entity_id")
+    park_district = dict(zip(parks["entity_id"], parks["district_id"], strict=True))
+    theirs = p_id.map(park_district).astype(object)
+    other = (types == "enterprise") & theirs.notna() & d_id.notna() & (theirs != d_id)
+    problems += _rows_problems(ent, other, "P027", "park_id", p_id.astype(str) + " ∈ " + theirs.astype(str),
+                               "企业所在园区属于另一区县：企业的 district_id 应与其园区的 district_id 相同",
+                               "the enterprise's park lies in another district: its district_id must be "
+                               "its park's district_id")
+    cities = set(ent.loc[types == "city", "entity_id"].dropna())
+    own = ent["entity_id"]
+    upper_d = ((types == "city") & d_id.notna() & (d_id != own)) | (
+        (types == "district") & d_id.notna() & (d_id != own) & ~d_id.isin(cities))
+    upper_p = types.isin(["city", "district", "park"]) & p_id.notna() & (p_id != own)
+    problems += _rows_problems(ent, upper_d, "P028", "district_id", d_id,
+                               "城市与区县不属于其他区县：城市、区县行的 district_id 应为空（区县行可填城市代码）",
+                               "the city and districts belong to no district: leave district_id empty on "
+                               "their rows (a district may name the city)")
+    problems += _rows_problems(ent, upper_p, "P028", "park_id", p_id,
+                               "只有企业属于园区：城市、区县、园区行的 park_id 应为空",
+                               "only enterprises belong to parks: leave park_id empty on the rows of the "
+                               "city, districts and parks")
+
+
+def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                   problems: list[Problem]) -> pd.DataFrame:
-    not_ent = en["entity_id"].notna() & ~en["entity_id"].isin(enterprises)
-    problems += _rows_problems(en, not_ent, "P030", "entity_id", en["entity_id"],
-                               "应为 entities 表中某企业的 entity_id",
-                               "expected the entity_id of an enterprise in the entities table")
+    if enterprises is not None:
+        problems += _check_refs(en, enterprises, "P030")
     raw_carrier = en["carrier"].fillna("")
     uniq = {c: resolve_carrier(c) for c in raw_carrier.unique() if c}
-    code = raw_carrier.map(lambda c: uniq.get(c) if c else None)
+    code = raw_carrier.map(uniq).astype(object)
     bad = (raw_carrier != "") & code.isna()
     problems += _rows_problems(en, bad, "P031", "carrier", raw_carrier,
                                "未知的能源品种（见 docs/data-package.md 能源品种表）",
@@ -257,36 +352,40 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
     en["carrier"] = code.astype(object)
     cat = carriers()
     unit = en["unit"].fillna("")
-    pairs = pd.DataFrame({"c": code, "u": unit}).drop_duplicates()
-    fac: dict[tuple[object, str], float] = {}
-    for c, u in zip(pairs["c"], pairs["u"], strict=True):
-        if c is None or pd.isna(c) or not u:
-            continue
-        if not is_known_unit(u):
-            continue
-        try:
-            fac[(c, u)] = conversion_factor(u, cat[str(c)].canonical_unit)
-        except ValueError:
-            continue
-    factor = pd.Series([fac.get((c, u)) for c, u in zip(code, unit, strict=True)],
-                       index=en.index, dtype="float64")
-    unknown_unit = (unit != "") & ~unit.map(is_known_unit)
+    c_key, c_values = pd.factorize(code)
+    u_key, u_values = pd.factorize(unit)
+    table = np.full((len(c_values) + 1, len(u_values) + 1), np.nan)  # index -1 (missing) is the last
+    ci = np.where(c_key < 0, len(c_values), c_key).astype(np.int64)
+    ui = np.where(u_key < 0, len(u_values), u_key).astype(np.int64)
+    width = len(u_values) + 1
+    for pair in np.unique(ci * width + ui):  # the (carrier, unit) pairs present
+        i, j = divmod(int(pair), width)
+        u = str(u_values[j]) if j < len(u_values) else ""
+        if i < len(c_values) and u and is_known_unit(u):
+            with contextlib.suppress(ValueError):  # a unit of another dimension: P033 below
+                table[i, j] = conversion_factor(u, cat[str(c_values[i])].canonical_unit)
+    factor = pd.Series(table[ci, ui], index=en.index, dtype="float64")
+    known = {u: is_known_unit(u) for u in u_values}
+    unknown_unit = (unit != "") & ~unit.map(known).astype(object).fillna(False).astype(bool)
     problems += _rows_problems(en, unknown_unit, "P032", "unit", unit,
                                "未知的计量单位（如 吨、万吨、立方米、万立方米、千瓦时、万千瓦时、百万千焦、GJ）",
                                "unknown unit (e.g. t, 万t, m3, 万m3, kWh, 万kWh, MWh, GJ, 百万千焦)")
     incompatible = (unit != "") & ~unknown_unit & code.notna() & factor.isna()
-    expected = code.map(lambda c: cat[str(c)].canonical_unit if c is not None and not pd.isna(c) else "")
+    expected = code.map({c: k.canonical_unit for c, k in cat.items()}).astype(object).fillna("")
     problems += _rows_problems(
         en, incompatible, "P033", "unit", unit + " ↔ " + code.fillna("").astype(str),
         "计量单位与能源品种不符（应可换算为该品种的 " + "/".join(sorted(set(expected[incompatible]))) + "）",
         "unit does not fit the carrier (expected a unit convertible to "
         + "/".join(sorted(set(expected[incompatible]))) + ")")
-    en["quantity"] = en["quantity"] * factor
+    converted = en["quantity"] * factor
+    _magnitude(en, converted, en["quantity"].notna() & factor.notna(), "quantity", en["_text_quantity"],
+               unit, problems, expected)
+    en["quantity"] = converted
     en["unit"] = expected.astype(object)
 
     # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
-    is_gas = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].dimension == "volume")
-    en["measured_ncv"] = en["measured_ncv"].where(~is_gas.astype(bool), en["measured_ncv"] / 1e4)
+    is_gas = code.map({c: k.dimension == "volume" for c, k in cat.items()}).astype(object).fillna(False).astype(bool)
+    en["measured_ncv"] = en["measured_ncv"].where(~is_gas, en["measured_ncv"] / 1e4)
 
     today = date.today()
     latest = f"{today.year:04d}-{today.month:02d}"
@@ -308,7 +407,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str], fs: FactorSet,
 
     any_measured = (en["measured_ncv"].notna() | en["measured_carbon_content"].notna()
                     | en["measured_oxidation"].notna())
-    is_fossil = code.map(lambda c: c is not None and not pd.isna(c) and cat[str(c)].is_fossil).astype(bool)
+    is_fossil = code.map({c: k.is_fossil for c, k in cat.items()}).astype(object).fillna(False).astype(bool)
     bad_measured = any_measured & ~is_fossil & code.notna()
     problems += _rows_problems(en, bad_measured, "P039", "measured_ncv", code,
                                "实测低位发热量、含碳量、氧化率只适用于化石燃料",
@@ -361,14 +460,18 @@ def _unit_slips(en: pd.DataFrame) -> list[Problem]:
             for f, r, v, x in zip(sel["_file"], sel["_row"], sel["quantity"], ratio, strict=True)]
 
 
-def _check_refs(frame: pd.DataFrame, enterprises: set[str], code: str) -> list[Problem]:
+def _check_refs(frame: pd.DataFrame, enterprises: set[str] | None, code: str) -> list[Problem]:
+    """``entity_id`` must be an enterprise; not checked (None) when the entities table could
+    not be read: its own problem is the cause."""
+    if enterprises is None:
+        return []
     bad = frame["entity_id"].notna() & ~frame["entity_id"].isin(enterprises)
     return _rows_problems(frame, bad, code, "entity_id", frame["entity_id"],
                           "应为 entities 表中某企业的 entity_id",
                           "expected the entity_id of an enterprise in the entities table")
 
 
-def _check_economics(ec: pd.DataFrame, enterprises: set[str], problems: list[Problem]) -> None:
+def _check_economics(ec: pd.DataFrame, enterprises: set[str] | None, problems: list[Problem]) -> None:
     problems += _check_refs(ec, enterprises, "P040")
     va_gt = ec["value_added_10k_yuan"] > ec["output_value_10k_yuan"]
     problems += _rows_problems(ec, va_gt.fillna(False).astype(bool), "P041", "value_added_10k_yuan",
@@ -382,24 +485,28 @@ def _check_economics(ec: pd.DataFrame, enterprises: set[str], problems: list[Pro
     problems += _duplicates(ec, ("entity_id", "year"), "economics")
 
 
-def _check_production(pr: pd.DataFrame, enterprises: set[str], problems: list[Problem]) -> pd.DataFrame:
+def _check_production(pr: pd.DataFrame, enterprises: set[str] | None, problems: list[Problem]) -> pd.DataFrame:
     problems += _check_refs(pr, enterprises, "P050")
     units = pr["unit"].fillna("")
     conv: dict[str, tuple[float, str]] = {}
     for u in units.unique():
         if is_known_unit(u):
-            for canonical in ("t", "m3"):
+            for to in ("t", "m3"):
                 try:
-                    conv[u] = (conversion_factor(u, canonical), canonical)
+                    conv[u] = (conversion_factor(u, to), to)
                     break
                 except ValueError:
                     continue
-    pr["quantity"] = pr["quantity"] * units.map(lambda u: conv.get(u, (1.0, u))[0]).astype("float64")
-    pr["unit"] = units.map(lambda u: conv.get(u, (1.0, u))[1]).astype(object)
+    factor = units.map({u: f for u, (f, _) in conv.items()}).fillna(1.0).astype("float64")
+    unit_to = units.map({u: c for u, (_, c) in conv.items()}).astype(object).fillna(units)
+    converted = pr["quantity"] * factor
+    _magnitude(pr, converted, pr["quantity"].notna(), "quantity", pr["_text_quantity"], units, problems, unit_to)
+    pr["quantity"] = converted
+    pr["unit"] = unit_to
     if not pr.empty:
         grp = pr.groupby(["entity_id", "year"], observed=True)
         n = grp["product"].transform("count")
-        share_sum = grp["energy_share"].transform(lambda s: s.sum(min_count=1))
+        share_sum = grp["energy_share"].transform("sum", min_count=1)
         over = share_sum > 1.0 + 1e-9
         problems += _rows_problems(pr, over.fillna(False).astype(bool), "P051", "energy_share",
                                    pr["energy_share"],
@@ -414,7 +521,7 @@ def _check_production(pr: pd.DataFrame, enterprises: set[str], problems: list[Pr
     return pr
 
 
-def _check_process(pc: pd.DataFrame, enterprises: set[str], fs: FactorSet,
+def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                    problems: list[Problem]) -> pd.DataFrame:
     problems += _check_refs(pc, enterprises, "P060")
     mat = pc["material"].fillna("").str.lower()
@@ -439,7 +546,10 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str], fs: FactorSet,
     badu = (units != "") & f.isna()
     problems += _rows_problems(pc, badu, "P016", "unit", units, "应为质量单位（吨、万吨）",
                                "expected a mass unit (t, 万t)")
-    pc["quantity"] = pc["quantity"] * f.astype("float64")
+    converted = pc["quantity"] * f.astype("float64")
+    _magnitude(pc, converted, pc["quantity"].notna() & f.notna(), "quantity", pc["_text_quantity"], units,
+               problems, "t")
+    pc["quantity"] = converted
     pc["unit"] = "t"
     pc["mgo_fraction"] = pc["mgo_fraction"].fillna(0.0)
     pc["calcination_fraction"] = pc["calcination_fraction"].fillna(1.0)
@@ -454,8 +564,12 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     typed = {name: _concat([_type_table(t, problems) for t in raw.tables.get(name, [])], name)
              for name in TABLE_ORDER}
     ent = typed["entities"]
-    _check_entities(ent, problems)
-    enterprises = set(ent.loc[ent["entity_type"] == "enterprise", "entity_id"].dropna())
+    # References to enterprises are checked only against a complete entities table: when it
+    # could not be read or has no rows, that problem is reported instead of its effects.
+    readable = "entities" not in raw.unread and not ent.empty
+    if readable:
+        _check_entities(ent, problems)
+    enterprises = set(ent.loc[ent["entity_type"] == "enterprise", "entity_id"].dropna()) if readable else None
     energy = _check_energy(typed["energy"], enterprises, fs, problems)
     problems += _unit_slips(energy)
     _check_economics(typed["economics"], enterprises, problems)
@@ -464,10 +578,12 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     problems += _check_refs(typed["pollutants"], enterprises, "P070")
     problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
     problems += _duplicates(typed["boundaries"], ("entity_id",), "boundaries")
-    boundaries = check_boundaries(typed["boundaries"], ent, problems)
-    pkg = Package({**typed, "entities": ent, "energy": energy, "production": production, "process": process,
-                   "boundaries": boundaries}, raw.source)
-    problems.sort(key=lambda p: (p.file, p.row or 0, p.code))
+    boundaries = check_boundaries(typed["boundaries"], ent, problems, references=readable)
+    frames = {**typed, "entities": ent, "energy": energy, "production": production, "process": process,
+              "boundaries": boundaries}
+    pkg = Package({name: f.drop(columns=[c for c in f.columns if c.startswith("_text_")])
+                   for name, f in frames.items()}, raw.source)
+    problems.sort(key=lambda p: (p.code not in READING_CODES, p.file, p.row or 0, p.code))
     return pkg, problems
 
 
@@ -480,5 +596,6 @@ def load_package(path: str | Path, factor_set: FactorSet | None = None, *,
                  accept_warnings: bool = False) -> Package:
     """Read and check a package; raise ValidationError if any problem blocks."""
     pkg, problems = check_package(path, factor_set)
-    raise_if_blocking(problems, accept_warnings=accept_warnings)
+    if blocking(problems, accept_warnings=accept_warnings):
+        raise ValidationError(problems)
     return pkg

@@ -1,5 +1,7 @@
 """Account results as Excel and CSV, with the profile, the factor set and the factor rows
-used (the JSON is the accounts document, :mod:`qingshan.documents.accounts`)."""
+used (the JSON is the accounts document, :mod:`qingshan.documents.accounts`). Every text
+cell and header of a CSV goes through :func:`qingshan.reports.safe.safe_frame`, as every
+cell of a workbook does (:mod:`qingshan.reports.workbook`)."""
 
 from __future__ import annotations
 
@@ -14,14 +16,20 @@ from qingshan.documents.accounts import select_years as _select_years
 from qingshan.glossary import label
 from qingshan.i18n import tr
 from qingshan.reports.files import write_atomic
+from qingshan.reports.safe import safe_frame
 from qingshan.reports.workbook import about_frame, about_rows, write_workbook
 
 
 def write_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
     """Enterprise-year accounts as one CSV (UTF-8 with BOM so Excel opens it in Chinese)."""
+    return write_atomic(path, lambda p: csv_frame(result, years).to_csv(p, index=False, encoding="utf-8-sig"))
+
+
+def csv_frame(result: AccountResult, years: list[int] | None = None) -> pd.DataFrame:
+    """The enterprise-year accounts as the CSV holds them (file or standard output): the
+    enterprise fields, texts escaped (:func:`~qingshan.reports.safe.safe_frame`)."""
     frame = _select_years(result.yearly, years)
-    cols = [c for c in ENTERPRISE_FIELDS if c in frame.columns]
-    return write_atomic(path, lambda p: frame[cols].to_csv(p, index=False, encoding="utf-8-sig"))
+    return safe_frame(frame[[c for c in ENTERPRISE_FIELDS if c in frame.columns]])
 
 
 def _labelled(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -55,5 +63,5 @@ def write_xlsx(result: AccountResult, path: str | Path, years: list[int] | None 
 def write_monthly_csv(result: AccountResult, path: str | Path, years: list[int] | None = None) -> Path:
     """Enterprise-month accounts as CSV (UTF-8 with BOM), for volumes Excel handles slowly."""
     frame = _select_years(result.monthly, years)
-    return write_atomic(path, lambda p: frame.rename(columns={c: label(c) for c in frame.columns})
+    return write_atomic(path, lambda p: safe_frame(frame.rename(columns={c: label(c) for c in frame.columns}))
                         .to_csv(p, index=False, encoding="utf-8-sig"))

@@ -1,10 +1,17 @@
 """Excel workbooks: one sheet per table, a bold frozen header row, written atomically. A
 workbook of a document starts with its About sheet (:func:`about_sheet`): the Qingshan
-version, the profile with its selections, the factor set and the package."""
+version, the profile with its selections, the factor set and the package.
+
+No cell is ever a formula or a link: the workbook is opened with xlsxwriter's
+``strings_to_formulas``, ``strings_to_urls`` and ``strings_to_numbers`` off, each cell is
+written by its type (``write_string``, ``write_number``, ``write_boolean``), and every text,
+headers included, goes through :func:`qingshan.reports.safe.safe_text`, so that a text which
+a spreadsheet would evaluate after an edit starts with ``'``."""
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,31 +22,68 @@ from qingshan import __version__
 from qingshan.documents.values import clean
 from qingshan.i18n import halves, tr
 from qingshan.reports.files import write_atomic
+from qingshan.reports.safe import safe_text
+
+#: xlsxwriter's options: a string is written as the string it is, never as a formula,
+#: a link or a number
+SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _cell(v: Any) -> Any:
+    """A value as a cell holds it: ``None`` (blank), a bool, a finite number, or a safe text."""
+    v = clean(v)
+    if v is None or isinstance(v, bool | int | float):
+        return v
+    return safe_text(v if isinstance(v, str) else str(v))
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A name Excel accepts (at most 31 characters, none of ``[]:*?/\\``, not quoted), unique
+    in the workbook."""
+    base = _SHEET_BAD.sub("_", name).strip("'")[:31] or "data"
+    out, n = base, 1
+    while out.lower() in used:
+        n += 1
+        out = f"{base[:31 - len(str(n)) - 1]}~{n}"
+    used.add(out.lower())
+    return out
 
 
 def fill_workbook(wb: Any, sheets: list[tuple[str, pd.DataFrame]]) -> None:
-    """Write ``sheets`` into an open xlsxwriter workbook and close it."""
+    """Write ``sheets`` into an open xlsxwriter workbook and close it. Each cell is written
+    by its type, texts through :func:`~qingshan.reports.safe.safe_text`."""
     head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    used: set[str] = set()
     for name, df in sheets:
-        ws = wb.add_worksheet(name[:31])
+        ws = wb.add_worksheet(_sheet_name(name, used))
         ws.freeze_panes(1, 0)
         ws.set_column(0, max(len(df.columns) - 1, 0), 16)
-        ws.write_row(0, 0, [str(c) for c in df.columns], head)
-        cols = [[clean(v) for v in df[c].tolist()] for c in df.columns]
+        for j, c in enumerate(df.columns):
+            ws.write_string(0, j, safe_text(str(c)), head)
+        cols = [[_cell(v) for v in df.iloc[:, j].tolist()] for j in range(df.shape[1])]
         for i, row in enumerate(zip(*cols, strict=True), start=1):
-            ws.write_row(i, 0, row)
+            for j, v in enumerate(row):
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    ws.write_string(i, j, v)
+                elif isinstance(v, bool):
+                    ws.write_boolean(i, j, v)
+                else:
+                    ws.write_number(i, j, v)
     wb.close()
 
 
 def write_workbook(path: str | Path, sheets: list[tuple[str, pd.DataFrame]]) -> Path:
-    return write_atomic(path, lambda p: fill_workbook(xlsxwriter.Workbook(str(p), {"constant_memory": True}),
-                                                      sheets))
+    return write_atomic(path, lambda p: fill_workbook(
+        xlsxwriter.Workbook(str(p), {"constant_memory": True, **SAFE_OPTIONS}), sheets))
 
 
 def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
     """The same workbook in memory (the web application's Excel export)."""
     buf = io.BytesIO()
-    fill_workbook(xlsxwriter.Workbook(buf, {"in_memory": True}), sheets)
+    fill_workbook(xlsxwriter.Workbook(buf, {"in_memory": True, **SAFE_OPTIONS}), sheets)
     return buf.getvalue()
 
 

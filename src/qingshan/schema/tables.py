@@ -36,10 +36,11 @@ class ColumnSpec:
     max: float | None = None
     unit_column: str | None = None
     unit_kind: str | None = None
+    verbatim: bool = False  # free text, kept as typed (no full-width normalisation)
 
     def resolve_choice(self, raw: str) -> str | None:
         """The canonical code for ``raw`` (a code or a Chinese alias), or None."""
-        s = raw.strip()
+        s = label_key(raw)
         low = s.lower()
         if low in self.choices:
             return low
@@ -82,6 +83,7 @@ def tables() -> dict[str, TableSpec]:
                 choices=tuple(c.get("choices", ())), choice_aliases=c.get("choice_aliases", {}),
                 default=c.get("default"), min=c.get("min"), max=c.get("max"),
                 unit_column=c.get("unit_column"), unit_kind=c.get("unit_kind"),
+                verbatim=c.get("verbatim", False),
             )
             for c in t["columns"]
         )

@@ -22,6 +22,7 @@ Aliases live in ``data/spec/units.csv`` (the schema files stay in the data packa
 from __future__ import annotations
 
 import csv
+import unicodedata
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -58,8 +59,17 @@ def unit_aliases() -> dict[str, str]:
 
 
 def normalise_unit_label(label: str) -> str:
-    """Trim white space and unify full-width characters so '万 千瓦时' matches '万千瓦时'."""
-    return "".join(label.split()).replace("（", "(").replace("）", ")").replace("Ｍ", "M")
+    """Drop white space and read full-width letters, digits and punctuation as ASCII (NFKC),
+    so that '万 千瓦时' matches '万千瓦时', 'ｋＷｈ' matches 'kWh' and 'm³' matches 'm3'."""
+    if not label.isascii():
+        label = unicodedata.normalize("NFKC", label)
+    return "".join(label.split())
+
+
+@cache
+def _alias_keys() -> dict[str, str]:
+    """The accepted unit spellings, normalised as labels are, and their pint expressions."""
+    return {normalise_unit_label(a): e for a, e in unit_aliases().items()}
 
 
 def label_key(label: str) -> str:
@@ -68,7 +78,7 @@ def label_key(label: str) -> str:
 
 
 def is_known_unit(label: str) -> bool:
-    return normalise_unit_label(label) in unit_aliases()
+    return normalise_unit_label(label) in _alias_keys()
 
 
 @cache
@@ -80,7 +90,7 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     """
     import pint
 
-    aliases = unit_aliases()
+    aliases = _alias_keys()
     src = aliases[normalise_unit_label(from_unit)]
     dst = aliases[normalise_unit_label(to_unit)]
     ureg = unit_registry()

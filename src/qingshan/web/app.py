@@ -7,13 +7,18 @@ same city, profile and year.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
 from fastapi import Body, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -27,23 +32,81 @@ from qingshan.documents import overview as overview_doc
 from qingshan.documents import pathways as pathways_doc
 from qingshan.documents import screening as screening_doc
 from qingshan.documents import targets as targets_doc
-from qingshan.errors import ConfigError, ValidationError
+from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.reports.workbook import document_sheets, workbook_bytes
+from qingshan.settings import setting
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
 from qingshan.web.city import WebCity
+from qingshan.web.limits import BodyLimit
 
 PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "One-map"),
          ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
          ("screen", "/screen", "项目审查", "Screening"), ("import", "/import", "数据导入", "Import"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: answers that change without a new data version (the import page, an accept's job): not
+#: kept by the response cache nor by the browser
+NO_STORE = {"Cache-Control": "no-store"}
+#: ``format`` of every GET endpoint with a JSON twin: the document, or its tables as a workbook
+Format = Literal["json", "xlsx"]
+FORMATS: tuple[str, ...] = get_args(Format)
+LANGUAGES = ("zh", "en")
+#: the longest text a search or a filter takes, and the longest enterprise id looked up
+TEXT_MAX = 200
+Text = Annotated[str, Query(max_length=TEXT_MAX)]
+PageNo = Annotated[int, Query(alias="page", ge=1)]
+PageSize = Annotated[int, Query(ge=1, le=enterprises_doc.MAX_PAGE)]
+
+
+def shown(value: Any) -> str:
+    """A request's value as a message quotes it: its ``repr``, at most 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def refused(zh: str, en: str, status: int = 422) -> HTTPException:
+    """A 4xx answer whose ``detail`` says what was wrong, in Chinese and in English."""
+    return HTTPException(status, f"{zh} / {en}")
+
+
+def one_of(name: str, value: str, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``, else 422 naming the allowed values."""
+    if value not in allowed:
+        raise refused(f"参数 {name} 应为 {'、'.join(allowed)} 之一，收到 {shown(value)}",
+                      f"{name} must be one of {', '.join(allowed)}; got {shown(value)}")
+    return value
+
+
+def _parameter_problem(e: dict[str, Any]) -> tuple[str, str]:
+    """One of FastAPI's parameter errors (type, range, length, missing) in both languages."""
+    name = str(e["loc"][-1]) if e.get("loc") else "?"
+    got, ctx, kind = shown(e.get("input")), e.get("ctx") or {}, e.get("type", "")
+    ge, le, expected = ctx.get("ge"), ctx.get("le"), ctx.get("expected")
+    if kind == "missing":
+        return f"缺少参数 {name}", f"{name} is required"
+    if kind in ("int_parsing", "int_from_float"):
+        return f"参数 {name} 应为整数，收到 {got}", f"{name} must be an integer; got {got}"
+    if kind == "bool_parsing":
+        return f"参数 {name} 应为 true 或 false，收到 {got}", f"{name} must be true or false; got {got}"
+    if kind == "literal_error":
+        listed = str(expected).replace(" or ", "、").replace(", ", "、")
+        return f"参数 {name} 应为 {listed} 之一，收到 {got}", f"{name} must be {expected}; got {got}"
+    if kind == "greater_than_equal":
+        return f"参数 {name} 应不小于 {ge}，收到 {got}", f"{name} must be at least {ge}; got {got}"
+    if kind == "less_than_equal":
+        return f"参数 {name} 应不大于 {le}，收到 {got}", f"{name} must be at most {le}; got {got}"
+    if kind == "string_too_long":
+        n = ctx.get("max_length")
+        return f"参数 {name} 最长 {n} 个字符", f"{name} takes at most {n} characters"
+    return f"参数 {name} 无效（{e.get('msg')}），收到 {got}", f"{name} is not valid ({e.get('msg')}); got {got}"
 
 
 def _env() -> Environment:
     folder = str(resources.files("qingshan.web").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.globals["chart"] = chart
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}  # `tojson`: the map's document
 
     def num(v: Any, digits: int = 0) -> str:
         if v is None:
@@ -64,18 +127,37 @@ def create_app(data: WebCity) -> FastAPI:
                   description="青山：工业城市绿色转型数据平台 · Qingshan: green transition by the numbers. "
                               "Every page has a JSON twin under /api.")
     app.add_middleware(ResponseCache, version=lambda: data.version)
+    app.add_middleware(BodyLimit, limit=lambda: int(float(setting("max_upload_mb")) * 2**20))
     env = _env()
     app.mount("/static", StaticFiles(directory=str(resources.files("qingshan.web").joinpath("static"))),
               name="static")
 
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        """A GET request's parameter of the wrong type, out of range or missing: 422 with a
+        message in both languages (``detail``) and FastAPI's records (``errors``)."""
+        if request.method != "GET":  # the actions keep FastAPI's own answer
+            return await request_validation_exception_handler(request, exc)
+        errors = list(exc.errors())
+        zh, en = zip(*(_parameter_problem(e) for e in errors), strict=True) if errors else (("?",), ("?",))
+        return JSONResponse({"detail": f"{'；'.join(zh)} / {'; '.join(en)}",
+                             "errors": [{"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"),
+                                         "msg": e.get("msg")} for e in errors]}, status_code=422)
+
     def respond(doc: dict[str, Any], fmt: str, name: str) -> Any:
-        if fmt == "xlsx":
+        if fmt == "xlsx":  # the file name keeps only characters that need no quoting in a header
+            safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
             return Response(workbook_bytes(document_sheets(doc)), media_type=XLSX,
-                            headers={"Content-Disposition": f'attachment; filename="qingshan-{name}.xlsx"'})
-        return JSONResponse(doc)  # documents are JSON-ready: no second pass through jsonable_encoder
+                            headers={"Content-Disposition": f'attachment; filename="qingshan-{safe_name}.xlsx"'})
+        # documents are JSON-ready: no second pass through jsonable_encoder; Starlette's
+        # JSONResponse serialises with allow_nan=False, so a NaN that slipped through is a
+        # loud error, never invalid JSON (tests/test_safe_outputs.py)
+        return JSONResponse(doc)
 
     def page(request: Request, name: str, doc: dict[str, Any]) -> HTMLResponse:
         lang = request.query_params.get("lang", "zh")
+        if request.method == "GET":
+            one_of("lang", lang, LANGUAGES)
         zh = lang != "en"
 
         def t(a: str, b: str) -> str:
@@ -96,20 +178,28 @@ def create_app(data: WebCity) -> FastAPI:
         try:
             return data.document(build, *args)
         except ConfigError as exc:  # the profile selects nothing for this (no scheme, no targets)
-            raise HTTPException(422, str(exc)) from exc
+            raise refused("该配置或数据无法给出此结果", f"the profile or the data cannot give this result: {exc}") \
+                from exc
+        except ValidationError as exc:  # e.g. an evaluation of the first data year (no year before it)
+            first = exc.problems[0]
+            raise refused(f"数据无法给出此结果：{len(exc.problems)} 个问题，如 {first.expected_zh}",
+                          f"the data cannot give this result: {len(exc.problems)} problems, e.g. "
+                          f"{first.expected_en}") from exc
 
     def known_year(year: int | None) -> int:
         years = data.city.years
         if year is None:
             return years[-1]
         if year not in years:
-            raise HTTPException(422, f"year {year} is not in the data ({years[0]}–{years[-1]})")
+            raise refused(f"数据中没有 {year} 年（{years[0]}–{years[-1]}）",
+                          f"year {year} is not in the data ({years[0]}–{years[-1]})")
         return year
 
     def evaluation_page(scheme: str | None, year: int | None) -> dict[str, Any]:
         known = evaluation_doc.known_schemes()
         if scheme is not None and scheme not in known:  # a name, never a path
-            raise HTTPException(422, f"unknown scheme {scheme!r}; known: {', '.join(known)}")
+            raise refused(f"未知的评价方案 {shown(scheme)}；可用：{'、'.join(known)}",
+                          f"unknown scheme {shown(scheme)}; known: {', '.join(known)}")
         return doc(evaluation_doc.build, known_year(year), scheme)
 
     @app.get("/api/profile", tags=["pages"])
@@ -119,30 +209,33 @@ def create_app(data: WebCity) -> FastAPI:
         return data.city.profile.describe(known_year(year))
 
     @app.get("/api/accounts", tags=["results"])
-    def api_accounts(year: int | None = None, format: str = "json") -> Any:
+    def api_accounts(year: int | None = None, format: Format = "json") -> Any:
         """The accounts document (as ``qingshan account --year``): enterprise-years with the
         factor rows used, roll-ups, products, factors; every year when ``year`` is omitted."""
         return respond(doc(accounts_doc.build, [known_year(year)] if year is not None else None), format, "accounts")
 
     @app.get("/api/lmdi", tags=["results"])
     def api_lmdi(y0: int = Query(..., alias="from"), y1: int = Query(..., alias="to"), by: str = "industry",
-                 format: str = "json") -> Any:
+                 format: Format = "json") -> Any:
         """LMDI decomposition of the change of energy and CO2 (as ``qingshan decompose``)."""
-        if by not in lmdi_doc.BY:
-            raise HTTPException(422, f"by must be one of {', '.join(lmdi_doc.BY)}")
+        one_of("by", by, lmdi_doc.BY)
         return respond(doc(lmdi_doc.build, known_year(y0), known_year(y1), by), format, "lmdi")
 
     @app.get("/api/pathways", tags=["results"])
-    def api_pathways(scenario: Annotated[list[str], Query()], format: str = "json") -> Any:
-        """Pathways of the shipped scenarios named (as ``qingshan project --scenario NAME``)."""
+    def api_pathways(scenario: Annotated[list[str], Query()], format: Format = "json") -> Any:
+        """Pathways of the shipped scenarios named (as ``qingshan project --scenario NAME``),
+        each at most once."""
         known = pathways_doc.known_scenarios()
         bad = [s for s in scenario if s not in known]
-        if bad:
-            raise HTTPException(422, f"unknown scenario {bad[0]!r}; known: {', '.join(known)}")
+        if bad:  # a name, never a path
+            raise refused(f"未知的情景 {shown(bad[0])}；可用：{'、'.join(known)}",
+                          f"unknown scenario {shown(bad[0])}; known: {', '.join(known)}")
+        if len(set(scenario)) < len(scenario):
+            raise refused("每个情景只能给出一次", "name each scenario once")
         return respond(doc(pathways_doc.build, pathways_doc.scenarios(scenario)), format, "pathways")
 
     @app.get("/api/overview", tags=["pages"])
-    def api_overview(format: str = "json") -> Any:
+    def api_overview(format: Format = "json") -> Any:
         """City energy, CO2 and intensities by year; districts in the latest year; target colours.
         ``format=xlsx`` returns the tables as a workbook."""
         return respond(doc(overview_doc.build), format, "overview")
@@ -152,14 +245,16 @@ def create_app(data: WebCity) -> FastAPI:
         return page(request, "overview", doc(overview_doc.build))
 
     @app.get("/api/map", tags=["pages"])
-    def api_map(colour: str = "class", format: str = "json") -> Any:
+    def api_map(colour: str = "class", format: Format = "json") -> Any:
         """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates,
         class, carbon grade and accounts; each district's worst target colour and why.
         ``colour`` is ``class`` or ``grade`` (碳效等级)."""
+        one_of("colour", colour, map_doc.COLOURINGS)
         return respond(doc(map_doc.build, colour), format, "map")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, colour: str = "class") -> HTMLResponse:
+        one_of("colour", colour, map_doc.COLOURINGS)
         return page(request, "map", doc(map_doc.build, colour))
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
@@ -173,28 +268,33 @@ def create_app(data: WebCity) -> FastAPI:
         return page(request, "api", {"operations": ops, "version": spec["info"]["version"]})
 
     @app.get("/api/enterprises", tags=["pages"])
-    def api_enterprises(q: str = "", district: str = "", industry: str = "", cls: str = Query("", alias="class"),
-                        sort: str = "energy_tce", desc: bool = True, page_no: int = Query(1, alias="page"),
-                        size: int = 50, format: str = "json") -> Any:
-        """Enterprises of the latest year: search by name or code, filter, sort, page."""
+    def api_enterprises(q: Text = "", district: Text = "", industry: Text = "",
+                        cls: Annotated[str, Query(alias="class", max_length=TEXT_MAX)] = "",
+                        sort: str = "energy_tce", desc: bool = True, page_no: PageNo = 1, size: PageSize = 50,
+                        format: Format = "json") -> Any:
+        """Enterprises of the latest year: search by name or code (``q`` is plain text, not a
+        pattern), filter, sort (one of the sortable columns), page (from 1; a page past the
+        last is the last) of ``size`` rows (1–500)."""
+        one_of("sort", sort, enterprises_doc.SORTABLE)
         return respond(doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size), format,
                        "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
-    def enterprises(request: Request, q: str = "", district: str = "", industry: str = "",
-                    cls: str = Query("", alias="class"), sort: str = "energy_tce", desc: bool = True,
-                    page_no: int = Query(1, alias="page"), size: int = 50) -> HTMLResponse:
+    def enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
+                    cls: Annotated[str, Query(alias="class", max_length=TEXT_MAX)] = "", sort: str = "energy_tce",
+                    desc: bool = True, page_no: PageNo = 1, size: PageSize = 50) -> HTMLResponse:
+        one_of("sort", sort, enterprises_doc.SORTABLE)
         return page(request, "enterprises",
                     doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size))
 
     def one(entity_id: str) -> dict[str, Any]:
-        found: dict[str, Any] | None = doc(enterprises_doc.one, entity_id)
+        found: dict[str, Any] | None = doc(enterprises_doc.one, entity_id) if len(entity_id) <= TEXT_MAX else None
         if found is None:
-            raise HTTPException(404, f"no enterprise {entity_id}")
+            raise refused(f"没有企业 {shown(entity_id)}", f"no enterprise {shown(entity_id)}", 404)
         return found
 
     @app.get("/api/enterprises/{entity_id}", tags=["pages"])
-    def api_enterprise(entity_id: str, format: str = "json") -> Any:
+    def api_enterprise(entity_id: str, format: Format = "json") -> Any:
         """One enterprise: yearly and monthly accounts, industry intensity, evaluation, measures."""
         return respond(one(entity_id), format, entity_id)
 
@@ -204,7 +304,7 @@ def create_app(data: WebCity) -> FastAPI:
 
     @app.get("/api/evaluation", tags=["pages"])
     def api_evaluation(scheme: str | None = None, year: int | None = None,
-                       format: str = "json") -> Any:
+                       format: Format = "json") -> Any:
         """Class counts, carbon grades, measures, parks and the class migration."""
         return respond(evaluation_page(scheme, year), format, "evaluation")
 
@@ -213,7 +313,7 @@ def create_app(data: WebCity) -> FastAPI:
         return page(request, "evaluation", evaluation_page(scheme, year))
 
     @app.get("/api/targets", tags=["pages"])
-    def api_targets(format: str = "json") -> Any:
+    def api_targets(format: Format = "json") -> Any:
         """Latest progress of every target with its colour, the warnings, the remaining room."""
         return respond(doc(targets_doc.build), format, "targets")
 
@@ -252,40 +352,90 @@ def create_app(data: WebCity) -> FastAPI:
     def screen_post(request: Request, project: str = Form(...)) -> HTMLResponse:
         return page(request, "screen", {**screening(project), "text": project})
 
-    @app.get("/api/import", tags=["pages"])
-    def api_import_page() -> dict[str, Any]:
-        """The import page's document: where the city's data come from."""
-        return {"source": data.source, "report": None}
+    @app.exception_handler(StoreError)
+    async def store_busy(request: Request, exc: StoreError) -> Response:
+        """The store is busy (an accepted upload is being computed) or unreachable: 503."""
+        return JSONResponse({"detail": str(exc)}, status_code=503)
 
-    @app.post("/api/import", tags=["actions"])
-    async def api_import(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        """Validate an uploaded workbook (.xlsx, docs/data-package.md): every problem, and a
-        token to accept it if it has no error."""
-        return data.check_upload(await file.read(), file.filename)
+    # --- imports: upload, check, accept (docs/web.md, "Imports") -------------------------
 
-    @app.post("/api/import/accept", tags=["actions"])
-    def api_import_accept(token: str = Form(...)) -> dict[str, Any]:
-        """Make a validated upload the city's data; every result is recomputed."""
+    async def check(file: UploadFile) -> dict[str, Any]:
+        # the body is on disk already (Starlette spools it); the check runs in a worker
+        # thread, so other requests are served while the child process validates
+        return await run_in_threadpool(data.check_upload, file.file, file.filename)
+
+    def start_accept(token: str) -> Any:
         try:
             return data.accept(token)
         except KeyError as exc:
-            raise HTTPException(404, f"no staged upload {token}") from exc
+            raise refused(f"没有待采用的上传 {shown(token)}（已采用、已过期或校验未通过）",
+                          f"no staged upload {shown(token)} (accepted, expired or refused)", 404) from exc
+        except BusyError as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    def known_job(job_id: str) -> Any:
+        job = data.job(job_id)
+        if job is None:
+            raise refused(f"没有任务 {shown(job_id)}", f"no job {shown(job_id)}", 404)
+        return job
+
+    @app.get("/api/import", tags=["pages"])
+    def api_import_page() -> Response:
+        """The import page's document: where the city's data come from, the package history
+        (newest first), the accept running now and the limits of uploads."""
+        return JSONResponse(data.import_page(), headers=NO_STORE)
+
+    @app.post("/api/import", tags=["actions"])
+    async def api_import(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        """Validate an uploaded workbook (.xlsx, docs/data-package.md) in a separate process
+        with memory and time limits: every problem, and a token to accept it if it would be
+        accepted (errors always refuse it; warnings unless the city accepts warnings)."""
+        return await check(file)
+
+    @app.post("/api/import/accept", tags=["actions"], status_code=202)
+    def api_import_accept(token: str = Form(...)) -> dict[str, Any]:
+        """Start accepting a validated upload in the background: 202 with the job (poll
+        ``GET /api/import/jobs/{id}``); 409 while another accept of this city runs; 404 for
+        an unknown token. The old data are served until the new ones are computed."""
+        doc: dict[str, Any] = start_accept(token).to_dict()
+        return doc
+
+    @app.get("/api/import/jobs/{job_id}", tags=["actions"])
+    def api_import_job(job_id: str) -> Response:
+        """An accept's state (queued, validating, computing, done, failed), its progress, and
+        its result or problems."""
+        return JSONResponse(known_job(job_id).to_dict(), headers=NO_STORE)
+
+    def import_doc(**extra: Any) -> dict[str, Any]:
+        return {**data.import_page(), **extra}
 
     @app.get("/import", response_class=HTMLResponse, include_in_schema=False)
     def import_page(request: Request) -> HTMLResponse:
-        return page(request, "import", {"source": data.source, "report": None})
+        answer = page(request, "import", import_doc())
+        answer.headers.update(NO_STORE)
+        return answer
 
     @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
     async def import_post(request: Request, file: Annotated[UploadFile, File()]) -> HTMLResponse:
-        report = data.check_upload(await file.read(), file.filename)
-        return page(request, "import", {"source": data.source, "report": report})
+        return page(request, "import", import_doc(report=await check(file)))
 
-    @app.post("/import/accept", response_class=HTMLResponse, include_in_schema=False)
-    def import_accept(request: Request, token: str = Form(...)) -> HTMLResponse:
+    @app.post("/import/accept", include_in_schema=False)
+    def import_accept(request: Request, token: str = Form(...)) -> Response:
         try:
-            done = data.accept(token)
-        except KeyError as exc:
-            raise HTTPException(404, f"no staged upload {token}") from exc
-        return page(request, "import", {"source": data.source, "report": None, "accepted": done})
+            job = start_accept(token)
+        except HTTPException as exc:
+            answer = page(request, "import", import_doc(refusal=exc.detail))
+            answer.status_code = exc.status_code
+            return answer
+        job.done.wait(3)  # a small upload is done by then: no progress page to see
+        lang = "?lang=en" if request.query_params.get("lang") == "en" else ""
+        return RedirectResponse(f"/import/jobs/{job.id}{lang}", status_code=303)
+
+    @app.get("/import/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def import_job_page(request: Request, job_id: str) -> HTMLResponse:
+        job = known_job(job_id).to_dict()
+        answer = page(request, "import", import_doc(job=job, accepted=job["result"]))
+        answer.headers.update(NO_STORE)
+        return answer
 
     return app

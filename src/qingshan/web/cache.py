@@ -5,7 +5,8 @@ data change only when an upload is accepted. So a successful GET answer is kept,
 the data version and the full URL (path and query string, which include the language and
 the format), and served again without running the handler. Accepting an upload bumps the
 version, which empties the cache. Bounded by entries and by bytes (least recently used
-first out).
+first out). An answer that says ``Cache-Control: no-store`` is not kept: the import page
+and an accept's job change without a new version.
 
 When access control comes, the user's role must become part of the key.
 """
@@ -80,7 +81,10 @@ class ResponseCache:
 
         await self.app(scope, receive, keep)
         body = b"".join(parts)
-        if complete and start.get("status") == 200 and self.version() == v and len(body) <= self.max_entry_bytes:
+        stored = not any(k.lower() == b"cache-control" and b"no-store" in val.lower()
+                         for k, val in start.get("headers", []))
+        if complete and stored and start.get("status") == 200 and self.version() == v \
+                and len(body) <= self.max_entry_bytes:
             self.entries[key] = (200, list(start.get("headers", [])), body)
             self.size += len(body)
             self._evict()

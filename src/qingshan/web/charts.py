@@ -58,6 +58,6 @@ def chart(rows: Sequence[dict[str, Any]], x: str | Sequence[str], series: Sequen
         order = sorted(by, key=lambda k: -sum(v or 0.0 for v in by[k]))
         out = [{"name": shown[k], "y": by[k]} for k in order]
     spec = {"title": title, "unit": unit, "x": labels, "series": out}
-    data = html.escape(json.dumps(spec, ensure_ascii=False, separators=(",", ":")), quote=True)
+    data = html.escape(json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False), quote=True)
     return Markup(f'<figure class="chart" data-chart="{data}"><figcaption>{html.escape(title)}</figcaption>'
                   f'<div class="chart-body"></div></figure>')

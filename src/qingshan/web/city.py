@@ -1,20 +1,70 @@
 """The city the web application serves: a :class:`~qingshan.city.City` with the version the
 response cache keys on, a lock around computing, and the upload actions (check a workbook,
-accept it). Every page and endpoint reaches data through :meth:`WebCity.document`, which
-builds the document of :mod:`qingshan.documents` under the lock."""
+accept it in the background). Every page and endpoint reaches data through
+:meth:`WebCity.document`, which builds the document of :mod:`qingshan.documents` under the
+lock.
+
+Uploads (docs/web.md, "Imports"):
+
+- each upload is staged under a random token of its own and checked by a child process
+  with memory and time limits (:mod:`qingshan.city.isolated`), which keeps the validated
+  package beside the staged file;
+- an accept is a background job (:class:`Job`): it takes the city's write lock (one accept
+  or restore at a time per data directory, across processes; a second one is refused at
+  once), validates, computes the new city while the old one is still served, records the
+  upload as a new version of the package history (:mod:`qingshan.city.history`, one
+  ``rename``), and only then swaps the served city, under the lock, in one assignment.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import shutil
+import secrets
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from qingshan.city import City
-from qingshan.errors import ConfigError
+from qingshan.city import City, history, isolated, uploads
+from qingshan.city import cache as package_cache
+from qingshan.errors import BusyError, ConfigError, Problem, QingshanError, ValidationError
+
+#: jobs kept for ``GET /api/import/jobs/{id}`` (the oldest finished ones go first)
+KEEP_JOBS = 50
+STATES = ("queued", "validating", "computing", "done", "failed")
+_STEPS = {"queued": ("排队等候", "queued"), "validating": ("校验数据", "validating the data"),
+          "computing": ("计算核算与评价（期间仍提供原数据）",
+                        "computing the accounts (the old data are served meanwhile)"),
+          "recording": ("记录新版本", "recording the new version"),
+          "done": ("已采用", "accepted"), "failed": ("未采用：数据未改变", "not accepted: the data are unchanged")}
+
+
+@dataclass
+class Job:
+    """One accept: its state (:data:`STATES`), what it is doing, and its result or problems."""
+
+    id: str
+    token: str
+    source_name: str
+    state: str = "queued"
+    step: str = "queued"
+    detail: str = ""
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    result: dict[str, Any] | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    message: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def to_dict(self) -> dict[str, Any]:
+        zh, en = _STEPS[self.step]
+        end = self.finished or time.time()
+        return {"id": self.id, "state": self.state, "progress": {"zh": zh, "en": en, "detail": self.detail},
+                "source_name": self.source_name, "seconds": round(end - self.started, 1),
+                "finished": self.finished is not None, "result": self.result, "problems": self.problems,
+                "message": self.message, "url": f"/api/import/jobs/{self.id}"}
 
 
 class WebCity:
@@ -24,23 +74,47 @@ class WebCity:
         self.city = city
         self.version = 0
         self.lock = threading.RLock()
-        self.accepting = threading.Lock()
+        #: the limits of the child process that checks an upload
+        self.limits = isolated.Limits.from_settings()
+        #: seconds a staged upload is kept
+        self.upload_age = uploads.max_age()
+        self.jobs: dict[str, Job] = {}
+        self._running: Job | None = None
+        self._guard = threading.Lock()
 
     @classmethod
     def start(cls, city: City) -> WebCity:
-        """Compute what every page needs once (accounts with their months, the latest
-        evaluation, the targets, the enterprise-carrier months), then release the store so
-        the CLI can use the data directory while the server runs."""
+        """Compute what every page needs once (:meth:`compute`), then remove what
+        interrupted uploads and accepts left in the data directory (staged uploads older
+        than ``QINGSHAN_UPLOAD_MAX_AGE_HOURS``, unfinished history versions)."""
+        web = cls(city)
+        cls.compute(city)
+        web.clean()
+        return web
+
+    @staticmethod
+    def compute(city: City) -> None:
+        """Accounts with their months, the latest evaluation, the targets and the
+        enterprise-carrier months, computed once; then the store is released so the CLI
+        can use the data directory while the server runs."""
         from qingshan.documents import targets as targets_doc
 
-        web = cls(city)
-        _ = city.accounts().monthly
-        _ = city.carrier_months()
-        with contextlib.suppress(ConfigError):  # the profile selects no scheme: the pages say so
-            city.evaluation(city.latest_year)
-        targets_doc.build(city)
-        city.close()
-        return web
+        with city.store_lock:
+            try:
+                _ = city.accounts().monthly
+                _ = city.carrier_months()
+                with contextlib.suppress(ConfigError):  # the profile selects no scheme: the pages say so
+                    city.evaluation(city.latest_year)
+                targets_doc.build(city)
+            finally:
+                city.close()
+
+    def clean(self) -> None:
+        if self.city.data_dir is None:
+            return
+        running = self._running
+        uploads.clean(self.city.data_dir, self.upload_age, keep=[running.token] if running else [])
+        history.clean(self.city.data_dir)
 
     @property
     def source(self) -> str:
@@ -52,61 +126,132 @@ class WebCity:
         with self.lock:
             return build(self.city, *args, **kwargs)
 
+    def import_page(self) -> dict[str, Any]:
+        """The import page's document: where the data come from, the package history, the
+        running accept and the limits."""
+        versions = history.versions(self.city.data_dir) if self.city.data_dir is not None else []
+        running = self._running
+        return {"source": self.source, "report": None,
+                "history": [v.describe() for v in reversed(versions)],
+                "job": running.to_dict() if running else None,
+                "limits": {"max_upload_mb": _max_upload_mb(), "memory_mb": self.limits.memory // 2**20,
+                           "seconds": self.limits.seconds, "upload_age_hours": self.upload_age / 3600,
+                           "accept_warnings": self.city.accept_warnings}}
+
     # --- actions ----------------------------------------------------------------------
 
-    def check_upload(self, content: bytes, filename: str | None = None) -> dict[str, Any]:
-        """Validate an uploaded workbook; keep it staged under a token if it passes. Problems
-        name the file as uploaded (``filename``), not the staged copy."""
-
+    def check_upload(self, stream: BinaryIO, filename: str | None = None) -> dict[str, Any]:
+        """Stage an uploaded workbook under a new token and validate it in a child process;
+        keep it if it would be accepted (the city's judgement of warnings, :meth:`City.verdict`,
+        the same as at accept). Problems name the file as uploaded, not the staged copy."""
         data_dir = self._data_dir()
-        token = hashlib.sha256(content).hexdigest()[:16]
-        staged = data_dir / "uploads" / f"{token}.xlsx"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(content)
+        self.clean()
+        st = uploads.stage(data_dir, stream, filename)
+        checking = self.city.reopened(st.path, cache_dir=st.cache, isolation=self.limits)
+        rows: dict[str, int] = {}
         try:
-            pkg, problems = self.city.reopened(staged).check()
-        except Exception as exc:  # an unreadable file is a problem of the upload, not of the server
-            staged.unlink(missing_ok=True)
-            return {"ok": False, "token": None, "problems": [{"code": "P000", "message": str(exc)}], "rows": {}}
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            staged.unlink(missing_ok=True)
-        return {"ok": not errors, "token": None if errors else token,
-                "problems": [{**d, "file": str(d["file"]).replace(staged.name, filename or staged.name)}
-                             for d in (p.to_dict() for p in problems)],
-                "rows": pkg.rows()}
+            checked = checking.validate()
+            problems, rows = checked.problems, checked.rows
+        except ValidationError as exc:  # the file broke the reader or the limits
+            problems = list(exc.problems)
+        except QingshanError as exc:  # e.g. the profile selects no factor set for the file's years
+            problems = [Problem("P000", st.path.name, None, None, None, str(exc), str(exc))]
+        verdict = self.city.verdict(problems)
+        if verdict is not None:
+            uploads.remove(data_dir, st.token)
+        return {"ok": verdict is None, "token": None if verdict else st.token, "message": verdict,
+                "source_name": st.source_name, "problems": _named(problems, st.path.name, st.source_name),
+                "rows": rows}
 
-    def accept(self, token: str) -> dict[str, Any]:
-        """Make a staged upload the city's data: it replaces ``package.xlsx`` and every
-        result is recomputed. Accepts run one at a time; the upload is validated while the
-        old data are still served, and the package file is replaced only once the new city
-        is computed, so a failure leaves the city's data as they were."""
+    def accept(self, token: str) -> Job:
+        """Start accepting the staged upload ``token`` in the background and return its job.
+        Raises :class:`KeyError` for an unknown token and :class:`BusyError` while another
+        accept (or a ``qingshan history restore``) is changing this city's data."""
         data_dir = self._data_dir()
-        staged = data_dir / "uploads" / f"{token}.xlsx"
-        if not token.isalnum() or not staged.exists():
+        st = uploads.staged(data_dir, token)
+        if st is None:
             raise KeyError(token)
-        with self.accepting:
-            target = data_dir / "package.xlsx"
-            tmp = data_dir / f"package.{token}.xlsx"
-            shutil.copyfile(staged, tmp)
+        with self._guard:
+            if self._running is not None:
+                raise BusyError(f"另一次采用正在进行（{self._running.source_name}，任务 {self._running.id}），"
+                                f"请待其完成后再试 / another accept is running ({self._running.source_name}, job "
+                                f"{self._running.id}); try again when it has finished")
             try:
-                fresh = self.city.reopened(tmp)
-                _ = fresh.package  # validated outside the lock: the old data are served meanwhile
-                with self.lock:  # the store is shared by the old and the new city
-                    self.city.close()
-                    started = WebCity.start(fresh)
-                    tmp.replace(target)
-                    fresh.package_path = target
-                    self.city = started.city
-                    self.version += 1  # every cached page of the old data is stale
-            except Exception:
-                tmp.unlink(missing_ok=True)  # the city keeps its data
-                raise
-            staged.unlink(missing_ok=True)
-        ent = self.city.package.entities
-        return {"ok": True, "enterprises": int((ent["entity_type"] == "enterprise").sum()), "years": self.city.years}
+                held = history.lock(data_dir)
+            except BusyError as exc:
+                raise BusyError(f"另一进程正在更改该城市的数据（采用或恢复），请稍后再试 / {exc}") from None
+            job = Job(id=secrets.token_hex(8), token=token, source_name=st.source_name)
+            self._running = job
+            self._remember(job)
+        threading.Thread(target=self._run_accept, args=(job, st, held), name=f"accept-{job.id}", daemon=True).start()
+        return job
+
+    def _remember(self, job: Job) -> None:
+        self.jobs[job.id] = job
+        while len(self.jobs) > KEEP_JOBS:
+            oldest = next((j for j in self.jobs.values() if j.finished is not None), None)
+            if oldest is None:
+                break
+            del self.jobs[oldest.id]
+
+    def _run_accept(self, job: Job, st: uploads.Staged, held: history.CityLock) -> None:
+        data_dir = self._data_dir()
+
+        def note(msg: str) -> None:
+            job.detail = msg
+
+        try:
+            job.state = job.step = "validating"
+            fresh = self.city.reopened(st.path, cache_dir=st.cache, isolation=self.limits, progress=note)
+            try:
+                _ = fresh.package  # raises with the same judgement of warnings as the import
+            except ValidationError as exc:
+                job.problems = _named(list(exc.problems), st.path.name, st.source_name)
+                job.message = self.city.verdict(list(exc.problems)) or str(exc).splitlines()[0]
+                job.state = job.step = "failed"
+                return
+            job.state = job.step = "computing"
+            self.compute(fresh)  # the old city is served meanwhile
+            job.step = "recording"
+            v = history.record(data_dir, st.path, source_name=st.source_name, who="web upload",
+                               current=self.city.package_path)
+            fresh.package_path = v.package  # the same content, so the same package key
+            if fresh.cache_dir is not None and package_cache.adopt(fresh.cache_dir, package_cache.folder_of(data_dir)):
+                fresh.cache_dir = package_cache.folder_of(data_dir)
+            with self.lock:  # the swap readers see: one assignment
+                self.city = fresh
+                self.version += 1  # every cached page of the old data is stale
+            ent = fresh.package.entities
+            job.result = {"ok": True, "version": v.number, "years": fresh.years, "source": str(v.package),
+                          "enterprises": int((ent["entity_type"] == "enterprise").sum())}
+            job.state = job.step = "done"
+            uploads.remove(data_dir, st.token)
+        except Exception as exc:  # the city keeps its data; the job says why
+            job.message = str(exc) or type(exc).__name__
+            job.state = job.step = "failed"
+        finally:
+            job.finished = time.time()
+            held.release()
+            with self._guard:
+                self._running = None
+            job.done.set()
+
+    def job(self, job_id: str) -> Job | None:
+        return self.jobs.get(job_id)
 
     def _data_dir(self) -> Path:
         if self.city.data_dir is None:
             raise ConfigError("uploads need a data directory (qingshan serve DATA_DIR)")
         return self.city.data_dir
+
+
+def _named(problems: list[Problem], staged: str, shown: str) -> list[dict[str, Any]]:
+    """Problems as dicts, naming the file as uploaded rather than the staged copy."""
+    return [{**d, "file": str(d["file"]).replace(staged, shown), "message": str(d["message"]).replace(staged, shown)}
+            for d in (p.to_dict() for p in problems)]
+
+
+def _max_upload_mb() -> float:
+    from qingshan.settings import setting
+
+    return float(setting("max_upload_mb"))

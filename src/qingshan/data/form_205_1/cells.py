@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from qingshan.data.cells import GROUPED
+
 _EMPTY_NUMBER = frozenset({"", "-", "—", "–", "−", "/", "\\"})
 
 
@@ -36,9 +38,13 @@ def _cell_text(value: object) -> str:
 
 def _number(text: str) -> tuple[float | None, int, bool]:
     """Parse a figure: (value or None when blank, decimals written, parsed ok)."""
-    s = _norm(text).replace(",", "")
+    s = _norm(text)
     if s in _EMPTY_NUMBER:
         return None, 0, True
+    if "," in s:  # thousands commas every three digits only: 1.234,5 and 1,2,3 are not guessed
+        if not GROUPED.fullmatch(s):
+            return None, 0, False
+        s = s.replace(",", "")
     try:
         v = float(s)
     except ValueError:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
+from qingshan.data.files import MAX_FORM_CSV_BYTES, encoding_problem, entry_problem, is_workbook, open_binary
 from qingshan.data.form_205_1.cells import _cell_text
 from qingshan.data.form_205_1.form import _no_form, _parse_grid
 from qingshan.data.raw import RawTable
+from qingshan.data.workbook import Workbook, open_workbook, read_sheet
 from qingshan.errors import Problem
 
 _EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -25,10 +26,16 @@ def _decode(raw: bytes) -> str | None:
 
 
 def _csv_grid(path: Path, label: str, problems: list[Problem]) -> list[list[str]] | None:
-    text = _decode(path.read_bytes())
+    with open_binary(path) as fh:
+        raw = fh.read(MAX_FORM_CSV_BYTES + 1)
+    if len(raw) > MAX_FORM_CSV_BYTES:
+        problems.append(Problem("P007", label, None, None, None,
+                                f"205-1 表文件超过 {MAX_FORM_CSV_BYTES >> 20} MB，不是一张报表",
+                                f"a form 205-1 file larger than {MAX_FORM_CSV_BYTES >> 20} MB is not one form"))
+        return None
+    text = _decode(raw)
     if text is None:
-        problems.append(Problem("P001", label, None, None, None,
-                                "文件编码应为 UTF-8 或 GB18030", "expected UTF-8 or GB18030 text"))
+        problems.append(encoding_problem(raw, label))
         return None
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
@@ -38,27 +45,17 @@ def _csv_grid(path: Path, label: str, problems: list[Problem]) -> list[list[str]
         return None
 
 
-def _sheet_grid(workbook: Any, sheet: str, label: str,
+def _sheet_grid(workbook: Workbook, sheet: str, label: str,
                 problems: list[Problem]) -> list[list[str]] | None:
     """Every cell of a sheet as text, from A1 (so row numbers are those Excel shows)."""
-    try:
-        data = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [[_cell_text(c) for c in row] for row in data]
-    except Exception as exc:  # calamine raises its own error types
-        problems.append(Problem("P001", label, None, None, None,
-                                f"无法读取工作表：{exc}", f"cannot read the sheet: {exc}"))
+    data = read_sheet(workbook, sheet, label, problems)
+    if data is None:
         return None
+    return [[_cell_text(c) for c in row] for row in data]
 
 
-def _open_workbook(path: Path, problems: list[Problem]) -> Any:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
-        problems.append(Problem("P001", path.name, None, None, None,
-                                f"无法打开工作簿：{exc}", f"cannot open workbook: {exc}"))
-        return None
+def _open_workbook(path: Path, problems: list[Problem]) -> Workbook | None:
+    return open_workbook(path, path.name, problems)
 
 
 def _read_grid(grid: list[list[str]], label: str, problems: list[Problem]) -> list[RawTable]:
@@ -70,13 +67,19 @@ def _read_grid(grid: list[list[str]], label: str, problems: list[Problem]) -> li
     return found
 
 
-def read_form_sheet(path: Path, sheet: str, problems: list[Problem]) -> list[RawTable]:
-    """Read every form 205-1 on one sheet of a workbook."""
+def read_form_sheet(path: Path, sheet: str, problems: list[Problem], *,
+                    workbook: Workbook | None = None) -> list[RawTable]:
+    """Read every form 205-1 on one sheet of a workbook (``workbook``: the workbook at
+    ``path``, already open)."""
     label = f"{path.name}[{sheet}]"
-    wb = _open_workbook(path, problems)
+    wb = workbook or _open_workbook(path, problems)
     if wb is None:
         return []
-    grid = _sheet_grid(wb, sheet, label, problems)
+    try:
+        grid = _sheet_grid(wb, sheet, label, problems)
+    finally:
+        if workbook is None:
+            wb.close()
     if grid is None:
         return []
     return _read_grid(grid, label, problems)
@@ -85,41 +88,55 @@ def read_form_sheet(path: Path, sheet: str, problems: list[Problem]) -> list[Raw
 def read_form_file(path: Path, problems: list[Problem]) -> list[RawTable]:
     """Read every form 205-1 in a CSV file (UTF-8 or GB18030), a workbook (every sheet) or a
     folder of such files."""
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         out: list[RawTable] = []
         for f in sorted(path.iterdir()):
-            if f.is_file() and f.suffix.lower() in (".csv", *_EXCEL):
+            if not f.name.startswith(".") and f.suffix.lower() in (".csv", *_EXCEL):
                 out.extend(read_form_file(f, problems))
         return out
+    bad = entry_problem(path)
+    if bad is not None:
+        problems.append(bad)
+        return []
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    workbook = is_workbook(path)
+    if suffix == ".csv" and not workbook:
         grid = _csv_grid(path, path.name, problems)
         if grid is None:
             return []
         return _read_grid(grid, path.name, problems)
-    if suffix in _EXCEL:
+    if suffix in _EXCEL or workbook:
         wb = _open_workbook(path, problems)
         if wb is None:
             return []
-        out = []
-        found_any = False
-        for sheet in wb.sheet_names:
-            label = f"{path.name}[{sheet}]"
-            grid = _sheet_grid(wb, sheet, label, problems)
-            if grid is None:
-                continue
-            found = _parse_grid(grid, label, problems)
-            if found is None:
-                if any(c for row in grid for c in row):
-                    _no_form(label, problems, "warning")
-                continue
-            found_any = True
-            out.extend(found)
-        if not found_any:
-            _no_form(path.name, problems, "error")
-        return out
+        try:
+            return _read_workbook_forms(path, wb, problems)
+        finally:
+            wb.close()
     problems.append(Problem(
         "P083", path.name, None, None, None,
         "205-1 表应为 CSV 或 Excel 文件，本文件已忽略",
         "a form 205-1 file should be CSV or Excel; this file is ignored", "warning"))
     return []
+
+
+def _read_workbook_forms(path: Path, wb: Workbook, problems: list[Problem]) -> list[RawTable]:
+    """Every form on every sheet of a form workbook; finding none anywhere is an error."""
+    out: list[RawTable] = []
+    found_any = False
+    for sheet in wb.sheet_names:
+        label = f"{path.name}[{sheet}]"
+        grid = _sheet_grid(wb, sheet, label, problems)
+        if grid is None:
+            found_any = True  # the sheet's own problem says why
+            continue
+        found = _parse_grid(grid, label, problems)
+        if found is None:
+            if any(c for row in grid for c in row):
+                _no_form(label, problems, "warning")
+            continue
+        found_any = True
+        out.extend(found)
+    if not found_any:
+        _no_form(path.name, problems, "error")
+    return out

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from qingshan.data.cells import FORMULA_ERRORS
 from qingshan.data.form_205_1.cells import _fmt, _norm, _number
 from qingshan.data.form_205_1.layout import COLUMNS, EMITTED_COLUMNS, NUMERIC_COLUMNS, _Block
 from qingshan.data.form_205_1.names import _clean_name, _code_map, _normalise_code, _resolve_name
@@ -63,6 +64,16 @@ def _tol(row: FormRow, keys: Sequence[str]) -> float:
 def _warn(problems: list[Problem], code: str, label: str, row: int | None, column: str | None,
           value: str | None, zh: str, en: str, severity: Severity = "warning") -> None:
     problems.append(Problem(code, label, row, column, value, zh, en, severity))
+
+
+def _not_a_number(text: str) -> tuple[str, str]:
+    """What to say of a figure that is not a number: a formula error is named as such."""
+    if text.strip() in FORMULA_ERRORS:
+        return ("公式错误值：工作表中的公式出错，单元格中没有数值；请修正公式或填入数值",
+                "a formula error value: the formula failed in the sheet and the cell holds no figure; fix "
+                "the formula or type the value")
+    return ("应为数字（小数点用「.」，千分位逗号每三位一个，如 1,234.5）",
+            "expected a number (decimal point '.', thousands commas every three digits, as in 1,234.5)")
 
 
 def _check_identities(fr: FormRow, label: str, problems: list[Problem]) -> None:
@@ -133,8 +144,9 @@ def _parse_rows(grid: Sequence[Sequence[str]], block: _Block, cols: dict[str, in
                               "the coefficient applied should be a positive number")
                     continue
                 fr.bad = fr.bad or key in EMITTED_COLUMNS
-                _warn(problems, "P084", label, fr.row, _col(key), text, "应为数字",
-                      "expected a number", "error" if key in EMITTED_COLUMNS else "warning")
+                zh, en = _not_a_number(text)
+                _warn(problems, "P084", label, fr.row, _col(key), text, zh, en,
+                      "error" if key in EMITTED_COLUMNS else "warning")
                 continue
             if v is not None and v < 0 and key not in ("10", "丁"):
                 severity: Severity = "error" if key in EMITTED_COLUMNS else "warning"

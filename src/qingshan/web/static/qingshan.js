@@ -308,9 +308,33 @@
     apply();
   }
 
+  // An accept running in the background (the import page): poll its job and show its
+  // step; reload the page when it has finished (the page then shows the result).
+  function pollJob(host) {
+    if (host.dataset.finished === "true") return;
+    const en = document.documentElement.lang === "en";
+    const step = host.querySelector("#job-step");
+    function tick() {
+      fetch(host.dataset.job, { headers: { Accept: "application/json" } })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((job) => {
+          if (!job) return;
+          if (job.finished) { window.location.reload(); return; }
+          if (step) {
+            const p = job.progress;
+            step.textContent = (en ? p.en : p.zh) + (p.detail ? " · " + p.detail : "") + " · " + job.seconds + " s";
+          }
+          setTimeout(tick, 1000);
+        })
+        .catch(() => setTimeout(tick, 2000));
+    }
+    setTimeout(tick, 1000);
+  }
+
   function start() {
     document.querySelectorAll("figure.chart[data-chart]").forEach(drawChart);
     document.querySelectorAll(".map[data-doc]").forEach(drawMap);
+    document.querySelectorAll("#job[data-job]").forEach(pollJob);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

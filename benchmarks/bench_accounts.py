@@ -295,8 +295,8 @@ def to_store_tables(package: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     from qingshan.factors import load_factor_set
 
     pkg = SimpleNamespace(**package, pollutants=pd.DataFrame(), source="synthetic")
-    out: dict[str, pd.DataFrame] = accounts.store_tables(pkg, load_factor_set())  # type: ignore[arg-type]
-    return out
+    tables = accounts.store_tables(pkg, load_factor_set())  # type: ignore[arg-type]
+    return {name: t.to_pandas() if isinstance(t, pa.Table) else t for name, t in tables.items()}
 
 
 def data_dir(n: int) -> Path:

@@ -267,7 +267,8 @@ def test_a_data_directory_with_a_bad_package_keeps_what_it_had(tmp_path: Path) -
     good one is not replaced."""
     root = tmp_path / "city"
     write_csv(base_tables(), root / "package")
-    _ = City.open(root).package
+    with City.open(root) as city:  # the validated copy is written by the time the city closes
+        _ = city.package
     kept = sorted(p.name for p in (root / "cache").rglob("*"))
     assert kept
     shutil.rmtree(root / "package")

@@ -7,11 +7,13 @@ This module moves tables between the store and the kernels of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from qingshan.data.industry import division_name
 from qingshan.data.package import Package
@@ -102,16 +104,29 @@ class AccountResult:
         return self._usage
 
 
-def _typed(frame: pd.DataFrame, columns: tuple[str, ...], floats: tuple[str, ...] = ()) -> pd.DataFrame:
-    out = frame.loc[:, list(columns)].copy()
+def _typed(frame: pd.DataFrame | Mapping[str, pd.Series], columns: tuple[str, ...],
+           floats: tuple[str, ...] = ()) -> pa.Table:
+    """``columns`` of ``frame`` as an Arrow table of the store's types (integer keys, floats
+    with NaN as null, text), column by column: no copy of the frame as a whole."""
+    arrays = []
     for c in columns:
+        s = frame[c]
         if c in _INT_TYPES:
-            out[c] = out[c].astype(_INT_TYPES[c])
+            arrays.append(pa.array(s.to_numpy(dtype=_INT_TYPES[c])))
         elif c in floats:
-            out[c] = out[c].astype("float64")
+            arrays.append(pa.array(s.to_numpy(dtype="float64"), from_pandas=True))
         else:
-            out[c] = out[c].astype(object).where(out[c].notna(), None).astype("string")
-    return out
+            arrays.append(pa.array(s.astype(object).where(s.notna(), None).to_numpy(dtype=object), type=pa.string()))
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def _keys(values: pd.Series, key_of: Mapping[str, int]) -> pd.Series:
+    """The integer key of each value, NaN where it has none (looked up once per distinct
+    value of a categorical)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        table = np.array([key_of.get(str(c), np.nan) for c in values.cat.categories] + [np.nan], dtype=np.float64)
+        return pd.Series(table[values.cat.codes.to_numpy()], index=values.index)
+    return values.map(key_of)
 
 
 def entity_ids_by_key(entity_ids: pd.Series) -> list[str]:
@@ -121,8 +136,9 @@ def entity_ids_by_key(entity_ids: pd.Series) -> list[str]:
     return sorted(str(e) for e in entity_ids)
 
 
-def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
-    """The tables an account needs, typed and keyed for the store (canonical units).
+def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pa.Table | pd.DataFrame]:
+    """The tables an account needs, typed and keyed for the store (canonical units): the
+    package's as Arrow tables, the coefficient tables as frames.
 
     Enterprises, carriers and uses become small integer keys (``entity_key``,
     ``carrier_key``, ``use_key``), so that the kernels group and join on integers.
@@ -131,12 +147,11 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
     by_key = entity_ids_by_key(ent["entity_id"])
     key_of = {eid: i for i, eid in enumerate(by_key)}
     ent["entity_key"] = ent["entity_id"].map(key_of)
-    en = pkg.energy.copy()
-    en["entity_key"] = en["entity_id"].map(key_of)
-    en["carrier_key"] = en["carrier"].map(carrier_keys())
-    en["use_key"] = en["use"].map(use_keys())
-    energy = _typed(en, ENERGY_COLUMNS, floats=("quantity", "measured_ncv", "measured_carbon_content",
-                                                 "measured_oxidation"))
+    en = pkg.energy
+    keyed = {**{c: en[c] for c in ENERGY_COLUMNS if c in en.columns}, "entity_key": _keys(en["entity_id"], key_of),
+             "carrier_key": _keys(en["carrier"], carrier_keys()), "use_key": _keys(en["use"], use_keys())}
+    energy = _typed(keyed, ENERGY_COLUMNS, floats=("quantity", "measured_ncv", "measured_carbon_content",
+                                                   "measured_oxidation"))
     pr = pkg.process.assign(entity_key=pkg.process["entity_id"].map(key_of))
     process = _typed(pr, PROCESS_COLUMNS, floats=("quantity", "cao_fraction", "mgo_fraction",
                                                   "calcination_fraction"))
@@ -145,9 +160,9 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pd.DataFrame]:
     economics = _typed(ec, ECONOMICS_COLUMNS, floats=ECONOMICS_COLUMNS[2:])
     production = _typed(pkg.production.assign(year=pkg.production["year"].astype("int64")), PRODUCTION_COLUMNS,
                         floats=("quantity", "energy_share"))
-    production["year"] = production["year"].astype("int64")
-    years = sorted({int(y) for y in energy["year"]} | {int(y) for y in process["year"]}
-                   | {int(y) for y in economics["year"]})
+    production = production.set_column(production.schema.get_field_index("year"), "year",
+                                       production["year"].cast(pa.int64()))
+    years = sorted({int(y) for t in (energy, process, economics) for y in pc.unique(t["year"]).to_pylist()})
     return {
         "entities": entities, "energy": energy, "process": process, "economics": economics,
         "production": production, "coefficients": coefficient_table(fs, carrier_table()),

@@ -151,6 +151,8 @@ class City:
         self._years_hint: int | None = None
         self._selection: FactorSelection | None = None
         self._pkg: Package | None = None
+        #: the validated copy being written (:meth:`_keep_copy`), joined by :meth:`saved`
+        self._saving: threading.Thread | None = None
         self.problems: list[Problem] = []
         self.package_key = ""
         self._store: Store | None = None
@@ -303,7 +305,7 @@ class City:
             pkg, problems = check_package(self.package_path, fs)
             self.events.append("package-validated")
             if self.cache_dir is not None and not any(p.severity == "error" for p in problems):
-                package_cache.save(self.cache_dir, self.package_key, pkg, problems)
+                self._keep_copy(self.cache_dir, self.package_key, pkg, problems)
         if self._factor_set_name is None and self._years_hint is None and pkg.years:
             # validated with the selection of a guessed year: the package's own years decide
             self._years_hint = max(pkg.years)
@@ -312,6 +314,20 @@ class City:
                 return self.validate()
         self.problems = problems
         return Checked(pkg, problems, pkg.rows())
+
+    def _keep_copy(self, folder: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
+        """Write the validated copy on a second thread while this one loads the store and
+        computes (Parquet writing runs outside the GIL); :meth:`saved` waits for it."""
+        self.saved()
+        self._saving = threading.Thread(target=package_cache.save, args=(folder, key, pkg, problems),
+                                        name="qingshan-validated-copy")
+        self._saving.start()
+
+    def saved(self) -> None:
+        """Wait until the validated copy being written, if any, is complete."""
+        if self._saving is not None:
+            self._saving.join()
+            self._saving = None
 
     def _validate_in_child(self, limits: isolated.Limits) -> Checked:
         if self.cache_dir is None:
@@ -425,6 +441,7 @@ class City:
 
     def close(self) -> None:
         """Release the store (results already computed stay available)."""
+        self.saved()
         if self._store is not None:
             if self._result is not None:
                 _ = self._result.monthly  # read what lives in the connection before it goes
@@ -601,4 +618,5 @@ def _validate_in_child(spec: dict[str, Any]) -> tuple[str, int | None, list[Prob
     ``spec["cache_dir"]``."""
     city = City(**spec)
     checked = city.validate()
+    city.saved()  # the parent reads the copy once this process has ended
     return city.package_key, city._years_hint, checked.problems[:CHILD_PROBLEMS], checked.rows

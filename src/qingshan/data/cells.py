@@ -24,6 +24,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Largest magnitude of any number, in the column's canonical unit. Beyond 2^53 (about
 #: 9.007e15) a float no longer holds every integer, so sums of such figures lose whole
@@ -62,8 +64,11 @@ def parse_numbers(values: pd.Series, empty: pd.Series) -> tuple[pd.Series, pd.Se
 
     Plain numbers go through :func:`pandas.to_numeric` at C speed; only the cells it cannot
     read are looked at again (full-width forms, thousands commas, what is wrong)."""
-    num = pd.to_numeric(values.where(~empty, None), errors="coerce").astype("float64")
+    num = pd.Series(np.nan, index=values.index, dtype="float64")
     code = pd.Series(None, index=values.index, dtype=object)
+    if empty.all():
+        return num, code
+    num[~empty] = plain_numbers(values[~empty]) if empty.any() else plain_numbers(values)
     pending = ~empty & ~np.isfinite(num)
     if not pending.any():
         return num, code
@@ -84,6 +89,21 @@ def parse_numbers(values: pd.Series, empty: pd.Series) -> tuple[pd.Series, pd.Se
         ["P019", "P017", "P018", "P018"], default="P011")
     code[bad.index] = kind
     return num, code
+
+
+#: Numbers Arrow's cast reads exactly as :func:`float` does (a sign, digits, one decimal
+#: point, an exponent); anything else, and a negative zero, takes the careful path.
+_PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def plain_numbers(values: pd.Series) -> pd.Series:
+    """The cells written as plain ASCII numbers, read at C speed (Arrow); NaN elsewhere
+    (empty cells, and whatever :func:`parse_numbers` must look at again)."""
+    arr = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values.array, type=pa.large_string())
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN), False)
+    num = np.array(pc.cast(pc.if_else(plain, arr, "nan"), pa.float64()).to_numpy(zero_copy_only=False))
+    num[(num == 0) & pc.starts_with(arr, "-").to_numpy(zero_copy_only=False)] = np.nan  # -0 as pandas reads it
+    return pd.Series(num, index=values.index, dtype="float64")
 
 
 def parse_number(text: str) -> float | None:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from qingshan.data.boundaries import check_boundaries
 from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
@@ -59,6 +60,10 @@ UNIT_SLIP_RATIO = 1000.0
 #: a carbonate's stoichiometric factor (NDRC cement guideline clinker method; lime).
 OXIDE_MATERIALS = ("clinker", "lime")
 
+
+#: Tables whose text columns stay categorical once typed: the one that is large (monthly
+#: rows of every enterprise). The others are small and keep plain text (``None`` where empty).
+CATEGORICAL_TABLES = frozenset({"energy"})
 
 #: Problems of reading, reported before everything else: the cause comes first.
 READING_CODES = frozenset({"P000", "P001", "P002", "P003", "P005", "P006", "P007", "P008", "P009"})
@@ -93,13 +98,45 @@ def _rows_problems(frame: pd.DataFrame, mask: pd.Series, code: str, column: str,
             for f, r, v in zip(sel["_file"], sel["_row"], values[mask], strict=True)]
 
 
-def _formula_errors(frame: pd.DataFrame, values: pd.Series, empty: pd.Series, uniq: np.ndarray,
+def _categorical(values: pd.Series) -> pd.Series:
+    """A text column as categorical: every check below then runs once per distinct value
+    and indexes the result by the codes (a column of 2 million cells has a few hundred)."""
+    return values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
+
+
+def _per_value(values: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """``fn`` applied once per distinct value of the categorical ``values``; categorical,
+    missing where ``values`` is missing or ``fn`` gives None."""
+    mapped = pd.Series([fn(str(c)) for c in values.cat.categories], dtype=object)
+    codes, cats = pd.factorize(mapped)
+    new = np.append(codes, -1)[values.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(new, categories=pd.Index(cats, dtype=object)), index=values.index)
+
+
+def _float_per_value(values: pd.Series, fn: Callable[[str], float | None]) -> pd.Series:
+    """``fn`` applied once per distinct value of the categorical ``values``, as floats."""
+    out = np.array([np.nan if (v := fn(str(c))) is None else v for c in values.cat.categories] + [np.nan],
+                   dtype="float64")
+    return pd.Series(out[values.cat.codes.to_numpy()], index=values.index)
+
+
+def _flag(values: pd.Series, pred: Callable[[str], bool]) -> pd.Series:
+    """``pred`` of each cell of the categorical ``values`` (False where missing)."""
+    out = np.array([bool(pred(str(c))) for c in values.cat.categories] + [False], dtype=bool)
+    return pd.Series(out[values.cat.codes.to_numpy()], index=values.index)
+
+
+def _fill_empty(values: pd.Series, empty: pd.Series, default: str) -> pd.Series:
+    """The categorical ``values`` with ``default`` in its empty cells."""
+    if default not in values.cat.categories:
+        values = values.cat.add_categories([default])
+    return values.where(~empty, default)
+
+
+def _formula_errors(frame: pd.DataFrame, values: pd.Series, empty: pd.Series,
                     column: str, problems: list[Problem]) -> pd.Series:
     """P019 for cells holding a formula error value; returns where they are."""
-    errs = [u for u in uniq if u in FORMULA_ERRORS]
-    if not errs:
-        return pd.Series(False, index=values.index)
-    mask = values.isin(errs) & ~empty
+    mask = _flag(values, FORMULA_ERRORS.__contains__) & ~empty
     problems += _rows_problems(frame, mask, "P019", column, values, *_NUMBER_PROBLEMS["P019"])
     return mask
 
@@ -107,9 +144,11 @@ def _formula_errors(frame: pd.DataFrame, values: pd.Series, empty: pd.Series, un
 def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
                  problems: list[Problem]) -> None:
     values: pd.Series = raw.frame[col.name]
+    if col.type != "float":
+        values = _categorical(values)
     empty = values == ""
     if col.default is not None:
-        values = values.where(~empty, col.default)
+        values = values.where(~empty, col.default) if col.type == "float" else _fill_empty(values, empty, col.default)
         empty = values == ""
     if col.required:
         problems += _rows_problems(frame, empty, "P010", col.name, values,
@@ -136,49 +175,38 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
                                        f"must be <= {col.max}: {col.en}")
         frame[col.name] = num.astype("float64")
         return
-    uniq = pd.unique(values[~empty].to_numpy(dtype=object))
-    err = _formula_errors(frame, values, empty, uniq, col.name, problems)
+    err = _formula_errors(frame, values, empty, col.name, problems)
+    usable = values.where(~empty & ~err)  # missing where empty or a formula error
     if col.type == "string":
         if col.choices:
-            resolved = {v: col.resolve_choice(v) for v in uniq if v not in FORMULA_ERRORS}
-            mapped = values.map(resolved).astype(object)
+            mapped = _per_value(usable, col.resolve_choice)
             bad = ~empty & ~err & mapped.isna()
             problems += _rows_problems(
                 frame, bad, "P015", col.name, values,
                 f"应为以下代码之一：{'、'.join(col.choices)}（或其中文名）",
                 f"expected one of: {', '.join(col.choices)}")
-            frame[col.name] = mapped.astype(object)
+            frame[col.name] = mapped
         else:
-            text = values if col.verbatim else _map_distinct(values, uniq, nfkc)
-            frame[col.name] = text.where(~empty & ~err, None).astype(object)
+            frame[col.name] = usable if col.verbatim else _per_value(usable, nfkc)
     elif col.type == "period":
-        parsed = {v: parse_period(v) for v in uniq}
-        per = values.map(parsed).astype(object)
+        per = _per_value(usable, parse_period)
         bad = ~empty & ~err & per.isna()
         problems += _rows_problems(frame, bad, "P013", col.name, values,
                                    "应为年月 YYYY-MM（月份 01–12；如写日期，须为该月真实存在的日期，"
                                    "且后面不带其他文字）",
                                    "expected a month YYYY-MM (month 01-12; a date must exist in that month, with "
                                    "nothing after it)")
-        frame[col.name] = per.astype(object)
-        text = per.fillna("").astype(str)
-        frame["year"] = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("float64")
-        frame["month"] = pd.to_numeric(text.str.slice(5, 7), errors="coerce").astype("float64")
+        frame[col.name] = per
+        frame["year"] = _float_per_value(per, lambda p: float(p[:4]))
+        frame["month"] = _float_per_value(per, lambda p: float(p[5:7]))
     elif col.type == "year":
-        years = {v: parse_year(v) for v in uniq}
-        num = values.map(years).astype("float64")
+        num = _float_per_value(usable, parse_year)
         bad = ~empty & ~err & num.isna()
         problems += _rows_problems(frame, bad, "P014", col.name, values,
                                    "应为四位年份 YYYY", "expected a four-digit year YYYY")
         frame[col.name] = num
     else:  # pragma: no cover - the spec is fixed
         raise AssertionError(col.type)
-
-
-def _map_distinct(values: pd.Series, uniq: np.ndarray, fn: Callable[[str], str]) -> pd.Series:
-    """``fn`` applied to a column through its distinct values (unchanged ones left alone)."""
-    changed = {v: n for v in uniq if (n := fn(v)) != v}
-    return values.replace(changed) if changed else values
 
 
 def _magnitude(frame: pd.DataFrame, converted: pd.Series, typed_ok: pd.Series, column: str,
@@ -206,13 +234,18 @@ def _magnitude(frame: pd.DataFrame, converted: pd.Series, typed_ok: pd.Series, c
 def _type_table(raw: RawTable, problems: list[Problem]) -> pd.DataFrame:
     spec = tables()[raw.table]
     frame = pd.DataFrame(index=raw.frame.index)
-    frame["_file"] = raw.file
+    frame["_file"] = (pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), pd.Index([raw.file]))
+                      if raw.table in CATEGORICAL_TABLES else raw.file)
     frame["_row"] = raw.rows.astype("int64")
     for col in spec.columns:
         _type_column(raw, frame, col, problems)
     for col in spec.columns:
         if col.unit_column and col.unit_kind:
             _convert_fixed_kind(raw, frame, col, problems)
+    if raw.table not in CATEGORICAL_TABLES:
+        for c in frame.columns:
+            if isinstance(frame[c].dtype, pd.CategoricalDtype):
+                frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
     return frame
 
 
@@ -240,7 +273,13 @@ def _convert_fixed_kind(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
 
 
 def _concat(parts: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
     if parts:
+        for c in parts[0].columns:  # categorical columns of several files: one set of categories
+            if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in parts):
+                union = union_categoricals([f[c].array for f in parts]).categories
+                parts = [f.assign(**{c: f[c].cat.set_categories(union)}) for f in parts]
         return pd.concat(parts, ignore_index=True)
     spec = tables()[table]
     cols = ["_file", "_row", *spec.column_names]
@@ -253,10 +292,22 @@ def _concat(parts: list[pd.DataFrame], table: str) -> pd.DataFrame:
 def _duplicates(frame: pd.DataFrame, key: tuple[str, ...], table: str) -> list[Problem]:
     if frame.empty:
         return []
-    dup = frame.duplicated(list(key), keep="first")
+    if all(isinstance(frame[name].dtype, pd.CategoricalDtype) for name in key):  # one integer per key
+        combined = np.zeros(len(frame), dtype=np.int64)
+        for name in key:
+            combined = combined * (len(frame[name].cat.categories) + 1) + frame[name].cat.codes.to_numpy(np.int64) + 1
+        order = np.argsort(combined, kind="stable")  # equal keys together, in row order
+        same = combined[order][1:] == combined[order][:-1]
+        later, dup_all_at = np.zeros(len(frame), dtype=bool), np.zeros(len(frame), dtype=bool)
+        later[order[1:][same]] = True  # a key met before: every occurrence but the first
+        dup_all_at[order[1:][same]] = True
+        dup_all_at[order[:-1][same]] = True
+        dup, dup_all = pd.Series(later, index=frame.index), pd.Series(dup_all_at, index=frame.index)
+    else:
+        dup, dup_all = frame.duplicated(list(key), keep="first"), frame.duplicated(list(key), keep=False)
     if not dup.any():
         return []
-    first = frame[frame.duplicated(list(key), keep=False) & ~dup]
+    first = frame[dup_all & ~dup]
     first_row = {tuple(r[k] for k in key): (r["_file"], r["_row"]) for _, r in first.iterrows()}
     out = []
     for _, r in frame[dup].iterrows():
@@ -342,55 +393,59 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                   problems: list[Problem]) -> pd.DataFrame:
     if enterprises is not None:
         problems += _check_refs(en, enterprises, "P030")
-    raw_carrier = en["carrier"].fillna("")
-    uniq = {c: resolve_carrier(c) for c in raw_carrier.unique() if c}
-    code = raw_carrier.map(uniq).astype(object)
-    bad = (raw_carrier != "") & code.isna()
-    problems += _rows_problems(en, bad, "P031", "carrier", raw_carrier,
+    for c in ("_file", "entity_id", "period", "carrier", "unit", "use"):
+        en[c] = _categorical(en[c])
+    typed_carrier = en["carrier"]
+    code = _per_value(typed_carrier, resolve_carrier)
+    bad = typed_carrier.notna() & code.isna()
+    problems += _rows_problems(en, bad, "P031", "carrier", typed_carrier,
                                "未知的能源品种（见 docs/data-package.md 能源品种表）",
                                "unknown energy carrier (see the carrier list in docs/data-package.md)")
-    en["carrier"] = code.astype(object)
+    en["carrier"] = code
     cat = carriers()
-    unit = en["unit"].fillna("")
-    c_key, c_values = pd.factorize(code)
-    u_key, u_values = pd.factorize(unit)
+    unit = en["unit"]
+    # The conversion factor of each (carrier, unit) pair present, looked up once per pair.
+    c_codes, u_codes = code.cat.codes.to_numpy(), unit.cat.codes.to_numpy()
+    c_values, u_values = list(code.cat.categories), [str(u) for u in unit.cat.categories]
     table = np.full((len(c_values) + 1, len(u_values) + 1), np.nan)  # index -1 (missing) is the last
-    ci = np.where(c_key < 0, len(c_values), c_key).astype(np.int64)
-    ui = np.where(u_key < 0, len(u_values), u_key).astype(np.int64)
     width = len(u_values) + 1
+    ci = np.where(c_codes < 0, len(c_values), c_codes).astype(np.int64)
+    ui = np.where(u_codes < 0, len(u_values), u_codes).astype(np.int64)
     for pair in np.unique(ci * width + ui):  # the (carrier, unit) pairs present
         i, j = divmod(int(pair), width)
-        u = str(u_values[j]) if j < len(u_values) else ""
+        u = u_values[j] if j < len(u_values) else ""
         if i < len(c_values) and u and is_known_unit(u):
             with contextlib.suppress(ValueError):  # a unit of another dimension: P033 below
                 table[i, j] = conversion_factor(u, cat[str(c_values[i])].canonical_unit)
     factor = pd.Series(table[ci, ui], index=en.index, dtype="float64")
-    known = {u: is_known_unit(u) for u in u_values}
-    unknown_unit = (unit != "") & ~unit.map(known).astype(object).fillna(False).astype(bool)
+    unknown_unit = unit.notna() & ~_flag(unit, is_known_unit)
     problems += _rows_problems(en, unknown_unit, "P032", "unit", unit,
                                "未知的计量单位（如 吨、万吨、立方米、万立方米、千瓦时、万千瓦时、百万千焦、GJ）",
                                "unknown unit (e.g. t, 万t, m3, 万m3, kWh, 万kWh, MWh, GJ, 百万千焦)")
-    incompatible = (unit != "") & ~unknown_unit & code.notna() & factor.isna()
-    expected = code.map({c: k.canonical_unit for c, k in cat.items()}).astype(object).fillna("")
-    problems += _rows_problems(
-        en, incompatible, "P033", "unit", unit + " ↔ " + code.fillna("").astype(str),
-        "计量单位与能源品种不符（应可换算为该品种的 " + "/".join(sorted(set(expected[incompatible]))) + "）",
-        "unit does not fit the carrier (expected a unit convertible to "
-        + "/".join(sorted(set(expected[incompatible]))) + ")")
+    incompatible = unit.notna() & ~unknown_unit & code.notna() & factor.isna()
+    expected = _per_value(code, lambda c: cat[c].canonical_unit)
+    if incompatible.any():
+        shown = unit[incompatible].astype(str) + " ↔ " + code[incompatible].astype(str)
+        wanted = "/".join(sorted(set(expected[incompatible].astype(str))))
+        problems += _rows_problems(
+            en, incompatible, "P033", "unit", shown.reindex(en.index),
+            f"计量单位与能源品种不符（应可换算为该品种的 {wanted}）",
+            f"unit does not fit the carrier (expected a unit convertible to {wanted})")
     converted = en["quantity"] * factor
     _magnitude(en, converted, en["quantity"].notna() & factor.notna(), "quantity", en["_text_quantity"],
                unit, problems, expected)
     en["quantity"] = converted
-    en["unit"] = expected.astype(object)
+    en["unit"] = expected
 
     # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
-    is_gas = code.map({c: k.dimension == "volume" for c, k in cat.items()}).astype(object).fillna(False).astype(bool)
+    is_gas = _flag(code, lambda c: cat[c].dimension == "volume")
     en["measured_ncv"] = en["measured_ncv"].where(~is_gas, en["measured_ncv"] / 1e4)
 
     today = date.today()
     latest = f"{today.year:04d}-{today.month:02d}"
-    out_of_range = en["period"].notna() & ((en["year"] < EARLIEST_YEAR) | (en["period"] > latest))
-    problems += _rows_problems(en, out_of_range.fillna(False).astype(bool), "P034", "period",
+    months = en["year"] * 12 + en["month"]
+    out_of_range = en["period"].notna() & ((en["year"] < EARLIEST_YEAR) | (months > today.year * 12 + today.month))
+    problems += _rows_problems(en, out_of_range, "P034", "period",
                                en["period"],
                                f"报告期应在 {EARLIEST_YEAR}-01 至 {latest} 之间",
                                f"period must lie between {EARLIEST_YEAR}-01 and {latest}")
@@ -407,7 +462,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
 
     any_measured = (en["measured_ncv"].notna() | en["measured_carbon_content"].notna()
                     | en["measured_oxidation"].notna())
-    is_fossil = code.map({c: k.is_fossil for c, k in cat.items()}).astype(object).fillna(False).astype(bool)
+    is_fossil = _flag(code, lambda c: cat[c].is_fossil)
     bad_measured = any_measured & ~is_fossil & code.notna()
     problems += _rows_problems(en, bad_measured, "P039", "measured_ncv", code,
                                "实测低位发热量、含碳量、氧化率只适用于化石燃料",
@@ -435,29 +490,64 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
 
 
 def _unit_slips(en: pd.DataFrame) -> list[Problem]:
-    """Flag months thousands of times above or below their neighbours (P036, warning)."""
-    key = ["entity_id", "carrier", "use"]
-    s = en[en["quantity"].notna() & en["period"].notna()].sort_values([*key, "period"])
-    if s.empty:
+    """Flag months thousands of times above or below their neighbours (P036, warning).
+
+    Each series (enterprise, carrier, use) in month order; a month's neighbours are up to
+    three reported months on each side, and their median must rest on at least three of
+    them, so that it stays robust when one neighbour is itself the slip."""
+    key = ("entity_id", "carrier", "use")
+    keep = en["quantity"].notna() & en["period"].notna()
+    for name in key:
+        keep &= en[name].notna()
+    if not keep.any():
         return []
-    g = s.groupby(key, sort=False, observed=True)["quantity"]
-    # Up to three months on each side; a median of at least three of them stays robust
-    # when one neighbour is itself the slip.
-    neigh = pd.concat([g.shift(k) for k in (1, 2, 3, -1, -2, -3)], axis=1)
-    med = neigh.median(axis=1, skipna=True).where(neigh.notna().sum(axis=1) >= 3)
-    q = s["quantity"]
-    high = (med > 0) & (q >= UNIT_SLIP_RATIO * med)
-    low = (med > 0) & (q > 0) & (q * UNIT_SLIP_RATIO <= med)
-    flag = (high | low).fillna(False)
-    if not flag.any():
+    s = en.loc[keep]
+    codes = [_categorical(s[name]).cat.codes.to_numpy(np.int64) for name in key]
+    month = (s["year"] * 12 + s["month"]).to_numpy(np.int64)
+    series = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
+    order = np.argsort(series * (month.max() + 1) + month, kind="stable")  # each series in month order
+    series, q = series[order], s["quantity"].to_numpy(np.float64)[order]
+    n = len(q)
+
+    def neighbour(step: int) -> tuple[slice, slice]:
+        """(rows, their neighbour ``step`` places away) as slices; negative = before."""
+        return (slice(-step, None), slice(None, step)) if step < 0 else (slice(None, -step), slice(step, None))
+
+    # A month can be a slip only if it is 1 000 times its smallest neighbour (the median is
+    # at least that) or a thousandth of its largest: the median is taken of those few.
+    count = np.zeros(n, dtype=np.int8)
+    low, high = np.full(n, np.inf), np.full(n, -np.inf)
+    for step in (-3, -2, -1, 1, 2, 3):
+        rows, nb = neighbour(step)
+        same = series[rows] == series[nb]
+        count[rows] += same
+        low[rows] = np.where(same, np.minimum(low[rows], q[nb]), low[rows])
+        high[rows] = np.where(same, np.maximum(high[rows], q[nb]), high[rows])
+    cand = np.flatnonzero((count >= 3) & ((q >= UNIT_SLIP_RATIO * low) | ((q > 0) & (q * UNIT_SLIP_RATIO <= high))))
+    ranked = np.full((len(cand), 6), np.nan)
+    for j, step in enumerate((-3, -2, -1, 1, 2, 3)):
+        at_nb = cand + step
+        inside = (at_nb >= 0) & (at_nb < n)
+        nb_ok = np.zeros(len(cand), dtype=bool)
+        nb_ok[inside] = series[at_nb[inside]] == series[cand[inside]]
+        ranked[nb_ok, j] = q[at_nb[nb_ok]]
+    ranked.sort(axis=1)  # missing last
+    c = count[cand].astype(np.int64)
+    rows_c = np.arange(len(cand))
+    med = (ranked[rows_c, (c - 1) // 2] + ranked[rows_c, c // 2]) / 2
+    qc = q[cand]
+    hit = (med > 0) & ((qc >= UNIT_SLIP_RATIO * med) | ((qc > 0) & (qc * UNIT_SLIP_RATIO <= med)))
+    if not hit.any():
         return []
-    sel = s[flag]
-    ratio = (q[flag] / med[flag]).round(1)
-    return [_p("P036", f, int(r), "quantity", v,
+    flag = cand[hit]
+    med = med[hit]
+    at = order[flag]
+    ratio = np.round(q[flag] / med, 1)
+    return [_p("P036", str(f), int(r), "quantity", v,
                f"该月数量为相邻月份中位数的 {x:g} 倍，疑似单位错误（如 万千瓦时 填成 千瓦时）",
                f"this month is {x:g} times the median of its neighbouring months: a likely unit "
                "slip (e.g. kWh typed where 万kWh was meant)", "warning")
-            for f, r, v, x in zip(sel["_file"], sel["_row"], sel["quantity"], ratio, strict=True)]
+            for f, r, v, x in zip(s["_file"].to_numpy()[at], s["_row"].to_numpy()[at], q[flag], ratio, strict=True)]
 
 
 def _check_refs(frame: pd.DataFrame, enterprises: set[str] | None, code: str) -> list[Problem]:
@@ -557,6 +647,22 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet
     return pc
 
 
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns with the values they hold, sorted: the same package read from
+    files in any order, or from a workbook, is the same table."""
+    for c in frame.columns:
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            cats, codes = frame[c].cat.categories, frame[c].cat.codes.to_numpy()
+            used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(cats)))
+            ordered = used[np.argsort([str(cats[int(i)]) for i in used], kind="stable")]
+            if len(ordered) == len(cats) and (ordered == np.arange(len(cats))).all():
+                continue  # already tidy
+            remap = np.full(len(cats) + 1, -1, dtype=np.int64)  # code -1 (missing) stays -1
+            remap[ordered] = np.arange(len(ordered))
+            frame[c] = pd.Categorical.from_codes(remap[codes], categories=cats[ordered], validate=False)
+    return frame
+
+
 def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
     """Type, convert and check a package already read; return it with every problem."""
     fs = factor_set or load_factor_set()
@@ -581,7 +687,7 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     boundaries = check_boundaries(typed["boundaries"], ent, problems, references=readable)
     frames = {**typed, "entities": ent, "energy": energy, "production": production, "process": process,
               "boundaries": boundaries}
-    pkg = Package({name: f.drop(columns=[c for c in f.columns if c.startswith("_text_")])
+    pkg = Package({name: _tidy(f.drop(columns=[c for c in f.columns if c.startswith("_text_")]))
                    for name, f in frames.items()}, raw.source)
     problems.sort(key=lambda p: (p.code not in READING_CODES, p.file, p.row or 0, p.code))
     return pkg, problems

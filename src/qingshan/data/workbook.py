@@ -485,9 +485,14 @@ def open_workbook(path: Path, label: str, problems: list[Problem]) -> Workbook |
     return Workbook(path, label, book, zipped)
 
 
-def read_sheet(wb: Workbook, sheet: str, label: str, problems: list[Problem]) -> list[list[Any]] | None:
-    """Every cell of a sheet from A1 (so that row ``i`` of the result is row ``i + 1`` in
-    Excel), formula errors as their text, after the sheet's XML is checked (P008)."""
+#: Rows of a sheet turned into text at a time: a sheet of a million rows is never held as
+#: Python objects all at once.
+SHEET_BATCH_ROWS = 65_536
+
+
+def _checked_errors(wb: Workbook, sheet: str, label: str, problems: list[Problem]) -> dict[tuple[int, int], str] | None:
+    """The sheet's XML checked (P007, P008) before calamine reads it, and its formula
+    error cells by (row, column) from 0; None when the sheet must not be read."""
     errors: dict[tuple[int, int], str] = {}
     if wb.zipped is not None:
         entries = [wb.zipped.sheets[sheet]] if sheet in wb.zipped.sheets else sorted(
@@ -498,25 +503,74 @@ def read_sheet(wb: Workbook, sheet: str, label: str, problems: list[Problem]) ->
                 return None
             if len(entries) == 1:
                 errors = scan.errors
+    return errors
+
+
+def _row_batches(wb: Workbook, sheet: str, errors: dict[tuple[int, int], str]) -> Iterator[list[list[Any]]]:
+    """The sheet's rows from A1 (row ``i`` is row ``i + 1`` in Excel), formula errors as
+    their text, :data:`SHEET_BATCH_ROWS` at a time."""
+    data = wb.book.get_sheet_by_name(sheet)
+    pad: list[Any] = [""] * (data.start[1] if data.start else 0)  # rows start at the first used column
+    batch: list[list[Any]] = []
+    for i, row in enumerate(data.iter_rows()):
+        cells = pad + row if pad else row
+        if errors:
+            for c in range(len(cells)):
+                if (i, c) in errors:
+                    cells[c] = errors[(i, c)]
+        batch.append(cells)
+        if len(batch) == SHEET_BATCH_ROWS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def read_sheet(wb: Workbook, sheet: str, label: str, problems: list[Problem]) -> list[list[Any]] | None:
+    """Every cell of a sheet from A1 (so that row ``i`` of the result is row ``i + 1`` in
+    Excel), formula errors as their text, after the sheet's XML is checked (P008). For
+    small sheets (forms); tables are read by :func:`read_sheet_text`."""
+    errors = _checked_errors(wb, sheet, label, problems)
+    if errors is None:
+        return None
     try:
-        rows: list[list[Any]] = wb.book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [row for batch in _row_batches(wb, sheet, errors) for row in batch]
     except BaseException as exc:  # calamine's own error types, and its panics
         if not _reader_failed(exc):
             raise
         problems.append(_p("P001", label, f"无法读取工作表：{exc}", f"cannot read the sheet: {exc}"))
         return None
-    for (r, c), text in errors.items():
-        if r < len(rows) and c < len(rows[r]):
-            rows[r][c] = text
-    return rows
 
 
-def text_cells(rows: list[list[Any]]) -> pd.DataFrame:
+def read_sheet_text(wb: Workbook, sheet: str, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """A sheet as a grid of text cells (:func:`text_cells`), read and turned into text a
+    batch of rows at a time; None when it cannot be read (the problem is in ``problems``)."""
+    errors = _checked_errors(wb, sheet, label, problems)
+    if errors is None:
+        return None
+    parts: list[pd.DataFrame] = []
+    start = 1
+    try:
+        for batch in _row_batches(wb, sheet, errors):
+            part = text_cells(batch, first_row=start)
+            start += len(batch)
+            parts.append(part)
+    except BaseException as exc:  # calamine's own error types, and its panics
+        if not _reader_failed(exc):
+            raise
+        problems.append(_p("P001", label, f"无法读取工作表：{exc}", f"cannot read the sheet: {exc}"))
+        return None
+    if not parts:
+        return text_cells([])
+    return parts[0] if len(parts) == 1 else pd.concat(parts)
+
+
+def text_cells(rows: list[list[Any]], first_row: int = 1) -> pd.DataFrame:
     """A grid of cell values as text, as a person reads them: integral numbers without
     ``.0``, other numbers in their shortest exact form, dates as ``YYYY-MM-DD``, text
-    stripped; index = row number in the sheet (1-based)."""
+    stripped; index = row number in the sheet (``rows[0]`` is row ``first_row``)."""
     frame = pd.DataFrame(rows, dtype=object)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     if frame.empty:
         return frame
     out = {}

@@ -216,6 +216,7 @@ class WebCity:
             v = history.record(data_dir, st.path, source_name=st.source_name, who="web upload",
                                current=self.city.package_path)
             fresh.package_path = v.package  # the same content, so the same package key
+            fresh.saved()
             if fresh.cache_dir is not None and package_cache.adopt(fresh.cache_dir, package_cache.folder_of(data_dir)):
                 fresh.cache_dir = package_cache.folder_of(data_dir)
             with self.lock:  # the swap readers see: one assignment

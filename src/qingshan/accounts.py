@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from qingshan.data.industry import division_name
 from qingshan.data.package import Package
+from qingshan.errors import StoreError
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
 from qingshan.methods.carrier_rollup import enterprise_carrier_months
@@ -51,7 +52,7 @@ class AccountResult:
                  products: pd.DataFrame, masks: pd.DataFrame, lookup: pd.DataFrame,
                  process_usage: pd.DataFrame, factor_set: dict[str, Any],
                  citations: dict[str, dict[str, str]], notes: list[dict[str, Any]]) -> None:
-        self._store = store
+        self._store: Store | None = store
         self._monthly: pd.DataFrame | None = None
         self._usage: pd.DataFrame | None = None
         self._ids: pd.DataFrame | None = None
@@ -65,9 +66,19 @@ class AccountResult:
         self.citations = citations
         self.notes = notes
 
+    def release(self) -> None:
+        """Let the store go without reading :attr:`monthly` (what a closing city does when
+        nothing will read it: at province scale it is millions of rows)."""
+        if self._monthly is None:
+            self._store = None
+
     @property
     def monthly(self) -> pd.DataFrame:
         if self._monthly is None:
+            if self._store is None:
+                raise StoreError("月度核算结果未在城市关闭前读取；请在 with 块内读取 result.monthly，或显式调用 "
+                                 "city.close() / the monthly accounts were not read before the city was closed: read "
+                                 "result.monthly inside the with block, or call city.close(), which keeps them")
             m = k.monthly_accounts(self._store.table("_accounts_monthly"), self._store.table("year_coefficients"))
             ents = self._store.execute(self._store.table("entities").select("entity_key", "entity_id"))
             by_key = np.full(int(ents["entity_key"].max()) + 1 if len(ents) else 0, None, dtype=object)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from qingshan.data.package import Package
 from qingshan.errors import Problem
@@ -110,7 +112,9 @@ def _save(dest: Path, key: str, pkg: Package, problems: list[Problem]) -> None:
         for name, frame in pkg.items():
             cols = _json_columns(frame)
             out = frame.assign(**{c: frame[c].map(json.dumps) for c in cols}) if cols else frame
-            out.to_parquet(tmp / f"{name}.parquet", index=False)
+            # one thread (nthreads=1): this may run on a second thread while the interpreter
+            # shuts down, when pyarrow's own thread pool takes no more work
+            pq.write_table(pa.Table.from_pandas(out, preserve_index=False, nthreads=1), tmp / f"{name}.parquet")
             encoded[name] = cols
         manifest = {"key": key, "source": pkg.source, "json_columns": encoded,
                     "problems": [{k: v for k, v in p.to_dict().items() if k != "message"} for p in problems]}

@@ -439,12 +439,18 @@ class City:
                 self.close()
             self.store_lock.release()
 
-    def close(self) -> None:
-        """Release the store (results already computed stay available)."""
+    def close(self, *, keep_results: bool = True) -> None:
+        """Release the store. Results already computed stay available: the monthly accounts
+        are read from the store first, unless ``keep_results`` is false (the end of a
+        ``with`` block, where reading millions of rows nobody asked for would cost seconds
+        and the largest peak of memory of a province-scale run)."""
         self.saved()
         if self._store is not None:
             if self._result is not None:
-                _ = self._result.monthly  # read what lives in the connection before it goes
+                if keep_results:
+                    _ = self._result.monthly  # read what lives in the connection before it goes
+                else:
+                    self._result.release()
             self._store.close()
             self._store = None
             self.events.append("store-closed")
@@ -453,7 +459,7 @@ class City:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        self.close(keep_results=False)
 
     # --- results ------------------------------------------------------------------------
 

@@ -436,6 +436,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                unit, problems, expected)
     en["quantity"] = converted
     en["unit"] = expected
+    del en["_text_quantity"]  # the value as typed was needed for the messages above only
 
     # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
     is_gas = _flag(code, lambda c: cat[c].dimension == "volume")
@@ -664,11 +665,16 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
-    """Type, convert and check a package already read; return it with every problem."""
+    """Type, convert and check a package already read; return it with every problem.
+
+    The text of ``raw``'s tables is let go as each is typed (``raw.tables`` is emptied), so
+    that a large package is never held twice."""
     fs = factor_set or load_factor_set()
     problems = list(raw.problems)
-    typed = {name: _concat([_type_table(t, problems) for t in raw.tables.get(name, [])], name)
-             for name in TABLE_ORDER}
+    typed = {}
+    for name in TABLE_ORDER:
+        parts = raw.tables.pop(name, [])
+        typed[name] = _concat([_type_table(parts.pop(0), problems) for _ in range(len(parts))], name)
     ent = typed["entities"]
     # References to enterprises are checked only against a complete entities table: when it
     # could not be read or has no rows, that problem is reported instead of its effects.

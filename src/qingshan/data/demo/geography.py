@@ -58,14 +58,28 @@ def nearest(centres: Sequence[Point], lon: FloatArray, lat: FloatArray) -> IntAr
     return out
 
 
+#: How far inside its own cell a point must lie, in degrees (about 10 m): ten times the
+#: rounding of the boundary's vertices (5 decimals), so a point is inside the boundary as
+#: drawn, not only inside the exact cell.
+MARGIN_DEG = 1e-4
+
+
 def pull_inside(centres: Sequence[Point], district: IntArray, lon: FloatArray,
                 lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Move points that lie nearer another district's centre halfway to their own centre,
-    until each lies in its own cell (the centre itself always does)."""
+    """Move points that lie nearer another district's centre, or within
+    :data:`MARGIN_DEG` of their cell's edge, halfway to their own centre, until each lies
+    well inside its own cell (the centre itself always does)."""
     c = np.asarray(centres, dtype=np.float64)
     lon, lat = lon.copy(), lat.copy()
+    sep = np.hypot(c[:, None, 0] - c[None, :, 0], c[:, None, 1] - c[None, :, 1])
+    np.fill_diagonal(sep, 1.0)  # a cell's own column, replaced by inf below
+    own = np.arange(len(district))
     for _ in range(40):
-        out = nearest(centres, lon, lat) != district
+        d2 = (lon[:, None] - c[None, :, 0]) ** 2 + (lat[:, None] - c[None, :, 1]) ** 2
+        # distance to the bisector with each other centre (positive on the own side)
+        gap = (d2 - d2[own, district][:, None]) / (2 * sep[district])
+        gap[own, district] = np.inf
+        out = gap.min(axis=1) < MARGIN_DEG
         if not out.any():
             break
         lon[out] = ((lon[out] + c[district[out], 0]) / 2).round(5)

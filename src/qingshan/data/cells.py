@@ -92,7 +92,8 @@ def parse_numbers(values: pd.Series, empty: pd.Series) -> tuple[pd.Series, pd.Se
 
 
 #: Numbers Arrow's cast reads exactly as :func:`float` does (a sign, digits, one decimal
-#: point, an exponent); anything else, and a negative zero, takes the careful path.
+#: point, an exponent); anything else, and a negative zero, takes the careful path. A column
+#: Arrow casts whole is read as cast, but for what it reads as infinite or not a number.
 _PLAIN = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
 
 
@@ -100,8 +101,14 @@ def plain_numbers(values: pd.Series) -> pd.Series:
     """The cells written as plain ASCII numbers, read at C speed (Arrow); NaN elsewhere
     (empty cells, and whatever :func:`parse_numbers` must look at again)."""
     arr = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values.array, type=pa.large_string())
-    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN), False)
-    num = np.array(pc.cast(pc.if_else(plain, arr, "nan"), pa.float64()).to_numpy(zero_copy_only=False))
+    try:  # a column of plain numbers (the usual case) casts as a whole
+        cast = pc.cast(arr, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN), False)
+        cast = pc.cast(pc.if_else(plain, arr, "nan"), pa.float64())
+    # what Arrow reads as inf or nan ('inf', '1e999') is looked at again, as the rest
+    num = np.array(cast.to_numpy(zero_copy_only=False))
+    num[~np.isfinite(num)] = np.nan
     num[(num == 0) & pc.starts_with(arr, "-").to_numpy(zero_copy_only=False)] = np.nan  # -0 as pandas reads it
     return pd.Series(num, index=values.index, dtype="float64")
 

@@ -125,20 +125,21 @@ def table_from_grid(table: str, label: str, grid: pd.DataFrame, problems: list[P
     """A table from a grid of text cells whose index is the row number in the file: the
     first non-blank row is the header, blank rows are left out. None when the grid holds
     nothing at all."""
-    grid = grid.loc[~_blank_rows(grid)]
+    blank = _blank_rows(grid)
+    if blank.any():
+        grid = grid.loc[~blank]
     if grid.empty:
         return None
     spec = tables()[table]
     headers = [str(h).strip() for h in grid.iloc[0]]
-    body = grid.iloc[1:]
     mapping, unknown = _map_headers(spec, headers, label, problems)
-    cols = {canon: body.iloc[:, j] for j, canon in mapping.items()}
-    frame = pd.DataFrame(cols, index=body.index)
-    for c in spec.column_names:
-        if c not in frame.columns:
-            frame[c] = ""
-    frame = frame[list(spec.column_names)].reset_index(drop=True)
-    rows = pd.Series(body.index.to_numpy(dtype="int64"), index=frame.index)
+    n = len(grid) - 1
+    position = {canon: j for j, canon in mapping.items()}
+    # column by column (a frame of two million rows is not copied as a whole)
+    cols = {c: pd.Series(grid.iloc[1:, position[c]].array, copy=False) if c in position
+            else pd.Series("", index=pd.RangeIndex(n), dtype=str) for c in spec.column_names}
+    frame = pd.DataFrame(cols, copy=False)
+    rows = pd.Series(grid.index[1:].to_numpy(dtype="int64"), index=frame.index)
     return RawTable(table, label, frame, rows, unknown)
 
 
@@ -181,7 +182,7 @@ def _read_csv_arrow(path: Path, sep: str, encoding: str, spec: TableSpec) -> pd.
             enc = pc.dictionary_encode(col.combine_chunks())
             codes, cats = pd.factorize(pc.utf8_trim_whitespace(enc.dictionary).to_pandas())
             at = codes[enc.indices.to_numpy(zero_copy_only=False)]
-            columns[j] = pd.Series(pd.Categorical.from_codes(at, categories=cats), index=index)
+            columns[j] = pd.Series(pd.Categorical.from_codes(at, categories=cats, validate=False), index=index)
     return pd.DataFrame(columns, index=index)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -21,9 +22,25 @@ def clean(v: Any) -> Any:
     return v
 
 
+def _column(s: pd.Series) -> list[Any]:
+    """One column as JSON-ready Python values (as :func:`clean` makes them), computed for
+    the whole column at once."""
+    if pd.api.types.is_float_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+        out: list[Any] = arr.tolist()
+        for i in np.flatnonzero(~np.isfinite(arr)).tolist():
+            out[i] = None
+        return out
+    values = s.tolist()
+    missing = s.isna().to_numpy()
+    if pd.api.types.is_integer_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        return [None if m else v for v, m in zip(values, missing, strict=True)] if missing.any() else values
+    return [None if m else clean(v) for v, m in zip(values, missing, strict=True)]
+
+
 def records(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts, column by column (``to_dict`` is slow on Arrow-backed
-    columns); ``fields`` keeps those columns, in that order, where present."""
+    """Rows as JSON-ready dicts, built column by column (``to_dict`` is slow on
+    Arrow-backed columns); ``fields`` keeps those columns, in that order, where present."""
     cols = [str(c) for c in (fields or tuple(frame.columns)) if c in frame.columns]
-    data = {c: frame[c].tolist() for c in cols}
-    return [{c: clean(data[c][i]) for c in cols} for i in range(len(frame))]
+    data = [_column(frame[c]) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*data, strict=True)] if cols else [{} for _ in range(len(frame))]

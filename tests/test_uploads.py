@@ -311,6 +311,24 @@ def test_a_file_that_needs_too_much_memory_or_time_is_a_problem_not_a_crash(tmp_
     assert c.post("/api/import", files={"file": ("good.xlsx", wb)}).json()["ok"]
 
 
+def _hold(megabytes: int) -> int:
+    """Touch ``megabytes`` of memory and keep them for a while (a child under test)."""
+    block = b"x" * (megabytes * 2**20)
+    time.sleep(5)
+    return len(block)
+
+
+def test_the_memory_limit_is_resident_memory_watched_by_the_parent() -> None:
+    """A child whose resident memory passes the limit is stopped by the server (U001), though
+    its address space (eight times the limit) would have allowed it; one under the limit runs."""
+    limits = isolated.Limits(memory=400 * 2**20, seconds=60)
+    with pytest.raises(ValidationError) as e:
+        isolated.run(_hold, (1000,), limits, label="x.xlsx")
+    assert e.value.problems[0].code == isolated.MEMORY
+    assert "400 MB" in e.value.problems[0].expected_en
+    assert isolated.run(_hold, (50,), isolated.Limits(memory=1000 * 2**20, seconds=60), label="x") == 50 * 2**20
+
+
 def test_a_child_that_dies_or_hangs_is_reported() -> None:
     limits = isolated.Limits(memory=2**31, seconds=1)
     with pytest.raises(ValidationError) as e:

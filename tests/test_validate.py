@@ -170,6 +170,37 @@ def test_workbook_gives_the_same_package_as_csv(small_package: Path, tmp_path: P
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
 
+def test_a_table_split_over_sheets_is_one_table(small_package: Path, tmp_path: Path) -> None:
+    """An energy table longer than a sheet holds is split over sheets named 能源 and
+    能源消费: the rows are the same table, each located in its own sheet, and a problem
+    in the second part names that sheet and its row."""
+    csv_pkg = load_package(small_package)
+    energy = pd.read_csv(small_package / "energy.csv", dtype=str, keep_default_na=False)
+    first, second = energy.iloc[:5], energy.iloc[5:].copy()
+    book = tmp_path / "split.xlsx"
+    with pd.ExcelWriter(book, engine="xlsxwriter") as xw:
+        for name in ("entities", "economics", "process", "production"):
+            pd.read_csv(small_package / f"{name}.csv", dtype=str,
+                        keep_default_na=False).to_excel(xw, sheet_name=name, index=False)
+        first.to_excel(xw, sheet_name="能源", index=False)
+        second.to_excel(xw, sheet_name="能源消费", index=False)
+    split = load_package(book)
+    key = ["entity_id", "period", "carrier", "use"]
+    a = csv_pkg.energy.drop(columns=["_file", "_row"]).sort_values(key).reset_index(drop=True)
+    b = split.energy.drop(columns=["_file", "_row"]).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_categorical=False)
+    assert set(split.energy["_file"].astype(str)) == {"split.xlsx[能源]", "split.xlsx[能源消费]"}
+    second.iloc[0, second.columns.get_loc("数量")] = "12吨"
+    with pd.ExcelWriter(book, engine="xlsxwriter") as xw:
+        pd.read_csv(small_package / "entities.csv", dtype=str, keep_default_na=False).to_excel(
+            xw, sheet_name="entities", index=False)
+        first.to_excel(xw, sheet_name="能源", index=False)
+        second.to_excel(xw, sheet_name="能源消费", index=False)
+    _, problems = check_package(book)
+    bad = [(p.code, p.file, p.row, p.column, p.value) for p in problems if p.severity == "error"]
+    assert bad == [("P018", "split.xlsx[能源消费]", 2, "quantity", "12吨")]
+
+
 def test_gb18030_csv_is_read(small_package: Path) -> None:
     f = small_package / "energy.csv"
     f.write_bytes(f.read_text(encoding="utf-8").encode("gb18030"))

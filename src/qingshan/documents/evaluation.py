@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qingshan import __version__
-from qingshan.documents.values import clean
+from qingshan.documents.values import clean, records
 from qingshan.evaluation import Evaluation
 from qingshan.evaluation.catalogue import indicators
 
@@ -70,23 +70,25 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
 
 def evaluation_document(ev: Evaluation) -> dict[str, Any]:
     """The JSON document of one evaluation (docs/evaluation.md, "Outputs")."""
-    items = ev.items.groupby("entity_id", sort=False)
-    item_of = {eid: g for eid, g in items}
-    meas = {eid: g for eid, g in ev.measures.groupby("entity_id", sort=False)} if len(ev.measures) else {}
     cat = indicators()
+    # Each table is turned into JSON-ready rows once, column by column, then grouped by
+    # enterprise (a frame's to_dict per enterprise cost 9 s at 10 000 enterprises).
+    item_of: dict[Any, list[dict[str, Any]]] = {}
+    item_ids = ev.items["entity_id"].tolist()
+    for eid, r in zip(item_ids, records(ev.items, ITEM_FIELDS), strict=True):
+        ind = cat[r["indicator"]]
+        r.update({"zh": ind.zh, "en": ind.en, "unit": ind.unit, "direction": ind.direction})
+        item_of.setdefault(eid, []).append(r)
+    meas: dict[Any, list[dict[str, Any]]] = {}
+    if len(ev.measures):
+        fields = tuple(str(c) for c in ev.measures.columns if c != "entity_id")
+        for eid, r in zip(ev.measures["entity_id"].tolist(), records(ev.measures, fields), strict=True):
+            meas.setdefault(eid, []).append(r)
     out = []
-    for rec in ev.firms.to_dict("records"):
-        firm = {str(k): clean(v) for k, v in rec.items()}
+    for firm in records(ev.firms):
         eid = firm["entity_id"]
-        its = []
-        if eid in item_of:
-            for r in item_of[eid][list(ITEM_FIELDS)].to_dict("records"):
-                r = {k: clean(v) for k, v in r.items()}
-                ind = cat[r["indicator"]]
-                r.update({"zh": ind.zh, "en": ind.en, "unit": ind.unit, "direction": ind.direction})
-                its.append(r)
-        ms = [{k: clean(v) for k, v in r.items() if k != "entity_id"}
-              for r in meas[eid].to_dict("records")] if eid in meas else []
+        its = item_of.get(eid, [])
+        ms = meas.get(eid, [])
         move = None
         if firm.get("target_class") is not None:
             move = {"target_class": firm["target_class"], "threshold_score": firm["threshold_score"],
@@ -142,8 +144,10 @@ def build(city: City, year: int, scheme: str | Path | None = None, adjustments: 
           ) -> dict[str, Any]:
     """The city's evaluation of ``year`` under its profile (``scheme`` overrides the
     profile's 亩均 scheme)."""
-    ev = city.evaluation(year, scheme=scheme, adjustments=adjustments)
-    return {**city.header(year), **evaluation_document(ev)}
+    key = ("evaluation_document", year, str(scheme), str(adjustments))
+    if key not in city.memo:  # the evaluation is kept by the city; so is its document
+        city.memo[key] = evaluation_document(city.evaluation(year, scheme=scheme, adjustments=adjustments))
+    return {**city.header(year), **city.memo[key]}
 
 
 def known_schemes() -> list[str]:

@@ -94,17 +94,19 @@ class WebCity:
 
     @staticmethod
     def compute(city: City) -> None:
-        """Accounts with their months, the latest evaluation, the targets and the
-        enterprise-carrier months, computed once; then the store is released so the CLI
-        can use the data directory while the server runs."""
+        """Accounts with their months, the latest evaluation and its document, the targets
+        and the enterprise-carrier months, computed once (for an accepted upload, before
+        the swap: its first visitors find them ready); then the store is released so the
+        CLI can use the data directory while the server runs."""
+        from qingshan.documents import evaluation as evaluation_doc
         from qingshan.documents import targets as targets_doc
 
         with city.store_lock:
             try:
                 _ = city.accounts().monthly
                 _ = city.carrier_months()
-                with contextlib.suppress(ConfigError):  # the profile selects no scheme: the pages say so
-                    city.evaluation(city.latest_year)
+                with contextlib.suppress(ConfigError, ValidationError):  # no scheme, or no year before: pages say so
+                    evaluation_doc.build(city, city.latest_year)
                 targets_doc.build(city)
             finally:
                 city.close()

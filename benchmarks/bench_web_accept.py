@@ -698,7 +698,10 @@ def _join(items: Iterable[str]) -> str:
     return ", ".join(items) or "none"
 
 
-def default_line(d: dict[str, Any] | None) -> str:
+def default_line(d: dict[str, Any] | None, overridden: bool) -> str:
+    if d is None and not overridden:
+        return ("- The server ran under Qingshan's default limits for checking an upload "
+                "(`QINGSHAN_UPLOAD_MEMORY_MB`, `QINGSHAN_UPLOAD_SECONDS`).")
     if d is None:
         return "- The workbook was not checked under Qingshan's default limits (`--no-default-limits-check`)."
     head = (f"- Under Qingshan's default limits for checking an upload ({d['memory_mb']} MiB resident, "
@@ -785,7 +788,7 @@ def section(r: dict[str, Any]) -> str:
         + ("" if quiet >= 10 else f", {quiet:.0f} s before the end of the phase: browsing may not have recovered "
                                   "yet (longer `--after-seconds`)")
         + f"; slowest answers after the swap: {_join(k + ' ' + _ms(v['max_ms']) + ' ms' for k, v in late)}.",
-        default_line(r.get("default_limits")),
+        default_line(r.get("default_limits"), bool(r["limits"])),
         f"- Server peak memory: {peak.get('start', math.nan):,.0f} MiB after start-up, "
         f"{peak.get('accept', math.nan):,.0f} MiB during the accept (the old city is served while the new one "
         "is computed).",

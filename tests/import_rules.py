@@ -266,7 +266,7 @@ def interface_violations(modules: dict[str, Module], package: str) -> list[str]:
 #: and its documents, the renderers, and the cross-cutting modules. Everything else (the
 #: engines, the data readers, the store, the factor sets) is reached through a City.
 THROUGH_THE_CITY = ("city", "documents", "reports", "profiles", "rulefile", "errors", "i18n", "settings",
-                    "glossary")
+                    "glossary", "app")
 
 
 def city_only_violations(modules: dict[str, Module], package: str) -> list[str]:

@@ -92,11 +92,23 @@ def profile_keys_md() -> str:
     return "\n".join(out)
 
 
+def roles_md() -> str:
+    from qingshan.app.permissions import ACTIONS, roles
+
+    out = ["| role | 角色 | " + " | ".join(f"`{a}`" for a in ACTIONS) + " |",
+           "|---|---|" + "---|" * len(ACTIONS)]
+    for r in roles().values():
+        out.append(f"| `{r.name}` ({r.en}) | {r.zh} | " + " | ".join("✓" if a in r.actions else "" for a in ACTIONS)
+                   + " |")
+    return "\n".join(out)
+
+
 BLOCKS = {
     "data-package.md": {"tables": tables_md, "carriers": carriers_md, "units": units_md},
     "glossary.md": {"glossary": glossary_md},
     "configuration.md": {"settings": settings_md},
     "profiles.md": {"profile-keys": profile_keys_md},
+    "roles.md": {"roles": roles_md},
 }
 
 

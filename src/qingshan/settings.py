@@ -30,6 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db", "", "QINGSHAN_DB",
             "数据库地址；空值表示数据目录下的内置 DuckDB 文件，或 postgresql://user@host/db",
             "store URL; empty means the embedded DuckDB file in the data directory, or postgresql://user@host/db"),
+    Setting("app_db", "", "QINGSHAN_APP_DB",
+            "应用数据库地址（用户、角色、会话、报送、审计日志）；空值表示数据目录下的 SQLite 文件 "
+            "qingshan-app.sqlite3，或 postgresql://user@host/db",
+            "application database URL (users, roles, sessions, submissions, audit log); empty means the SQLite file "
+            "qingshan-app.sqlite3 in the data directory, or postgresql://user@host/db"),
     Setting("host", "127.0.0.1", "QINGSHAN_HOST",
             "网页平台监听地址；缺省仅本机（127.0.0.1）", "address the web application binds to; loopback by default"),
     Setting("port", "8000", "QINGSHAN_PORT", "网页平台端口", "port of the web application"),

@@ -33,6 +33,7 @@ import pandas as pd
 from qingshan import __version__
 from qingshan import accounts as engine
 from qingshan.accounts import AccountResult
+from qingshan.app.organisations import Unit
 from qingshan.city import cache as package_cache
 from qingshan.city import history, isolated
 from qingshan.city.config import FILE as CITY_FILE
@@ -470,6 +471,47 @@ class City:
             self._progress(tr("核算能耗与排放", "computing the accounts"))
             self._result = engine.compute(store, self.factor_set)
         return self._result
+
+    def check_report(self, kind: str, entity_id: str, rows: list[dict[str, Any]], label: str) -> list[Problem]:
+        """Every problem of enterprise ``entity_id``'s report (issue #14): the rows of table
+        ``kind``, keyed by column name or header alias, checked by the same validation as a
+        package, as rows of that enterprise. Rows are numbered from 2, as under a header row."""
+        from qingshan.data.raw import RawPackage, RawTable
+        from qingshan.data.validate import check_raw
+        from qingshan.schema.tables import canonical_header, tables
+
+        spec = tables()[kind]
+        unknown = sorted({k for r in rows for k in r if canonical_header(spec, str(k)) is None})
+        cells: dict[str, list[str]] = {c: [] for c in spec.column_names}
+        twice: list[Problem] = []
+        for i, r in enumerate(rows, start=2):
+            canon = [canonical_header(spec, str(k)) for k in r]
+            twice += [Problem("R002", label, i, c, None, f"字段 {c} 出现两次（名称与别名）",
+                              f"field {c} is given twice (by its name and an alias)")
+                      for c in sorted({c for c in canon if c is not None and canon.count(c) > 1})]
+            named = {**{canonical_header(spec, str(k)): v for k, v in r.items()}, "entity_id": entity_id}
+            for c in spec.column_names:
+                v = named.get(c)
+                cells[c].append("" if v is None else str(v).strip())
+        frame = pd.DataFrame(cells, dtype=object)
+        raw = RawPackage({kind: [RawTable(kind, label, frame, pd.Series(range(2, len(rows) + 2)), unknown)]}, [],
+                         label)
+        # a field the table does not have is a mistake of the form or the client: never ignored
+        strays = [Problem("R001", label, None, k, None, f"表 {kind} 没有该字段：{'、'.join(spec.column_names)}",
+                          f"table {kind} has no such field: {', '.join(spec.column_names)}") for k in unknown]
+        return strays + twice + check_raw(raw, self.factor_set)[1]
+
+    def units(self) -> list[Unit]:
+        """The city, its districts, parks and enterprises, as the application database's
+        organisations are made from them (:func:`qingshan.app.organisations.sync`)."""
+        ent = self.package.entities
+
+        def text(v: Any) -> str | None:
+            return None if v is None or (isinstance(v, float) and v != v) else str(v)
+
+        return [Unit(str(code), str(kind), str(name or code), text(d), text(p))
+                for code, kind, name, d, p in zip(ent["entity_id"], ent["entity_type"], ent["name"],
+                                                  ent["district_id"], ent["park_id"], strict=True)]
 
     def header(self, year: int | None = None) -> dict[str, Any]:
         """What every document says about how it was produced."""

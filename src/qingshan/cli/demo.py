@@ -52,6 +52,8 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
                 xlsx = write_xlsx(result, out / "accounts.xlsx", monthly=False, header=city.header())
                 js = write_json(doc, out / "accounts.json")
                 mcsv = write_monthly_csv(result, out / "accounts_monthly.csv")
+                prog.update(task, description=tr("应用数据库与演示用户", "application database and demo users"))
+                demo_users = _platform(ddir, city)
             prog.update(task, advance=1, description=tr("完成", "done"))
     except ValidationError as exc:
         report_validation(exc)
@@ -59,6 +61,10 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     _print_summary(doc, pkg_dir)
     console.print(tr(f"结果：{xlsx}\n      {js}\n      {mcsv}（企业逐月）",
                      f"results: {xlsx}\n         {js}\n         {mcsv} (enterprise months)"))
+    console.print(tr("演示用户（首次登录须修改密码，见 docs/roles.md）：",
+                     "demo users (first passwords, to be changed at the first sign-in; docs/roles.md):"))
+    for name, org, role, password in demo_users:
+        console.print(f"  {name:<9} {role:<14} {org:<20} {password}")
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
     last = max(years)
     sdir, pdir = ddir / "scenarios", ddir / "projects"
@@ -70,6 +76,22 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     console.print(f"  qingshan screen {pdir / 'aluminium_expansion.yaml'} --package {ddir}")
     console.print(f"  qingshan profile show {DEMO_PROFILE}")
     console.print(f"  qingshan serve {ddir}   " + tr("# 网页平台 http://127.0.0.1:8000/", "# web platform"))
+
+
+def _platform(ddir: Path, city: Any) -> list[tuple[str, str, str, str]]:
+    """Migrate the data directory's application database, bring its organisations in step
+    with the demo city and add one user per role."""
+    from qingshan.app import database, organisations
+    from qingshan.app.audit import Actor
+    from qingshan.app.demo import create_demo_users
+
+    url = database.app_url(ddir)
+    database.upgrade(url)
+    actor = Actor("qingshan demo", role="administrator")
+    units = city.units()
+    with database.session(url) as s:
+        organisations.sync(s, units, actor)
+        return create_demo_users(s, actor, units)
 
 
 def _print_summary(doc: dict[str, Any], pkg_dir: Path) -> None:

@@ -43,4 +43,6 @@ def records(frame: pd.DataFrame, fields: tuple[str, ...] | None = None) -> list[
     Arrow-backed columns); ``fields`` keeps those columns, in that order, where present."""
     cols = [str(c) for c in (fields or tuple(frame.columns)) if c in frame.columns]
     data = [_column(frame[c]) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*data, strict=True)] if cols else [{} for _ in range(len(frame))]
+    if not cols:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*data, strict=True)]

@@ -26,7 +26,9 @@ def _units_for(units: list[Unit]) -> dict[str, str]:
     its first park, and the first enterprise of that park."""
     paths = tree_paths(units)
     city = next(c for c, (u, _, _) in paths.items() if u.kind == "city")
-    district = min(c for c, (u, _, _) in paths.items() if u.kind == "district")
+    districts = sorted(c for c, (u, _, _) in paths.items() if u.kind == "district")
+    with_parks = sorted({parent for c, (u, _, parent) in paths.items() if u.kind == "park" and parent in districts})
+    district = with_parks[0] if with_parks else districts[0]  # one that has a park, for the park's user
     parks = sorted(c for c, (u, _, parent) in paths.items() if u.kind == "park" and parent == district)
     park = parks[0] if parks else district
     firms = sorted(c for c, (u, p, _) in paths.items() if u.kind == "enterprise" and p.startswith(paths[park][1] + "/"))

@@ -10,6 +10,7 @@ import pandas as pd
 
 from qingshan import __version__
 from qingshan.accounts import AccountResult
+from qingshan.documents.scope import Scope
 from qingshan.documents.values import records
 
 if TYPE_CHECKING:
@@ -57,8 +58,15 @@ def account_document(result: AccountResult, years: list[int] | None = None) -> d
     }
 
 
-def build(city: City, years: list[int] | None = None) -> dict[str, Any]:
-    """The city's accounts of ``years`` under its profile."""
+def build(city: City, years: list[int] | None = None, scope: Scope | None = None) -> dict[str, Any]:
+    """The city's accounts of ``years`` under its profile; within ``scope``, only its
+    enterprises, products and the roll-ups of its own districts and parks (the city's and
+    the industries' totals are figures of the whole city)."""
     doc = account_document(city.accounts(), years)
     head = city.header(max(years) if years else city.latest_year)
+    if scope is not None and not scope.whole_city:
+        doc["enterprises"] = [e for e in doc["enterprises"] if e["entity_id"] in scope.units]
+        doc["products"] = [p for p in doc["products"] if p.get("entity_id") in scope.units]
+        doc["rollups"] = {lvl: [r for r in rows if r.get("unit_id") in scope.units]
+                          for lvl, rows in doc["rollups"].items() if lvl in ("district", "park")}
     return {**head, **doc, "factor_set": head["factor_set"]}

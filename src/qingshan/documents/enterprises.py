@@ -14,6 +14,7 @@ import pandas as pd
 
 from qingshan.data.industry import division_name
 from qingshan.documents.evaluation import why
+from qingshan.documents.scope import Scope
 from qingshan.documents.values import clean, records
 from qingshan.evaluation.catalogue import indicators
 from qingshan.schema.carriers import carriers
@@ -52,11 +53,15 @@ def classes(ev: Any) -> pd.DataFrame:
 
 
 def listing(city: City, q: str = "", district: str = "", industry: str = "", cls: str = "",
-            sort: str = "energy_tce", desc: bool = True, page: int = 1, size: int = 50) -> dict[str, Any]:
-    """The latest year's enterprises: ``q`` is plain text matched in the name or the code."""
+            sort: str = "energy_tce", desc: bool = True, page: int = 1, size: int = 50,
+            scope: Scope | None = None) -> dict[str, Any]:
+    """The latest year's enterprises (those in ``scope``): ``q`` is plain text matched in
+    the name or the code."""
     year = city.latest_year
     y = city.accounts().yearly
     y = y[y["year"] == year]
+    if scope is not None:
+        y = scope.keep(y)
     ev = city.evaluation_or_none(year)
     t = y.merge(classes(ev), on="entity_id", how="left")
     if q:
@@ -78,8 +83,11 @@ def listing(city: City, q: str = "", district: str = "", industry: str = "", cls
             "sort": key, "desc": desc, "rows": records(rows, LIST_COLUMNS)}
 
 
-def one(city: City, entity_id: str) -> dict[str, Any] | None:
-    """One enterprise's document, or ``None`` if the city has no such enterprise."""
+def one(city: City, entity_id: str, scope: Scope | None = None) -> dict[str, Any] | None:
+    """One enterprise's document, or ``None`` if the city has no such enterprise in
+    ``scope`` (one outside it is as unknown as one that does not exist)."""
+    if scope is not None and not scope.whole_city and entity_id not in scope.units:
+        return None
     docs = city.memo.setdefault("enterprise_docs", {})
     if entity_id not in docs:
         if len(docs) >= 4096:

@@ -12,6 +12,7 @@ from qingshan.data.boundaries import feature_collection
 from qingshan.data.industry import division_name
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.enterprises import classes
+from qingshan.documents.scope import Scope
 from qingshan.documents.values import records
 
 if TYPE_CHECKING:
@@ -20,9 +21,13 @@ if TYPE_CHECKING:
 COLOURINGS = ("class", "grade")
 
 
-def build(city: City, colour: str = "class") -> dict[str, Any]:
+def build(city: City, colour: str = "class", scope: Scope | None = None) -> dict[str, Any]:
+    """The one-map of the latest year: the enterprises in ``scope`` with their figures, and
+    the outlines of the districts and parks in it."""
     year = city.latest_year
     ent = city.package.entities
+    if scope is not None:
+        ent = scope.keep(ent)
     firms = ent[(ent["entity_type"] == "enterprise") & ent["lon"].notna() & ent["lat"].notna()]
     y = city.accounts().yearly
     y = y[y["year"] == year][["entity_id", "energy_tce", "co2_t"]]
@@ -33,5 +38,6 @@ def build(city: City, colour: str = "class") -> dict[str, Any]:
                  carbon_grade=t["carbon_grade"].map(lambda g: None if pd.isna(g) else str(int(g))))
     return {**city.header(year), "year": year, "colour": colour if colour in COLOURINGS else "class",
             "areas": feature_collection(city.package.boundaries, ent),
-            "district_colours": targets_doc.build(city)["district_colours"],
+            "district_colours": {d: c for d, c in targets_doc.build(city)["district_colours"].items()
+                                 if scope is None or scope.whole_city or d in scope.units},
             "enterprises": records(t.sort_values("entity_id"))}

@@ -589,6 +589,8 @@ def bench(enterprises: int, years: str, clients: int, seconds: float, after_seco
             base = f"http://127.0.0.1:{port}"
             with httpx2.Client(base_url=base, timeout=timeout) as client:
                 first = wait_ready(client, server, log, timeout)
+                # every change carries the CSRF token of this client's cookie (docs/web.md)
+                client.headers["X-CSRF-Token"] = client.get("/api/login").json()["csrf_token"]
                 start_s = time.monotonic() - t
                 print(f"server ready in {start_s:.1f} s", flush=True)
                 listed = list(first["rows"])

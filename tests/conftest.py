@@ -14,6 +14,9 @@ import pytest
 from qingshan.store import Store
 
 PG_ADMIN_URL = os.environ.get("QINGSHAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Starlette's TestClient sends `Host: testserver`: a name the web application answers to in
+# the tests, as a deployment names its own (tests/test_web_auth.py checks that others get 400)
+os.environ.setdefault("QINGSHAN_ALLOWED_HOSTS", "testserver")
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 

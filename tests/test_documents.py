@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from qingshan.cli import main
 from qingshan.web.app import create_app
-from tests.web_city import demo_city, same, web_city
+from tests.web_city import client_of, demo_city, same, web_city
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def web(city: Path) -> TestClient:
-    return TestClient(create_app(web_city(city)))
+    return client_of(web_city(city))
 
 
 def cli(*args: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 
 from qingshan.city import City, history
 from qingshan.city.config import write_city_config
@@ -20,8 +19,7 @@ from qingshan.cli import main
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package, write_xlsx_package
 from qingshan.errors import BusyError, ConfigError
-from qingshan.web.app import create_app
-from tests.web_city import accepted, web_city
+from tests.web_city import accepted, client_of, web_city
 
 
 @pytest.fixture()
@@ -142,7 +140,7 @@ def test_one_writer_at_a_time(tmp_path: Path, tables: dict[str, pd.DataFrame]) -
     d = _city(tmp_path / "c", tables)
     _record(d, _edited(tables, tmp_path / "e.xlsx"), "e.xlsx")
     web = web_city(d)
-    c = TestClient(create_app(web))
+    c = client_of(web)
     good = c.post("/api/import", files={"file": ("e.xlsx", (tmp_path / "e.xlsx").read_bytes())}).json()
     with history.writing(d):
         with pytest.raises(BusyError):

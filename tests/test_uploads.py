@@ -30,9 +30,10 @@ from qingshan.city import City, history, isolated, uploads
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_xlsx_package
 from qingshan.errors import ValidationError
+from qingshan.web import protect
 from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
-from tests.web_city import accepted, demo_city, upload_workbook, web_city
+from tests.web_city import accepted, client_of, demo_city, upload_workbook, web_city
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,9 +67,16 @@ def _workbook(path: Path, enterprises: int, *, warn: bool = False) -> Path:
     return write_xlsx_package(tables, path)
 
 
-def _check(web: WebCity, path: Path) -> dict[str, Any]:
+def _check(web: WebCity, path: Path, owner: str = "") -> dict[str, Any]:
+    """What ``POST /api/import`` answers, for the browser (or session) ``owner``: only it can
+    accept the upload."""
     with path.open("rb") as fh:
-        return web.check_upload(fh, path.name)
+        return web.check_upload(fh, path.name, owner)
+
+
+def _owner(client: TestClient) -> str:
+    """What an upload of ``client``'s is bound to: its CSRF cookie (no sign-in here)."""
+    return protect.csrf_owner(client.cookies[protect.CSRF_COOKIE])
 
 
 @contextlib.contextmanager
@@ -94,13 +102,29 @@ def _serving(web: WebCity) -> Iterator[str]:
             thread.join(30)
 
 
-def _post(url: str, **form: str) -> tuple[int, dict[str, Any]]:
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+class _Browser:
+    """A client of a served city that keeps its CSRF cookie and sends its token with every
+    change, as a browser's forms do."""
+
+    def __init__(self, base: str) -> None:
+        with urllib.request.urlopen(base + "/api/login", timeout=60) as r:  # sets the cookie, gives its token
+            self.csrf: str = json.loads(r.read())["csrf_token"]
+        self.base = base
+
+    @property
+    def owner(self) -> str:
+        """What this browser's uploads are bound to."""
+        return protect.csrf_owner(self.csrf)
+
+    def post(self, path: str, **form: str) -> tuple[int, dict[str, Any]]:
+        req = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(form).encode(), method="POST",
+                                     headers={"Cookie": f"{protect.CSRF_COOKIE}={self.csrf}",
+                                              "X-CSRF-Token": self.csrf})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
 
 
 def _get(url: str) -> dict[str, Any]:
@@ -127,14 +151,15 @@ def test_two_accepts_close_together(tmp_path: Path) -> None:
     accepted, served and kept; the second can be accepted once the first is done."""
     d = demo_city(tmp_path / "c")
     web = web_city(d)
-    a = _check(web, _workbook(tmp_path / "a.xlsx", 40))
-    b = _check(web, _workbook(tmp_path / "b.xlsx", 30))
-    assert a["ok"] and b["ok"] and a["token"] != b["token"], (a["problems"][:3], b["problems"][:3])
     with _serving(web) as base:
-        status, first = _post(base + "/api/import/accept", token=a["token"])
+        browser = _Browser(base)
+        a = _check(web, _workbook(tmp_path / "a.xlsx", 40), browser.owner)
+        b = _check(web, _workbook(tmp_path / "b.xlsx", 30), browser.owner)
+        assert a["ok"] and b["ok"] and a["token"] != b["token"], (a["problems"][:3], b["problems"][:3])
+        status, first = browser.post("/api/import/accept", token=a["token"])
         assert status == 202 and first["state"] in ("queued", "validating", "computing")
         time.sleep(random.Random(13).uniform(0.1, 0.35))
-        status, second = _post(base + "/api/import/accept", token=b["token"])
+        status, second = browser.post("/api/import/accept", token=b["token"])
         assert status == 409, second
         assert "another accept is running" in second["detail"] and "a.xlsx" in second["detail"]
         done = _wait(base, first)
@@ -142,7 +167,7 @@ def test_two_accepts_close_together(tmp_path: Path) -> None:
         assert _get(base + "/api/enterprises")["total"] == 40
         assert _enterprises(d) == 40  # a restart serves the first workbook
         # the refused upload is still staged: accepted now, it becomes version 3
-        status, again = _post(base + "/api/import/accept", token=b["token"])
+        status, again = browser.post("/api/import/accept", token=b["token"])
         assert status == 202 and _wait(base, again)["state"] == "done"
         assert _get(base + "/api/enterprises")["total"] == 30
     found = _consistent_history(d)
@@ -157,17 +182,19 @@ def test_twenty_simultaneous_accepts(tmp_path: Path) -> None:
     d = demo_city(tmp_path / "c")
     web = web_city(d)
     wb = _workbook(tmp_path / "w.xlsx", 40)
-    staged = []
-    for i in range(20):
-        with wb.open("rb") as fh:
-            staged.append(uploads.stage(d, fh, f"up{i}.xlsx"))
-    assert len({s.token for s in staged}) == 20  # a token of its own, not a hash of the content
     results: list[tuple[str, int, dict[str, Any]]] = []
     gate = threading.Barrier(20)
     with _serving(web) as base:
+        browser = _Browser(base)
+        staged = []
+        for i in range(20):  # staged for this browser, as its uploads would be (without twenty checks)
+            with wb.open("rb") as fh:
+                staged.append(uploads.stage(d, fh, f"up{i}.xlsx", browser.owner))
+        assert len({s.accept for s in staged}) == 20  # a token of its own, not a hash of the content
+
         def go(s: uploads.Staged) -> None:
             gate.wait()
-            results.append((s.source_name, *_post(base + "/api/import/accept", token=s.token)))
+            results.append((s.source_name, *browser.post("/api/import/accept", token=s.accept)))
 
         threads = [threading.Thread(target=go, args=(s,)) for s in staged]
         for t in threads:
@@ -192,9 +219,9 @@ def test_pages_are_served_from_the_old_city_while_an_accept_computes(tmp_path: P
     busy (503) rather than wait; then the swap."""
     d = demo_city(tmp_path / "c")
     web = web_city(d)
-    c = TestClient(create_app(web))
-    good = _check(web, upload_workbook(tmp_path / "good.xlsx", break_it=False))
-    other = _check(web, upload_workbook(tmp_path / "other.xlsx", break_it=False))
+    c = client_of(web)
+    good = _check(web, upload_workbook(tmp_path / "good.xlsx", break_it=False), _owner(c))
+    other = _check(web, upload_workbook(tmp_path / "other.xlsx", break_it=False), _owner(c))
     computing, release = threading.Event(), threading.Event()
     original = WebCity.compute
 
@@ -240,14 +267,14 @@ def test_warnings_are_judged_the_same_at_import_and_accept(tmp_path: Path, accep
     it, with the same message, or both take it."""
     d = demo_city(tmp_path / "c")
     web = WebCity.start(City.open(d, accept_warnings=accept_warnings))
-    c = TestClient(create_app(web))
+    c = client_of(web)
     wb = _workbook(tmp_path / "warn.xlsx", 40, warn=True)
     report = c.post("/api/import", files={"file": ("warn.xlsx", wb.read_bytes())}).json()
     assert {p["code"] for p in report["problems"]} == {"P036"}
     assert all(p["severity"] == "warning" and p["file"].startswith("warn.xlsx") for p in report["problems"])
     with wb.open("rb") as fh:  # the same file staged without the import's check: accept judges it itself
-        direct = uploads.stage(d, fh, "warn.xlsx")
-    job = accepted(c, direct.token)
+        direct = uploads.stage(d, fh, "warn.xlsx", _owner(c))
+    job = accepted(c, direct.accept)
     if accept_warnings:
         assert report["ok"] and report["message"] is None
         assert job["state"] == "done" and job["result"]["enterprises"] == 40
@@ -267,7 +294,7 @@ def test_the_request_body_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """Beyond QINGSHAN_MAX_UPLOAD_MB the answer is 413 with a message in both languages,
     whether the body announces its length or comes in chunks; nothing is staged."""
     d = demo_city(tmp_path / "c")
-    c = TestClient(create_app(web_city(d)))
+    c = client_of(web_city(d))
     monkeypatch.setenv("QINGSHAN_MAX_UPLOAD_MB", "0.05")  # 52 KB
     big = os.urandom(200_000)
     r = c.post("/api/import", files={"file": ("big.xlsx", big)})
@@ -295,7 +322,7 @@ def test_a_file_that_needs_too_much_memory_or_time_is_a_problem_not_a_crash(tmp_
     either stops it, the upload is refused with a coded problem and the server goes on."""
     d = demo_city(tmp_path / "c")
     web = web_city(d)
-    c = TestClient(create_app(web))
+    c = client_of(web)
     wb = upload_workbook(tmp_path / "good.xlsx", break_it=False).read_bytes()
     web.limits = isolated.Limits(memory=64 * 2**20, seconds=60)
     r = c.post("/api/import", files={"file": ("big.xlsx", wb)}).json()
@@ -453,7 +480,7 @@ def test_a_kill_during_accept_leaves_the_old_or_the_new_package_whole(tmp_path: 
     d = tmp_path / "kill0"
     again = web_city(d)
     assert not list(history.folder(d).glob(".tmp-*")) if history.folder(d).exists() else True
-    c = TestClient(create_app(again))
+    c = client_of(again)
     fresh = c.post("/api/import", files={"file": ("again.xlsx", upload_workbook(tmp_path / "again.xlsx",
                                                                                break_it=True).read_bytes())})
     assert not fresh.json()["ok"]

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.web.app import PAGES, create_app
-from tests.web_city import accepted, demo_city, upload_workbook, web_city
+from qingshan.web.app import PAGES
+from tests.web_city import accepted, client_of, demo_city, upload_workbook, web_city
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     d = tmp_path_factory.mktemp("web")
-    return TestClient(create_app(web_city(demo_city(d))))
+    return client_of(web_city(demo_city(d)))
 
 
 def test_every_page_has_a_json_twin(client: TestClient) -> None:
@@ -221,7 +221,7 @@ def test_an_accepted_upload_keeps_the_city_s_settings(tmp_path: Path) -> None:
 
     d = demo_city(tmp_path / "c")
     web = WebCity.start(City.open(d, factor_set="cn-ets"))
-    c = TestClient(create_app(web))
+    c = client_of(web)
     good = c.post("/api/import", files={"file": ("good.xlsx", _workbook(tmp_path, break_it=False))}).json()
     assert accepted(c, good["token"])["state"] == "done"
     assert web.city.factor_set.name == "cn-ets" and web.city.profile.id == "demo"

@@ -51,8 +51,8 @@ def test_serve_takes_its_configuration_from_the_environment(city: Path, monkeypa
         return Opened
 
     monkeypatch.setattr("qingshan.cli.serve.open_city", open_city)
-    monkeypatch.setattr("qingshan.web.city.WebCity.start", staticmethod(lambda c: ("web", c)))
-    monkeypatch.setattr("qingshan.web.app.create_app", lambda data: ("app", data))
+    monkeypatch.setattr("qingshan.web.city.WebCity.start", staticmethod(lambda c, auth=None: ("web", c)))
+    monkeypatch.setattr("qingshan.web.app.create_app", lambda data, host=None: ("app", data))
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app, **kw))
     env = {"QINGSHAN_DB": "postgresql://qingshan@127.0.0.1:5432/city", "QINGSHAN_HOST": "0.0.0.0",
            "QINGSHAN_PORT": "8100", "QINGSHAN_DATA_DIR": str(city), "QINGSHAN_FACTOR_SET": "cn-ets",
@@ -84,8 +84,8 @@ def test_serve_and_the_cli_read_the_same_settings(city: Path, monkeypatch: pytes
         return c
 
     monkeypatch.setattr(City, "open", staticmethod(spy))
-    monkeypatch.setattr("qingshan.web.city.WebCity.start", staticmethod(lambda c: c))
-    monkeypatch.setattr("qingshan.web.app.create_app", lambda data: data)
+    monkeypatch.setattr("qingshan.web.city.WebCity.start", staticmethod(lambda c, auth=None: c))
+    monkeypatch.setattr("qingshan.web.app.create_app", lambda data, host=None: data)
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: None)
     env = {"QINGSHAN_FACTOR_SET": "cn-ets", "QINGSHAN_PROFILE": "huaian", "QINGSHAN_DB": "duckdb://"}
     assert CliRunner().invoke(main, ["serve", str(city)], env=env).exit_code == 0

@@ -8,10 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
 from qingshan.city import City
 from qingshan.city.config import write_city_config
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package, write_xlsx_package
+from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
 
 
@@ -26,6 +29,21 @@ def demo_city(folder: Path) -> Path:
 def web_city(folder: Path, db: str | None = None) -> WebCity:
     """The served city of the data directory ``folder``."""
     return WebCity.start(City.open(folder, db=db))
+
+
+def client_of(web: WebCity, **kw: Any) -> TestClient:
+    """A client of the application on ``web`` that sends the CSRF token with every request,
+    as the pages' forms do: the token of its browser cookie (``GET /api/login`` answers it)."""
+    c = TestClient(create_app(web), **kw)
+    with_csrf(c)
+    return c
+
+
+def with_csrf(c: TestClient) -> TestClient:
+    """``c`` with the header ``X-CSRF-Token`` of its cookie or session, as ``GET /api/login``
+    gives it (again after a sign-in: a session has a token of its own)."""
+    c.headers["X-CSRF-Token"] = c.get("/api/login").json()["csrf_token"]
+    return c
 
 
 def accepted(client: Any, token: str, timeout: float = 120) -> dict[str, Any]:

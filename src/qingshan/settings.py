@@ -38,6 +38,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "QINGSHAN_HOST",
             "网页平台监听地址；缺省仅本机（127.0.0.1）", "address the web application binds to; loopback by default"),
     Setting("port", "8000", "QINGSHAN_PORT", "网页平台端口", "port of the web application"),
+    Setting("allowed_hosts", "", "QINGSHAN_ALLOWED_HOSTS",
+            "网页平台另外接受的主机名（请求的 Host 头），逗号分隔，可带端口（name:port）；监听地址、127.0.0.1、"
+            "localhost 总是接受，其他主机名答 400",
+            "further host names the web application answers to (the request's Host header), comma separated, "
+            "optionally name:port; the bound address, 127.0.0.1 and localhost always are, any other gets 400"),
+    Setting("https", "false", "QINGSHAN_HTTPS",
+            "网页平台经 HTTPS 访问（由终止 TLS 的反向代理转发）：true 时 Cookie 带 Secure 标记，本站来源按 https 计",
+            "the web application is reached over https (through a reverse proxy that terminates TLS): when true, "
+            "cookies are Secure and the server's own origin is https"),
     Setting("lang", "zh", "QINGSHAN_LANG", "界面与提示语言：zh 或 en", "language of messages: zh or en"),
     Setting("profile", "", "QINGSHAN_PROFILE",
             "司法辖区配置（见 docs/profiles.md）；空值表示数据目录 city.toml 中的配置，没有时为全国缺省",
@@ -58,6 +67,11 @@ SETTINGS: tuple[Setting, ...] = (
             "未采用的上传文件保留时长（小时）；更早的在启动和新上传时删除",
             "how long an upload not accepted is kept, in hours; older ones are removed at start-up and on upload"),
 )
+
+
+def flag(name: str) -> bool:
+    """A yes/no setting: ``1``, ``true``, ``yes`` or ``on`` (any case) is yes."""
+    return setting(name).strip().lower() in ("1", "true", "yes", "on")
 
 
 def setting(name: str) -> str:

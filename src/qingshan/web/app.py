@@ -2,7 +2,8 @@
 handler serves under ``/api`` (its JSON twin), so a page and the API cannot disagree. The
 documents are those of :mod:`qingshan.documents`, built on the served city
 (:class:`qingshan.web.city.WebCity`): the CLI and the web return the same document for the
-same city, profile and year.
+same city, profile and year. Every request passes :mod:`qingshan.web.protect` first (Host,
+Origin, CSRF, sign-in when the city has accounts: :mod:`qingshan.web.auth`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlencode
 
-from fastapi import Body, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from qingshan import __version__
 from qingshan.documents import accounts as accounts_doc
@@ -35,6 +37,7 @@ from qingshan.documents import targets as targets_doc
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
+from qingshan.web import auth, protect
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
 from qingshan.web.city import WebCity
@@ -120,15 +123,28 @@ def _env() -> Environment:
     return env
 
 
-def create_app(data: WebCity) -> FastAPI:
+def create_app(data: WebCity, host: str | None = None) -> FastAPI:
+    """The application on the served city; ``host`` is the address the server binds to (a
+    name it answers to, besides loopback and ``QINGSHAN_ALLOWED_HOSTS``)."""
     # FastAPI's /docs and /redoc pages load their script from a CDN: off (offline rule).
     # The API is described by /openapi.json and by the /api page rendered here from it.
+    # Every route checks the CSRF token of a request that may change something.
     app = FastAPI(title="青山 Qingshan", version=__version__, docs_url=None, redoc_url=None,
+                  dependencies=[Depends(protect.csrf_checked)],
                   description="青山：工业城市绿色转型数据平台 · Qingshan: green transition by the numbers. "
-                              "Every page has a JSON twin under /api.")
+                              "Every page has a JSON twin under /api. Every POST carries the CSRF token of "
+                              "GET /api/login in the header X-CSRF-Token (docs/web.md).")
+    env = _env()
+    marks = protect.Marks.new()
+
+    def who(signed: auth.Signed, zh: bool, csrf: str) -> str:
+        """The signed-in user's part of the page header (written into every page on its way out)."""
+        return env.get_template("who.html").render(user=signed.describe(), zh=zh, csrf_token=csrf)
+
+    # the outermost last: the guard sees every request first (then the body limit, the cache)
     app.add_middleware(ResponseCache, version=lambda: data.version)
     app.add_middleware(BodyLimit, limit=lambda: int(float(setting("max_upload_mb")) * 2**20))
-    env = _env()
+    app.add_middleware(protect.Guard, sign_in=data.auth, hosts=protect.Hosts.of(host), marks=marks, who=who)
     app.mount("/static", StaticFiles(directory=str(resources.files("qingshan.web").joinpath("static"))),
               name="static")
 
@@ -169,9 +185,13 @@ def create_app(data: WebCity) -> FastAPI:
             q = {**dict(request.query_params), **{k: str(v) for k, v in changes.items()}}
             return "?" + urlencode({k: v for k, v in q.items() if v != ""})
 
+        # one browser's values are markers here, written in by the guard (protect.Marks): the
+        # response cache may keep this page for everyone of the same scope
         html = env.get_template(f"{name}.html").render(doc=doc, lang=lang, zh=zh, t=t, pages=PAGES, active=name,
                                                        version=__version__, query=dict(request.query_params),
-                                                       link=link)
+                                                       link=link, csrf_token=marks.csrf,
+                                                       who=Markup(marks.who) if data.auth.required else "",
+                                                       signin_off=not data.auth.required)
         return HTMLResponse(html)
 
     def doc(build: Any, *args: Any) -> dict[str, Any]:
@@ -359,14 +379,16 @@ def create_app(data: WebCity) -> FastAPI:
 
     # --- imports: upload, check, accept (docs/web.md, "Imports") -------------------------
 
-    async def check(file: UploadFile) -> dict[str, Any]:
+    async def check(request: Request, file: UploadFile) -> dict[str, Any]:
         # the body is on disk already (Starlette spools it); the check runs in a worker
-        # thread, so other requests are served while the child process validates
-        return await run_in_threadpool(data.check_upload, file.file, file.filename)
+        # thread, so other requests are served while the child process validates. The
+        # upload is staged for this session (or browser): no other can accept it.
+        return await run_in_threadpool(data.check_upload, file.file, file.filename, request.state.owner)
 
-    def start_accept(token: str) -> Any:
+    def start_accept(request: Request, token: str) -> Any:
+        signed: auth.Signed | None = request.state.signed
         try:
-            return data.accept(token)
+            return data.accept(token, request.state.owner, signed.username if signed else None)
         except KeyError as exc:
             raise refused(f"没有待采用的上传 {shown(token)}（已采用、已过期或校验未通过）",
                           f"no staged upload {shown(token)} (accepted, expired or refused)", 404) from exc
@@ -386,18 +408,20 @@ def create_app(data: WebCity) -> FastAPI:
         return JSONResponse(data.import_page(), headers=NO_STORE)
 
     @app.post("/api/import", tags=["actions"])
-    async def api_import(file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    async def api_import(request: Request, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
         """Validate an uploaded workbook (.xlsx, docs/data-package.md) in a separate process
         with memory and time limits: every problem, and a token to accept it if it would be
-        accepted (errors always refuse it; warnings unless the city accepts warnings)."""
-        return await check(file)
+        accepted (errors always refuse it; warnings unless the city accepts warnings). Only
+        the session (or browser) that uploaded it can accept it."""
+        return await check(request, file)
 
     @app.post("/api/import/accept", tags=["actions"], status_code=202)
-    def api_import_accept(token: str = Form(...)) -> dict[str, Any]:
+    def api_import_accept(request: Request, token: str = Form(...)) -> dict[str, Any]:
         """Start accepting a validated upload in the background: 202 with the job (poll
         ``GET /api/import/jobs/{id}``); 409 while another accept of this city runs; 404 for
-        an unknown token. The old data are served until the new ones are computed."""
-        doc: dict[str, Any] = start_accept(token).to_dict()
+        an unknown token or one given to another session. The old data are served until the
+        new ones are computed."""
+        doc: dict[str, Any] = start_accept(request, token).to_dict()
         return doc
 
     @app.get("/api/import/jobs/{job_id}", tags=["actions"])
@@ -417,12 +441,12 @@ def create_app(data: WebCity) -> FastAPI:
 
     @app.post("/import", response_class=HTMLResponse, include_in_schema=False)
     async def import_post(request: Request, file: Annotated[UploadFile, File()]) -> HTMLResponse:
-        return page(request, "import", import_doc(report=await check(file)))
+        return page(request, "import", import_doc(report=await check(request, file)))
 
     @app.post("/import/accept", include_in_schema=False)
     def import_accept(request: Request, token: str = Form(...)) -> Response:
         try:
-            job = start_accept(token)
+            job = start_accept(request, token)
         except HTTPException as exc:
             answer = page(request, "import", import_doc(refusal=exc.detail))
             answer.status_code = exc.status_code
@@ -438,4 +462,5 @@ def create_app(data: WebCity) -> FastAPI:
         answer.headers.update(NO_STORE)
         return answer
 
+    auth.install(app, data.auth, page)
     return app

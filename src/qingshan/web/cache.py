@@ -8,7 +8,11 @@ version, which empties the cache. Bounded by entries and by bytes (least recentl
 first out). An answer that says ``Cache-Control: no-store`` is not kept: the import page
 and an accept's job change without a new version.
 
-When access control comes, the user's role must become part of the key.
+What a request may see also depends on who asks: the guard in front
+(:mod:`qingshan.web.protect`) puts the request's scope in ``scope[CACHE_SCOPE]`` (the
+session's organisation and roles; empty when the platform is open), which is part of the
+key, or None, for a request that must neither be served from the cache nor kept (anonymous
+requests, the sign-in pages). Without the guard (a bare application) the scope is empty.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 Entry = tuple[int, list[tuple[bytes, bytes]], bytes]
+#: The key of the ASGI scope that holds the request's cache scope (see above).
+CACHE_SCOPE = "qingshan.cache_scope"
 
 
 class ResponseCache:
-    """Cache GET 200 answers of ``app`` per ``version()`` and URL."""
+    """Cache GET 200 answers of ``app`` per ``version()``, URL and the request's scope."""
 
     def __init__(self, app: ASGIApp, version: Callable[[], int], *, max_entries: int = 4096,
                  max_bytes: int = 256 * 2**20, max_entry_bytes: int = 16 * 2**20) -> None:
@@ -36,7 +42,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_entry_bytes
-        self.entries: OrderedDict[tuple[str, bytes], Entry] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, bytes, str], Entry] = OrderedDict()
         self.size = 0
         self.seen_version = -1
         self.hits = 0
@@ -48,7 +54,8 @@ class ResponseCache:
             self.size -= len(body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        who = scope.get(CACHE_SCOPE, "")
+        if scope["type"] != "http" or scope["method"] != "GET" or who is None:
             await self.app(scope, receive, send)
             return
         v = self.version()
@@ -56,7 +63,7 @@ class ResponseCache:
             self.entries.clear()
             self.size = 0
             self.seen_version = v
-        key = (scope["path"], scope.get("query_string", b""))
+        key = (scope["path"], scope.get("query_string", b""), str(who))
         hit = self.entries.get(key)
         if hit is not None:
             self.entries.move_to_end(key)

@@ -6,9 +6,11 @@ lock.
 
 Uploads (docs/web.md, "Imports"):
 
-- each upload is staged under a random token of its own and checked by a child process
-  with memory and time limits (:mod:`qingshan.city.isolated`), which keeps the validated
-  package beside the staged file;
+- each upload is staged under a random accept token of its own, bound to whoever uploaded
+  it (the session, or the browser without sign-in: the ``owner`` the web passes), and
+  checked by a child process with memory and time limits (:mod:`qingshan.city.isolated`),
+  which keeps the validated package beside the staged file; only the same owner can accept
+  it;
 - an accept is a background job (:class:`Job`): it takes the city's write lock (one accept
   or restore at a time per data directory, across processes; a second one is refused at
   once), validates, computes the new city while the old one is still served, records the
@@ -30,6 +32,7 @@ from typing import Any, BinaryIO
 from qingshan.city import City, history, isolated, uploads
 from qingshan.city import cache as package_cache
 from qingshan.errors import BusyError, ConfigError, Problem, QingshanError, ValidationError
+from qingshan.web.auth import SignIn
 
 #: jobs kept for ``GET /api/import/jobs/{id}`` (the oldest finished ones go first)
 KEEP_JOBS = 50
@@ -46,8 +49,9 @@ class Job:
     """One accept: its state (:data:`STATES`), what it is doing, and its result or problems."""
 
     id: str
-    token: str
+    token: str  # the staged upload's name (uploads.Staged.token)
     source_name: str
+    user: str | None = None  # who accepted it (signed in), recorded in the history
     state: str = "queued"
     step: str = "queued"
     detail: str = ""
@@ -68,9 +72,12 @@ class Job:
 
 
 class WebCity:
-    """The served city. ``version`` is bumped when an upload is accepted."""
+    """The served city. ``version`` is bumped when an upload is accepted. ``auth`` says
+    whether it asks for sign-in (:meth:`SignIn.detect`, decided once, when it is made: a
+    city whose application database is not migrated is refused here)."""
 
-    def __init__(self, city: City) -> None:
+    def __init__(self, city: City, auth: SignIn | None = None) -> None:
+        self.auth = auth if auth is not None else SignIn.detect(city.data_dir)
         self.city = city
         self.version = 0
         self.lock = threading.RLock()
@@ -83,11 +90,12 @@ class WebCity:
         self._guard = threading.Lock()
 
     @classmethod
-    def start(cls, city: City) -> WebCity:
-        """Compute what every page needs once (:meth:`compute`), then remove what
-        interrupted uploads and accepts left in the data directory (staged uploads older
-        than ``QINGSHAN_UPLOAD_MAX_AGE_HOURS``, unfinished history versions)."""
-        web = cls(city)
+    def start(cls, city: City, auth: SignIn | None = None) -> WebCity:
+        """Decide whether sign-in is required (``auth``, else :meth:`SignIn.detect`), compute
+        what every page needs once (:meth:`compute`), then remove what interrupted uploads
+        and accepts left in the data directory (staged uploads older than
+        ``QINGSHAN_UPLOAD_MAX_AGE_HOURS``, unfinished history versions)."""
+        web = cls(city, auth)
         cls.compute(city)
         web.clean()
         return web
@@ -142,13 +150,14 @@ class WebCity:
 
     # --- actions ----------------------------------------------------------------------
 
-    def check_upload(self, stream: BinaryIO, filename: str | None = None) -> dict[str, Any]:
-        """Stage an uploaded workbook under a new token and validate it in a child process;
-        keep it if it would be accepted (the city's judgement of warnings, :meth:`City.verdict`,
-        the same as at accept). Problems name the file as uploaded, not the staged copy."""
+    def check_upload(self, stream: BinaryIO, filename: str | None = None, owner: str = "") -> dict[str, Any]:
+        """Stage an uploaded workbook for ``owner`` under a new accept token and validate it
+        in a child process; keep it if it would be accepted (the city's judgement of
+        warnings, :meth:`City.verdict`, the same as at accept), and then give its accept
+        token. Problems name the file as uploaded, not the staged copy."""
         data_dir = self._data_dir()
         self.clean()
-        st = uploads.stage(data_dir, stream, filename)
+        st = uploads.stage(data_dir, stream, filename, owner)
         checking = self.city.reopened(st.path, cache_dir=st.cache, isolation=self.limits)
         rows: dict[str, int] = {}
         try:
@@ -161,16 +170,18 @@ class WebCity:
         verdict = self.city.verdict(problems)
         if verdict is not None:
             uploads.remove(data_dir, st.token)
-        return {"ok": verdict is None, "token": None if verdict else st.token, "message": verdict,
+        return {"ok": verdict is None, "token": None if verdict else st.accept, "message": verdict,
                 "source_name": st.source_name, "problems": _named(problems, st.path.name, st.source_name),
                 "rows": rows}
 
-    def accept(self, token: str) -> Job:
-        """Start accepting the staged upload ``token`` in the background and return its job.
-        Raises :class:`KeyError` for an unknown token and :class:`BusyError` while another
-        accept (or a ``qingshan history restore``) is changing this city's data."""
+    def accept(self, token: str, owner: str = "", user: str | None = None) -> Job:
+        """Start accepting the upload staged for ``owner`` under the accept token ``token`` in
+        the background and return its job (``user``: who accepts it, for the history).
+        Raises :class:`KeyError` for an unknown token or another owner's upload, and
+        :class:`BusyError` while another accept (or a ``qingshan history restore``) is
+        changing this city's data."""
         data_dir = self._data_dir()
-        st = uploads.staged(data_dir, token)
+        st = uploads.claimed(data_dir, token, owner)
         if st is None:
             raise KeyError(token)
         with self._guard:
@@ -182,7 +193,7 @@ class WebCity:
                 held = history.lock(data_dir)
             except BusyError as exc:
                 raise BusyError(f"另一进程正在更改该城市的数据（采用或恢复），请稍后再试 / {exc}") from None
-            job = Job(id=secrets.token_hex(8), token=token, source_name=st.source_name)
+            job = Job(id=secrets.token_hex(8), token=st.token, source_name=st.source_name, user=user)
             self._running = job
             self._remember(job)
         threading.Thread(target=self._run_accept, args=(job, st, held), name=f"accept-{job.id}", daemon=True).start()
@@ -216,7 +227,7 @@ class WebCity:
             self.compute(fresh)  # the old city is served meanwhile
             job.step = "recording"
             v = history.record(data_dir, st.path, source_name=st.source_name, who="web upload",
-                               current=self.city.package_path)
+                               current=self.city.package_path, user=job.user)
             fresh.package_path = v.package  # the same content, so the same package key
             fresh.saved()
             if fresh.cache_dir is not None and package_cache.adopt(fresh.cache_dir, package_cache.folder_of(data_dir)):

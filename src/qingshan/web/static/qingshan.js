@@ -44,8 +44,15 @@
     return tip;
   }
 
+  // Swatches are marked with data-colour and painted through the DOM: the page's
+  // Content-Security-Policy refuses inline style attributes.
+  function paint(box) {
+    box.querySelectorAll("i[data-colour]").forEach((i) => { i.style.background = i.dataset.colour; });
+  }
+
   function showTip(host, tip, html, evt) {
     tip.innerHTML = html;
+    paint(tip);
     tip.style.display = "block";
     const r = host.getBoundingClientRect();
     let x = evt.clientX - r.left + 14;
@@ -147,7 +154,7 @@
           brush.setAttribute("visibility", "visible");
         }
         const rows = spec.series.map((s, k) =>
-          `<div><i style="background:${PALETTE[k % PALETTE.length]}"></i>${esc(s.name)}：${fmt(s.y[i])} ${esc(spec.unit)}</div>`);
+          `<div><i data-colour="${PALETTE[k % PALETTE.length]}"></i>${esc(s.name)}：${fmt(s.y[i])} ${esc(spec.unit)}</div>`);
         showTip(body, tip, `<b>${esc(spec.x[i])}</b>${rows.join("")}`, evt);
       });
       hit.addEventListener("mouseleave", () => {
@@ -264,9 +271,10 @@
       for (const [c, e] of dots) c.setAttribute("fill", table[mode === "grade" ? e.carbon_grade : e.class] || NONE);
       if (legend) {
         const entries = Object.entries(table).concat([["—", NONE]]);
-        legend.innerHTML = entries.map(([k, v]) => `<span><i style="background:${v}"></i>${esc(k)}</span>`).join("") +
-          Object.entries(BAROMETER).map(([k, v]) => `<span><i class="area" style="background:${v}"></i>${
+        legend.innerHTML = entries.map(([k, v]) => `<span><i data-colour="${v}"></i>${esc(k)}</span>`).join("") +
+          Object.entries(BAROMETER).map(([k, v]) => `<span><i class="area" data-colour="${v}"></i>${
             esc({ red: T("红色预警区县", "red district"), yellow: T("黄色预警区县", "yellow district"), green: T("绿色区县", "green district") }[k])}</span>`).join("");
+        paint(legend);
       }
       host.dataset.colour = mode;
     };

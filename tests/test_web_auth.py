@@ -9,11 +9,9 @@ on PostgreSQL (``QINGSHAN_APP_DB``), each migrated from nothing."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from starlette.datastructures import Headers
 
 from qingshan.app import audit, database, organisations, users
 from qingshan.app.models import AuditEvent, WebSession
+from qingshan.app.organisations import Unit
 from qingshan.city import City
 from qingshan.cli import main
 from qingshan.errors import ConfigError
@@ -34,19 +33,20 @@ from qingshan.web import auth, protect
 from qingshan.web.app import create_app
 from qingshan.web.auth import SignIn
 from qingshan.web.city import WebCity
-from tests.conftest import PG_ADMIN_URL, _pg_available
+from tests.conftest import fresh_pg_database
 from tests.web_city import accepted, demo_city, upload_workbook, with_csrf
 
 ADMIN = audit.Actor("cli:test", role="administrator")
 #: user → (organisation kind, index among its kind, roles, password); each has changed its
 #: first password already, but for ``fresh``
-USERS = {"dong": ("district", 0, ["viewer"], "Qingshan-east-2026"),
-         "dong2": ("district", 0, ["viewer"], "Qingshan-east-2027"),
-         "xi": ("district", 1, ["analyst"], "Qingshan-west-2026"),
-         "locky": ("district", 1, ["viewer"], "Qingshan-lock-2026"),
-         "wrong": ("district", 1, ["viewer"], "Qingshan-oops-2026"),
-         "leaver": ("district", 0, ["viewer"], "Qingshan-gone-2026"),
-         "fresh": ("park", 0, ["reporter"], "Qingshan-first-2026")}
+USERS = {"dong": ("city", 0, ["viewer"], "Qingshan-east-2026"),
+         "dong2": ("city", 0, ["viewer"], "Qingshan-east-2027"),
+         "xi": ("bureau", 0, ["analyst"], "Qingshan-west-2026"),
+         "xi2": ("bureau", 0, ["analyst"], "Qingshan-west-2027"),
+         "locky": ("city", 0, ["viewer"], "Qingshan-lock-2026"),
+         "wrong": ("city", 0, ["viewer"], "Qingshan-oops-2026"),
+         "leaver": ("city", 0, ["viewer"], "Qingshan-gone-2026"),
+         "fresh": ("city", 0, ["reporter"], "Qingshan-first-2026")}
 CSP_PARTS = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'")
 
 
@@ -65,22 +65,11 @@ def _backend(kind: str) -> Iterator[str | None]:
     if kind == "sqlite":
         yield None
         return
-    import psycopg
-
-    if not _pg_available():
-        if os.environ.get("QINGSHAN_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}")
-        pytest.skip("PostgreSQL not reachable on loopback")
-    name = f"qingshan_web_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield url
-    finally:
-        database.engine(url.replace("postgresql://", "postgresql+psycopg://", 1)).dispose()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database("qingshan_web") as url:
+        try:
+            yield url
+        finally:
+            database.engine(url.replace("postgresql://", "postgresql+psycopg://", 1)).dispose()
 
 
 def _accounts(d: Path, url: str) -> dict[str, str]:
@@ -91,6 +80,8 @@ def _accounts(d: Path, url: str) -> dict[str, str]:
     by_kind: dict[str, list[Any]] = {}
     for u in sorted(units, key=lambda u: u.code):
         by_kind.setdefault(u.kind, []).append(u)
+    city_code = by_kind["city"][0].code  # the bureaus sit at the city's level
+    by_kind["bureau"] = [Unit(f"{city_code}-{code}", "bureau", name) for code, name in organisations.BUREAUS]
     names = {}
     with database.session(url) as s:
         organisations.sync(s, units, ADMIN)
@@ -379,9 +370,11 @@ def test_the_accept_token_belongs_to_the_session_that_uploaded(served: Served, t
     report = xi.post("/api/import", files={"file": ("good.xlsx", wb)}).json()
     assert report["ok"] and re.fullmatch(r"[A-Za-z0-9_-]{43}", report["token"])
     assert not list((served.dir / "uploads").glob(f"{report['token']}*"))  # the folder does not name it
-    assert dong.post("/api/import/accept", data={"token": report["token"]}).status_code == 404
-    page = dong.post("/import/accept", data={"token": report["token"], "csrf_token": dong.headers["X-CSRF-Token"]})
+    xi2 = _signed_in(served, "xi2")  # the same bureau and role, another session
+    assert xi2.post("/api/import/accept", data={"token": report["token"]}).status_code == 404
+    page = xi2.post("/import/accept", data={"token": report["token"], "csrf_token": xi2.headers["X-CSRF-Token"]})
     assert page.status_code == 404
+    assert dong.post("/api/import/accept", data={"token": report["token"]}).status_code == 403  # a viewer
     started = xi.post("/api/import/accept", data={"token": report["token"]})
     assert started.status_code == 202
     deadline = time.monotonic() + 120
@@ -391,7 +384,9 @@ def test_the_accept_token_belongs_to_the_session_that_uploaded(served: Served, t
     assert job["state"] == "done"
     from qingshan.city import history
 
-    assert history.versions(served.dir)[-1].meta["user"] == "xi"  # who accepted it is recorded
+    latest = history.versions(served.dir)[-1]
+    assert latest.meta["user"] == "xi"  # who accepted it is recorded, in the history and the audit trail
+    assert [e.actor for e in _events(served.url, "package.accept", f"history/{latest.number:04d}")] == ["xi"]
 
 
 # --- without accounts --------------------------------------------------------------------------

@@ -10,6 +10,8 @@ Every change and every sign-in, failed or not, is an audit event in the same tra
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,6 +116,12 @@ def change_password(s: Session, username: str, old: str, new: str) -> None:
     record(s, Actor(username), "user.change_password", username)
 
 
+@cache
+def _decoy() -> str:
+    """A hash to check an unknown user's password against (made once)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 #: The one message of every failed sign-in: it tells nothing about which accounts exist.
 SIGN_IN_FAILED = ("用户名或密码不正确，或账户已停用或暂时锁定",
                   "wrong user name or password, or the account is disabled or locked for a while")
@@ -126,6 +134,7 @@ def sign_in(s: Session, username: str, password: str) -> User | None:
     user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
     now = _now()
     if user is None:
+        password_matches(_decoy(), password)  # as long as a known user's check: the time tells nothing
         record(s, Actor(username or "?"), "login.failed", username, reason="unknown user")
         return None
     locked = _aware(user.locked_until)

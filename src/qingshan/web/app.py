@@ -34,6 +34,7 @@ from qingshan.documents import overview as overview_doc
 from qingshan.documents import pathways as pathways_doc
 from qingshan.documents import screening as screening_doc
 from qingshan.documents import targets as targets_doc
+from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
@@ -194,6 +195,14 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                                                        signin_off=not data.auth.required)
         return HTMLResponse(html)
 
+    def scope_of_request(request: Request) -> Scope | None:
+        """The signed-in user's part of the city (None: sign-in is off, the whole city)."""
+        signed: auth.Signed | None = getattr(request.state, "signed", None)
+        if signed is None or signed.whole_city:
+            return None
+        with data.lock:  # the city computes its tree once; the lock as for documents
+            return scope_of(data.city, signed.organisation_path)
+
     def doc(build: Any, *args: Any) -> dict[str, Any]:
         try:
             return data.document(build, *args)
@@ -229,10 +238,11 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return data.city.profile.describe(known_year(year))
 
     @app.get("/api/accounts", tags=["results"])
-    def api_accounts(year: int | None = None, format: Format = "json") -> Any:
+    def api_accounts(request: Request, year: int | None = None, format: Format = "json") -> Any:
         """The accounts document (as ``qingshan account --year``): enterprise-years with the
         factor rows used, roll-ups, products, factors; every year when ``year`` is omitted."""
-        return respond(doc(accounts_doc.build, [known_year(year)] if year is not None else None), format, "accounts")
+        years = [known_year(year)] if year is not None else None
+        return respond(doc(accounts_doc.build, years, scope_of_request(request)), format, "accounts")
 
     @app.get("/api/lmdi", tags=["results"])
     def api_lmdi(y0: int = Query(..., alias="from"), y1: int = Query(..., alias="to"), by: str = "industry",
@@ -265,17 +275,17 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return page(request, "overview", doc(overview_doc.build))
 
     @app.get("/api/map", tags=["pages"])
-    def api_map(colour: str = "class", format: Format = "json") -> Any:
+    def api_map(request: Request, colour: str = "class", format: Format = "json") -> Any:
         """The one-map: district and park boundaries (GeoJSON), enterprises with coordinates,
         class, carbon grade and accounts; each district's worst target colour and why.
         ``colour`` is ``class`` or ``grade`` (碳效等级)."""
         one_of("colour", colour, map_doc.COLOURINGS)
-        return respond(doc(map_doc.build, colour), format, "map")
+        return respond(doc(map_doc.build, colour, scope_of_request(request)), format, "map")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, colour: str = "class") -> HTMLResponse:
         one_of("colour", colour, map_doc.COLOURINGS)
-        return page(request, "map", doc(map_doc.build, colour))
+        return page(request, "map", doc(map_doc.build, colour, scope_of_request(request)))
 
     @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
     def api_page(request: Request) -> HTMLResponse:
@@ -288,7 +298,7 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return page(request, "api", {"operations": ops, "version": spec["info"]["version"]})
 
     @app.get("/api/enterprises", tags=["pages"])
-    def api_enterprises(q: Text = "", district: Text = "", industry: Text = "",
+    def api_enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
                         cls: Annotated[str, Query(alias="class", max_length=TEXT_MAX)] = "",
                         sort: str = "energy_tce", desc: bool = True, page_no: PageNo = 1, size: PageSize = 50,
                         format: Format = "json") -> Any:
@@ -296,8 +306,8 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         pattern), filter, sort (one of the sortable columns), page (from 1; a page past the
         last is the last) of ``size`` rows (1–500)."""
         one_of("sort", sort, enterprises_doc.SORTABLE)
-        return respond(doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size), format,
-                       "enterprises")
+        return respond(doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size,
+                           scope_of_request(request)), format, "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
@@ -305,22 +315,25 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                     desc: bool = True, page_no: PageNo = 1, size: PageSize = 50) -> HTMLResponse:
         one_of("sort", sort, enterprises_doc.SORTABLE)
         return page(request, "enterprises",
-                    doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size))
+                    doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size,
+                        scope_of_request(request)))
 
-    def one(entity_id: str) -> dict[str, Any]:
-        found: dict[str, Any] | None = doc(enterprises_doc.one, entity_id) if len(entity_id) <= TEXT_MAX else None
+    def one(request: Request, entity_id: str) -> dict[str, Any]:
+        """One enterprise in the user's scope; one outside it is as unknown as one that does not exist."""
+        found: dict[str, Any] | None = (doc(enterprises_doc.one, entity_id, scope_of_request(request))
+                                        if len(entity_id) <= TEXT_MAX else None)
         if found is None:
             raise refused(f"没有企业 {shown(entity_id)}", f"no enterprise {shown(entity_id)}", 404)
         return found
 
     @app.get("/api/enterprises/{entity_id}", tags=["pages"])
-    def api_enterprise(entity_id: str, format: Format = "json") -> Any:
+    def api_enterprise(request: Request, entity_id: str, format: Format = "json") -> Any:
         """One enterprise: yearly and monthly accounts, industry intensity, evaluation, measures."""
-        return respond(one(entity_id), format, entity_id)
+        return respond(one(request, entity_id), format, entity_id)
 
     @app.get("/enterprises/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise(request: Request, entity_id: str) -> HTMLResponse:
-        return page(request, "enterprise", one(entity_id))
+        return page(request, "enterprise", one(request, entity_id))
 
     @app.get("/api/evaluation", tags=["pages"])
     def api_evaluation(scheme: str | None = None, year: int | None = None,

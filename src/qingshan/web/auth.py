@@ -159,6 +159,13 @@ class Signed:
     organisation: str  # its code
     organisation_name: str
     roles: tuple[str, ...]
+    #: the organisation's place in the city tree (``/city/district/park/enterprise``)
+    organisation_path: str = ""
+
+    @property
+    def whole_city(self) -> bool:
+        """Whether the organisation sees the whole city (the city, a bureau, a department)."""
+        return self.organisation_path.strip("/").count("/") == 0
 
     @property
     def actor(self) -> audit.Actor:
@@ -182,7 +189,7 @@ class Signed:
 
 def _signed(ws: WebSession, user: User, org: Organisation, role_names: list[str]) -> Signed:
     return Signed(ws.id, ws.token_hash, ws.csrf, user.id, user.username, user.display_name or user.username,
-                  user.must_change, org.id, org.code, org.name, tuple(sorted(role_names)))
+                  user.must_change, org.id, org.code, org.name, tuple(sorted(role_names)), org.path)
 
 
 def _expiry(created: dt.datetime, now: dt.datetime) -> dt.datetime:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from qingshan.app import audit
+from qingshan.app import database as app_database
 from qingshan.city import City, history, isolated, uploads
 from qingshan.city import cache as package_cache
 from qingshan.errors import BusyError, ConfigError, Problem, QingshanError, ValidationError
@@ -228,6 +230,11 @@ class WebCity:
             job.step = "recording"
             v = history.record(data_dir, st.path, source_name=st.source_name, who="web upload",
                                current=self.city.package_path, user=job.user)
+            if self.auth.url is not None:  # the accepted version, in the audit trail
+                with app_database.session(self.auth.url) as s:
+                    audit.record(s, audit.Actor(job.user or "anonymous"), "package.accept", f"history/{v.number:04d}",
+                                 before={"package": str(self.city.package_path)},
+                                 after={"version": v.number, "source": st.source_name, "package": str(v.package)})
             fresh.package_path = v.package  # the same content, so the same package key
             fresh.saved()
             if fresh.cache_dir is not None and package_cache.adopt(fresh.cache_dir, package_cache.folder_of(data_dir)):

@@ -45,7 +45,7 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 
 from qingshan.settings import flag, setting
-from qingshan.web import auth
+from qingshan.web import access, auth
 from qingshan.web.cache import CACHE_SCOPE
 
 Scope = MutableMapping[str, Any]
@@ -259,6 +259,16 @@ class Guard:
                     await _answer(send, 303, b"", [*out, (b"location", auth.password_url(target, english).encode()),
                                                    (b"cache-control", b"no-store")])
                 return
+            if signed is not None and path not in OPEN_PATHS | PASSWORD_PATHS:
+                refusal = access.decide(signed.roles, signed.whole_city, method, path, query)
+                if refusal is not None and refusal.redirect is not None:
+                    await _answer(send, 303, b"", [*out, (b"location", refusal.redirect.encode()),
+                                                   (b"cache-control", b"no-store")])
+                    return
+                if refusal is not None:
+                    body, extra = _json(_detail((refusal.zh, refusal.en)))
+                    await _answer(send, 403, body, out + extra)
+                    return
         if not self.sign_in.required:
             scope[CACHE_SCOPE] = ""
         elif signed is not None and path not in UNCACHED:

@@ -1,0 +1,87 @@
+"""Who may open what (issue #14): each route's action and whether it serves a part of the
+city, as data (:data:`RULES`), decided for a signed-in user by :func:`decide`.
+
+- The action (``data/roles.toml``) must be one of the user's roles' actions; a download
+  (``format=xlsx`` or ``csv``) needs ``export`` as well.
+- A route marked *scoped* serves what lies within the user's organisation (the enterprise
+  list and search, an enterprise, the map, the accounts: :mod:`qingshan.documents.scope`).
+  Every other route shows figures of the whole city, and only a user of the city, a bureau
+  or a department opens it; one of a district, park or enterprise is refused (403), and
+  sent from the overview to the enterprise list.
+- A route no rule names is treated as a whole-city view: a new page is closed to a district
+  until it is made scope-aware and listed here (tests/test_web_access.py checks every route
+  against this table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from qingshan.app.permissions import allowed
+
+READ = frozenset({"GET", "HEAD"})
+ANY = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    methods: frozenset[str]
+    path: str  # the path, or a prefix when it ends with '/'
+    action: str
+    scoped: bool
+
+    def matches(self, method: str, path: str) -> bool:
+        hit = path.startswith(self.path) if self.path.endswith("/") else path == self.path
+        return hit and method in self.methods
+
+
+#: The routes' rules, first match wins; sign-in's own pages and /static are open to all
+#: (web/protect.py) and not listed.
+RULES = (
+    Rule(READ, "/api/enterprises", "view", True),
+    Rule(READ, "/api/enterprises/", "view", True),
+    Rule(READ, "/enterprises", "view", True),
+    Rule(READ, "/enterprises/", "view", True),
+    Rule(READ, "/api/map", "view", True),
+    Rule(READ, "/map", "view", True),
+    Rule(READ, "/api/accounts", "view", True),
+    Rule(READ, "/api/profile", "view", True),  # the rules in force: no figures
+    Rule(READ, "/api", "view", True),  # the list of endpoints
+    Rule(READ, "/openapi.json", "view", True),
+    Rule(ANY, "/import", "upload", False),
+    Rule(ANY, "/import/", "upload", False),
+    Rule(ANY, "/api/import", "upload", False),
+    Rule(ANY, "/api/import/", "upload", False),
+)
+#: Everything else: a view of the whole city.
+DEFAULT = Rule(ANY, "", "view", False)
+DOWNLOADS = ("xlsx", "csv")
+
+
+def rule_for(method: str, path: str) -> Rule:
+    return next((r for r in RULES if r.matches(method, path)), DEFAULT)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    zh: str
+    en: str
+    redirect: str | None = None
+
+
+def decide(roles: tuple[str, ...], whole_city: bool, method: str, path: str, query: str) -> Refusal | None:
+    """None if a user with ``roles`` acting for an organisation (of the whole city, or not)
+    may make this request; else why not."""
+    rule = rule_for(method, path)
+    if not allowed(roles, rule.action):
+        return Refusal("您的角色不能进行此操作", "your role may not do this")
+    if parse_qs(query).get("format", [""])[-1] in DOWNLOADS and not allowed(roles, "export"):
+        return Refusal("您的角色不能下载数据", "your role may not download data")
+    if not rule.scoped and not whole_city:
+        if path == "/" and method in READ:
+            return Refusal("", "", redirect="/enterprises")
+        return Refusal("此页汇总全市数据，仅对市级及部门用户开放；请查看本单位的企业",
+                       "this page shows figures of the whole city, for the city's and its bureaus' users only; "
+                       "see your own unit's enterprises")
+    return None

@@ -1,0 +1,162 @@
+"""The role matrix (issue #14, item 7), generated from the routes: every endpoint × every
+role × an organisation of each level, signed in, allowed or refused as the permission table
+(roles.toml) and scope say; and the rows a district's, park's or enterprise's user gets are
+only its own, through the list, the search, an enterprise's page, the map, the accounts and
+their downloads."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import Route
+
+from qingshan.app import audit, database, organisations, users
+from qingshan.app.organisations import tree_paths
+from qingshan.app.permissions import roles
+from qingshan.city import City
+from qingshan.web.app import create_app
+from qingshan.web.city import WebCity
+from tests.web_city import demo_city, with_csrf
+
+ADMIN = audit.Actor("cli:test", role="administrator")
+PASSWORD = "Matrix-pass-2026"
+LEVELS = ("city", "district", "park", "enterprise")
+#: what a signed-in user of a part of the city may open (the rest shows the whole city)
+SCOPED = ("/api/enterprises", "/enterprises", "/api/map", "/map", "/api/accounts", "/api/profile", "/api",
+          "/openapi.json")
+OPEN = ("/login", "/api/login", "/logout", "/api/logout", "/password", "/api/password")
+
+
+@dataclass
+class Matrix:
+    web: WebCity
+    unit: dict[str, str]  # level → the unit its users act for
+    mine: set[str]  # the enterprises below the district
+    other: str  # an enterprise of another district
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    d = demo_city(tmp_path_factory.mktemp("matrix"))
+    url = database.app_url(d)
+    database.upgrade(url)
+    with City.open(d) as city:
+        units = city.units()
+    paths = tree_paths(units)
+    ent = [(c, p) for c, (u, p, _) in paths.items() if u.kind == "enterprise"]
+    parks = sorted(c for c, (u, _, _) in paths.items() if u.kind == "park")
+    park = parks[0]
+    district = paths[park][2]
+    assert district is not None
+    firm = sorted(c for c, p in ent if p.startswith(paths[park][1] + "/"))[0]
+    unit = {"city": next(c for c, (u, _, _) in paths.items() if u.kind == "city"), "district": district,
+            "park": park, "enterprise": firm}
+    mine = {c for c, p in ent if p.startswith(paths[district][1] + "/")}
+    other = sorted(c for c, p in ent if c not in mine)[0]
+    with database.session(url) as s:
+        organisations.sync(s, units, ADMIN)
+        for role in roles():
+            for level in LEVELS:
+                users.add_user(s, ADMIN, f"{role}-{level}", unit[level], [role], password="Temporary-pass-1")
+    with database.session(url) as s:
+        for role in roles():
+            for level in LEVELS:
+                users.change_password(s, f"{role}-{level}", "Temporary-pass-1", PASSWORD)
+    web = WebCity.start(City.open(d))
+    assert web.auth.required
+    yield Matrix(web, unit, mine, other)
+
+
+def _signed_in(m: Matrix, name: str) -> TestClient:
+    c = with_csrf(TestClient(create_app(m.web), follow_redirects=False))
+    assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/api/profile"}).status_code == 303
+    return with_csrf(c)
+
+
+def _routes(m: Matrix) -> list[tuple[str, str]]:
+    """(method, concrete path) of every route of the application."""
+    out = []
+    for r in create_app(m.web).routes:
+        if not isinstance(r, APIRoute | Route) or r.path.startswith("/static") or r.path in OPEN:
+            continue
+        path = r.path.replace("{entity_id}", sorted(m.mine)[0]).replace("{job_id}", "nojob")
+        out += [(method, path) for method in sorted(r.methods or ()) if method != "HEAD"]
+    return out
+
+
+def _expected(role: str, level: str, method: str, path: str) -> bool:
+    """Whether the request passes the access layer, spelled out from the issue's rules."""
+    actions = roles()[role].actions
+    uploads = path.startswith(("/import", "/api/import"))
+    if uploads and "upload" not in actions:
+        return False
+    scoped = method == "GET" and (path in SCOPED or path.startswith(("/api/enterprises/", "/enterprises/")))
+    return level == "city" or scoped
+
+
+def test_every_route_for_every_role_at_every_level(matrix: Matrix) -> None:
+    routes = _routes(matrix)
+    assert len(routes) >= 25 and ("GET", "/api/enterprises") in routes
+    for role in roles():
+        for level in LEVELS:
+            c = _signed_in(matrix, f"{role}-{level}")
+            for method, path in routes:
+                r = c.request(method, path)
+                refused = r.status_code == 403 or (r.status_code == 303 and r.headers["location"] == "/enterprises")
+                assert refused != _expected(role, level, method, path), (role, level, method, path, r.status_code,
+                                                                         r.text[:200])
+                if refused and r.status_code == 403:
+                    assert r.json()["detail"]  # a message, in both languages
+
+
+def test_downloads_need_the_export_action(matrix: Matrix) -> None:
+    for role in roles():
+        c = _signed_in(matrix, f"{role}-city")
+        r = c.get("/api/enterprises?format=xlsx")
+        assert (r.status_code == 200) == ("export" in roles()[role].actions), role
+
+
+def test_a_district_sees_only_its_enterprises_by_every_way(matrix: Matrix) -> None:
+    for level in ("district", "park", "enterprise"):
+        c = _signed_in(matrix, f"analyst-{level}")
+        listed = c.get("/api/enterprises?size=500").json()
+        ids = {r["entity_id"] for r in listed["rows"]}
+        assert ids and ids <= matrix.mine and listed["total"] == len(ids)
+        if level == "district":
+            assert ids == matrix.mine
+        if level == "enterprise":
+            assert ids == {matrix.unit["enterprise"]}
+        assert c.get(f"/api/enterprises?q={matrix.other}").json()["total"] == 0
+        assert c.get(f"/api/enterprises/{matrix.other}").status_code == 404
+        assert c.get(f"/enterprises/{matrix.other}").status_code == 404
+        assert {e["entity_id"] for e in c.get("/api/map").json()["enterprises"]} <= ids
+        acc = c.get("/api/accounts").json()
+        assert {e["entity_id"] for e in acc["enterprises"]} == ids and set(acc["rollups"]) <= {"district", "park"}
+        xlsx = c.get("/api/enterprises?format=xlsx&size=500").content
+        book = pd.read_excel(io.BytesIO(xlsx), sheet_name=None, engine="calamine")
+        text = " ".join(frame.astype(str).to_string() for frame in book.values())
+        assert matrix.other not in text and all(e in text for e in ids)
+        assert matrix.other not in c.get("/enterprises?size=500").text
+    whole = _signed_in(matrix, "viewer-city")
+    assert whole.get(f"/api/enterprises/{matrix.other}").status_code == 200
+
+
+def test_the_cache_keeps_each_scope_apart(matrix: Matrix) -> None:
+    """The same URL, first for a district, then for the city: each gets its own rows."""
+    d, c = _signed_in(matrix, "viewer-district"), _signed_in(matrix, "viewer-city")
+    a, b = d.get("/api/enterprises?size=500").json(), c.get("/api/enterprises?size=500").json()
+    assert a["total"] == len(matrix.mine) < b["total"]
+    assert re.search(matrix.other, d.get("/api/map").text) is None
+
+
+def test_the_matrix_is_generated_from_every_route(matrix: Matrix) -> None:
+    """A route added to the application is in the matrix without a change here."""
+    paths = {p for _, p in _routes(matrix)}
+    assert {"/", "/api/overview", "/api/evaluation", "/api/targets", "/api/import", "/api/accounts"} <= paths

@@ -25,10 +25,11 @@ def login_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
-    district = min(u.code for u in units if u.kind == "district")
+    city_code = next(u.code for u in units if u.kind == "city")  # the whole city: screening is a city page
     with database.session(url) as s:
         organisations.sync(s, units, audit.Actor("test"))
-        users.add_user(s, audit.Actor("test"), "li", district, ["analyst"], password=FIRST, display_name="李分析")
+        users.add_user(s, audit.Actor("test"), "li", f"{city_code}-fgw", ["analyst"], password=FIRST,
+                       display_name="李分析")
     with serve(d) as base:
         yield base
 

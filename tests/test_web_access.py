@@ -97,6 +97,8 @@ def _expected(role: str, level: str, method: str, path: str) -> bool:
     uploads = path.startswith(("/import", "/api/import"))
     if uploads and "upload" not in actions:
         return False
+    if path in ("/audit", "/api/audit") and "audit" not in actions:
+        return False
     scoped = method == "GET" and (path in SCOPED or path.startswith(("/api/enterprises/", "/enterprises/")))
     return level == "city" or scoped
 
@@ -160,3 +162,23 @@ def test_the_matrix_is_generated_from_every_route(matrix: Matrix) -> None:
     """A route added to the application is in the matrix without a change here."""
     paths = {p for _, p in _routes(matrix)}
     assert {"/", "/api/overview", "/api/evaluation", "/api/targets", "/api/import", "/api/accounts"} <= paths
+
+
+def test_the_audit_page_for_administrators(matrix: Matrix) -> None:
+    """The audit log on the web: administrators of the city only, filtered, downloadable,
+    never cached (a sign-in made after a first look is in the second), with the chain's state."""
+    admin = _signed_in(matrix, "administrator-city")
+    first = admin.get("/api/audit?action=login&limit=1000").json()
+    assert first["chain"]["intact"] and first["events"]
+    assert {e["action"] for e in first["events"]} == {"login"}
+    _signed_in(matrix, "viewer-park")
+    again = admin.get("/api/audit?action=login&limit=1000").json()
+    assert len(again["events"]) == len(first["events"]) + 1 and again["events"][0]["actor"] == "viewer-park"
+    page = admin.get("/audit?actor=viewer-park&lang=en")
+    assert page.status_code == 200 and 'id="chain-intact"' in page.text and "viewer-park" in page.text
+    assert "no-store" in page.headers["cache-control"]
+    book = admin.get("/api/audit?format=xlsx&actor=viewer-park")
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    assert admin.get("/api/audit?since=2026-13-01").status_code == 422
+    for name in ("analyst-city", "viewer-city", "administrator-district"):
+        assert _signed_in(matrix, name).get("/api/audit").status_code == 403, name

@@ -49,6 +49,8 @@ RULES = (
     Rule(READ, "/api/profile", "view", True),  # the rules in force: no figures
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
+    Rule(READ, "/audit", "audit", False),
+    Rule(READ, "/api/audit", "audit", False),
     Rule(ANY, "/import", "upload", False),
     Rule(ANY, "/import/", "upload", False),
     Rule(ANY, "/api/import", "upload", False),

@@ -8,6 +8,7 @@ Origin, CSRF, sign-in when the city has accounts: :mod:`qingshan.web.auth`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -26,6 +27,7 @@ from markupsafe import Markup
 
 from qingshan import __version__
 from qingshan.documents import accounts as accounts_doc
+from qingshan.documents import audit as audit_doc
 from qingshan.documents import enterprises as enterprises_doc
 from qingshan.documents import evaluation as evaluation_doc
 from qingshan.documents import lmdi as lmdi_doc
@@ -344,6 +346,32 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
     @app.get("/evaluation", response_class=HTMLResponse, include_in_schema=False)
     def evaluation(request: Request, scheme: str | None = None, year: int | None = None) -> HTMLResponse:
         return page(request, "evaluation", evaluation_page(scheme, year))
+
+    def audit_page(action: str, actor: str, entity: str, since: dt.date | None, until: dt.date | None,
+                   limit: int) -> dict[str, Any]:
+        if data.auth.url is None:
+            raise refused("该城市没有应用数据库（尚未运行 qingshan db upgrade），没有审计日志",
+                          "this city has no application database (no `qingshan db upgrade` yet): no audit log", 404)
+        return audit_doc.build(data.auth.url, action=action, actor=actor, entity=entity, since=since, until=until,
+                               limit=limit)
+
+    @app.get("/api/audit", tags=["pages"])
+    def api_audit(action: Text = "", actor: Text = "", entity: Text = "", since: dt.date | None = None,
+                  until: dt.date | None = None, limit: Annotated[int, Query(ge=1, le=audit_doc.MAX_EVENTS)] = 200,
+                  format: Format = "json") -> Any:
+        """The audit log, newest first (administrators): filtered by action, actor, entity
+        prefix and dates (UTC, inclusive), with the state of its hash chain."""
+        answer: Response = respond(audit_page(action, actor, entity, since, until, limit), format, "audit")
+        answer.headers.update(NO_STORE)  # the log grows without a new data version: never kept
+        return answer
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit(request: Request, action: Text = "", actor: Text = "", entity: Text = "",
+              since: dt.date | None = None, until: dt.date | None = None,
+              limit: Annotated[int, Query(ge=1, le=audit_doc.MAX_EVENTS)] = 200) -> HTMLResponse:
+        answer = page(request, "audit", audit_page(action, actor, entity, since, until, limit))
+        answer.headers.update(NO_STORE)
+        return answer
 
     @app.get("/api/targets", tags=["pages"])
     def api_targets(format: Format = "json") -> Any:

@@ -292,7 +292,7 @@ def test_a_non_finite_number_is_a_loud_error(tmp_path: Path) -> None:
 
 HOSTILE_VALUES = ("1999", "-1", "null", "../../etc/passwd", "(", "x" * 10_000, "\x00")
 #: parameters that take any text (up to 200 characters): a filter or a search matches nothing
-TEXT = {"q", "district", "industry", "class"}
+TEXT = {"q", "district", "industry", "class", "action", "actor", "entity"}
 
 
 def valid(param: str, value: str) -> bool:

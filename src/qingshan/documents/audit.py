@@ -16,14 +16,23 @@ from qingshan.app.models import AuditEvent
 MAX_EVENTS = 1000
 
 
-def build(url: str, *, action: str = "", actor: str = "", entity: str = "", since: dt.date | None = None,
+def build(url: str | None, *, action: str = "", actor: str = "", entity: str = "", since: dt.date | None = None,
           until: dt.date | None = None, limit: int = 200) -> dict[str, Any]:
     """The newest ``limit`` events (at most :data:`MAX_EVENTS`) matching the filters (plain
     text, matched exactly for ``action`` and ``actor``, as a prefix for ``entity``; dates
-    inclusive, UTC), newest first, and whether the whole chain holds."""
+    inclusive, UTC), newest first, and whether the whole chain holds. ``url`` None: the city
+    has no application database, so no events (and the document says so)."""
     limit = max(1, min(limit, MAX_EVENTS))
+    filters = {"action": action, "actor": actor, "entity": entity, "since": since.isoformat() if since else None,
+               "until": until.isoformat() if until else None, "limit": limit}
+    if url is None:
+        return {"database": False, "filters": filters, "chain": {"intact": True, "breaks": []}, "events": [],
+                "note": {"zh": "该城市没有应用数据库（尚未运行 qingshan db upgrade），没有审计记录",
+                         "en": "this city has no application database (no `qingshan db upgrade` yet): no events"}}
     with database.session(url) as s:
         q = select(AuditEvent).order_by(AuditEvent.id.desc())
+        if any("\x00" in v for v in (action, actor, entity)):  # no event holds one (PostgreSQL refuses it)
+            q = q.where(AuditEvent.id < 0)
         if action:
             q = q.where(AuditEvent.action == action)
         if actor:
@@ -39,8 +48,6 @@ def build(url: str, *, action: str = "", actor: str = "", entity: str = "", sinc
                    "entity": e.entity, "before": e.before, "after": e.after, "reason": e.reason, "hash": e.hash}
                   for e in s.execute(q.limit(limit)).scalars()]
         breaks = audit.verify(s)
-    return {"filters": {"action": action, "actor": actor, "entity": entity,
-                        "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,
-                        "limit": limit},
+    return {"database": True, "filters": filters,
             "chain": {"intact": not breaks, "breaks": [{"event": b.event, "zh": b.zh, "en": b.en} for b in breaks]},
             "events": events}

@@ -106,8 +106,16 @@ def test_history_list_diff_and_restore(tmp_path: Path, tables: dict[str, pd.Data
     same = run.invoke(main, ["--lang", "en", "history", "diff", "1", "1", str(d)])
     assert "the same data" in same.output
 
+    from qingshan.app import audit, database
+    from qingshan.app.models import AuditEvent
+
+    database.upgrade(database.app_url(d))  # a city with an application database: the restore is audited
     restored = run.invoke(main, ["--lang", "en", "history", "restore", "1", str(d)])
     assert restored.exit_code == 0 and "restored as version 3" in " ".join(restored.output.split())
+    with database.session(database.app_url(d)) as s:
+        events = [(e.action, e.entity, e.after) for e in s.query(AuditEvent).order_by(AuditEvent.id)]
+        assert audit.verify(s) == []
+    assert events == [("package.restore", "history/0003", {"version": 3})]
     three = history.version(d, 3)
     assert three.meta["restored_from"] == 1 and three.meta["who"] == "cli restore"
     assert three.sha256 == history.version(d, 1).sha256 and three.meta["source_name"] == "package"

@@ -386,7 +386,9 @@ def test_the_accept_token_belongs_to_the_session_that_uploaded(served: Served, t
 
     latest = history.versions(served.dir)[-1]
     assert latest.meta["user"] == "xi"  # who accepted it is recorded, in the history and the audit trail
-    assert [e.actor for e in _events(served.url, "package.accept", f"history/{latest.number:04d}")] == ["xi"]
+    accepted_by = _events(served.url, "package.accept", f"history/{latest.number:04d}")
+    assert [(e.actor, e.role) for e in accepted_by] == [("xi", "analyst")]
+    assert [e.actor for e in _events(served.url, "package.upload", "good.xlsx")][-1:] == ["xi"]
 
 
 # --- without accounts --------------------------------------------------------------------------

@@ -13,17 +13,9 @@ import click
 from qingshan.city import City, history
 from qingshan.cli.console import console, table
 from qingshan.cli.main import main
-from qingshan.cli.options import handles_errors, profile_options
-from qingshan.errors import ConfigError
+from qingshan.cli.options import data_dir_of, handles_errors, profile_options
 from qingshan.i18n import tr
 from qingshan.settings import setting
-
-
-def _data_dir(city_path: Path | None) -> Path:
-    d = city_path or Path(setting("data_dir"))
-    if not d.is_dir():
-        raise ConfigError(tr(f"找不到数据目录：{d}", f"no data directory at {d}"))
-    return d
 
 
 def _city_argument(f: Any) -> Any:
@@ -45,7 +37,7 @@ def history_group() -> None:
 @handles_errors
 def list_versions(city_path: Path | None, fmt: str) -> None:
     """列出已采用的数据包版本 / the accepted versions of the package, newest first."""
-    d = _data_dir(city_path)
+    d = data_dir_of(city_path)
     found = history.versions(d)
     if fmt == "json":
         click.echo(json.dumps([v.describe() for v in reversed(found)], ensure_ascii=False, indent=1))
@@ -82,7 +74,7 @@ def _package(city: City, v: history.Version) -> Any:
 def diff(a: int, b: int, city_path: Path | None, profile: str | Path | None, factor_set: str | None,
          factors: Path | None, fmt: str) -> None:
     """比较两个版本：各表新增、删除、修改的行 / rows added, removed and changed per table from A to B."""
-    d = _data_dir(city_path)
+    d = data_dir_of(city_path)
     va, vb = history.version(d, a), history.version(d, b)
     city = City.open(d, profile=profile, factor_set=factor_set, factors=factors)
     tables = history.diff_packages(_package(city, va), _package(city, vb))
@@ -108,13 +100,28 @@ def diff(a: int, b: int, city_path: Path | None, profile: str | Path | None, fac
 @handles_errors
 def restore(number: int, city_path: Path | None) -> None:
     """恢复某一版本（记为新版本）/ make version N the package in use again, as a new version."""
-    d = _data_dir(city_path)
+    d = data_dir_of(city_path)
     v = history.restore(d, number, who="cli restore")
     if v is None:
         console.print(tr(f"版本 {number} 已是当前使用的版本，未作更改",
                          f"version {number} is the version in use already; nothing changed"))
         return
+    _audit_restore(d, number, v.number)
     console.print(tr(f"已将版本 {number} 恢复为版本 {v.number}（{v.package}）。"
                      "正在运行的 qingshan serve 须重启才会使用它",
                      f"version {number} restored as version {v.number} ({v.package}). A running qingshan serve "
                      "uses it once restarted"))
+
+
+def _audit_restore(d: Path, number: int, new: int) -> None:
+    """The restore as an audit event, when the city has an application database."""
+    from qingshan.app import audit, database
+    from qingshan.cli.platform import cli_actor
+
+    if not setting("app_db") and not (d / database.SQLITE_FILE).exists():
+        return
+    url = database.app_url(d)
+    database.check_current(url)
+    with database.session(url) as s:
+        audit.record(s, cli_actor(), "package.restore", f"history/{new:04d}", before={"restored": number},
+                     after={"version": new})

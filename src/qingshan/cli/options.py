@@ -14,9 +14,10 @@ import pandas as pd
 
 from qingshan.city import City
 from qingshan.cli.console import err_console, progress, report_validation
-from qingshan.errors import QingshanError, ValidationError
+from qingshan.errors import ConfigError, QingshanError, ValidationError
 from qingshan.i18n import tr
 from qingshan.rulefile import name_or_path
+from qingshan.settings import setting
 
 EXIT_INVALID = 1
 EXIT_CONFIG = 2
@@ -134,3 +135,11 @@ def emit(doc: dict[str, Any], fmt: str, out: Path | None, sheets: list[tuple[str
     else:
         path = write_json(doc, out)
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))
+
+
+def data_dir_of(city_path: Path | None) -> Path:
+    """A command's data directory: ``CITY``, else ``QINGSHAN_DATA_DIR``; it must exist."""
+    d = city_path or Path(setting("data_dir"))
+    if not d.is_dir():
+        raise ConfigError(tr(f"找不到数据目录：{d}", f"no data directory at {d}"))
+    return d

@@ -24,13 +24,12 @@ from qingshan.app.models import AuditEvent
 from qingshan.city import City
 from qingshan.cli.console import console, table
 from qingshan.cli.main import main
-from qingshan.cli.options import handles_errors
-from qingshan.errors import ConfigError
+from qingshan.cli.options import data_dir_of, handles_errors
 from qingshan.i18n import tr
-from qingshan.settings import setting
 
 
-def _actor() -> audit.Actor:
+def cli_actor() -> audit.Actor:
+    """The actor of a command: ``cli:<the operating-system user>``."""
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # pragma: no cover - no user name in this environment
@@ -38,15 +37,8 @@ def _actor() -> audit.Actor:
     return audit.Actor(f"cli:{who}", role="administrator")
 
 
-def _data_dir(city_path: Path | None) -> Path:
-    d = city_path or Path(setting("data_dir"))
-    if not d.is_dir():
-        raise ConfigError(tr(f"找不到数据目录：{d}", f"no data directory at {d}"))
-    return d
-
-
 def _url(city_path: Path | None) -> str:
-    return database.app_url(_data_dir(city_path))
+    return database.app_url(data_dir_of(city_path))
 
 
 def _current(city_path: Path | None) -> str:
@@ -78,7 +70,7 @@ def db_upgrade(city_path: Path | None) -> None:
 def sync_organisations(url: str, city: City) -> None:
     """Bring the organisations in step with ``city``'s package (an audited change)."""
     with city, database.session(url) as s:
-        counts = organisations.sync(s, city.units(), _actor())
+        counts = organisations.sync(s, city.units(), cli_actor())
     console.print(tr(f"组织：新增 {counts['added']}，变更 {counts['changed']}",
                      f"organisations: {counts['added']} added, {counts['changed']} changed"))
 
@@ -111,7 +103,7 @@ def user_add(username: str, organisation: str, role_names: tuple[str, ...], disp
              city_path: Path | None) -> None:
     """新增用户，给出首次密码（首次登录须修改）/ add a user and print a first password to change."""
     with database.session(_current(city_path)) as s:
-        _, pw = users.add_user(s, _actor(), username, organisation, list(role_names), display_name=display_name)
+        _, pw = users.add_user(s, cli_actor(), username, organisation, list(role_names), display_name=display_name)
     console.print(tr(f"已新增 {username}；首次密码：{pw}（首次登录时须修改）",
                      f"added {username}; first password: {pw} (to be changed at the first sign-in)"))
 
@@ -145,7 +137,7 @@ def _strs(v: Any) -> list[str]:
 def user_disable(username: str, reason: str, city_path: Path | None) -> None:
     """停用用户 / disable a user."""
     with database.session(_current(city_path)) as s:
-        users.disable_user(s, _actor(), username, reason)
+        users.disable_user(s, cli_actor(), username, reason)
     console.print(tr(f"已停用 {username}", f"disabled {username}"))
 
 
@@ -156,7 +148,7 @@ def user_disable(username: str, reason: str, city_path: Path | None) -> None:
 def user_reset_password(username: str, city_path: Path | None) -> None:
     """重置密码（下次登录须修改）/ reset a password (to be changed at the next sign-in)."""
     with database.session(_current(city_path)) as s:
-        pw = users.reset_password(s, _actor(), username)
+        pw = users.reset_password(s, cli_actor(), username)
     console.print(tr(f"{username} 的新首次密码：{pw}", f"new first password of {username}: {pw}"))
 
 

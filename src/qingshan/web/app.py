@@ -421,12 +421,14 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         # the body is on disk already (Starlette spools it); the check runs in a worker
         # thread, so other requests are served while the child process validates. The
         # upload is staged for this session (or browser): no other can accept it.
-        return await run_in_threadpool(data.check_upload, file.file, file.filename, request.state.owner)
+        signed: auth.Signed | None = request.state.signed
+        return await run_in_threadpool(data.check_upload, file.file, file.filename, request.state.owner,
+                                       signed.actor if signed else None)
 
     def start_accept(request: Request, token: str) -> Any:
         signed: auth.Signed | None = request.state.signed
         try:
-            return data.accept(token, request.state.owner, signed.username if signed else None)
+            return data.accept(token, request.state.owner, signed.actor if signed else None)
         except KeyError as exc:
             raise refused(f"没有待采用的上传 {shown(token)}（已采用、已过期或校验未通过）",
                           f"no staged upload {shown(token)} (accepted, expired or refused)", 404) from exc

@@ -54,6 +54,7 @@ class Job:
     token: str  # the staged upload's name (uploads.Staged.token)
     source_name: str
     user: str | None = None  # who accepted it (signed in), recorded in the history
+    actor: audit.Actor | None = None  # the same, for the audit trail
     state: str = "queued"
     step: str = "queued"
     detail: str = ""
@@ -152,7 +153,8 @@ class WebCity:
 
     # --- actions ----------------------------------------------------------------------
 
-    def check_upload(self, stream: BinaryIO, filename: str | None = None, owner: str = "") -> dict[str, Any]:
+    def check_upload(self, stream: BinaryIO, filename: str | None = None, owner: str = "",
+                     actor: audit.Actor | None = None) -> dict[str, Any]:
         """Stage an uploaded workbook for ``owner`` under a new accept token and validate it
         in a child process; keep it if it would be accepted (the city's judgement of
         warnings, :meth:`City.verdict`, the same as at accept), and then give its accept
@@ -172,13 +174,23 @@ class WebCity:
         verdict = self.city.verdict(problems)
         if verdict is not None:
             uploads.remove(data_dir, st.token)
+        self._audit(actor, "package.upload", st.source_name,
+                    {"ok": verdict is None, "rows": rows, "errors": sum(p.severity == "error" for p in problems),
+                     "warnings": sum(p.severity == "warning" for p in problems)})
         return {"ok": verdict is None, "token": None if verdict else st.accept, "message": verdict,
                 "source_name": st.source_name, "problems": _named(problems, st.path.name, st.source_name),
                 "rows": rows}
 
-    def accept(self, token: str, owner: str = "", user: str | None = None) -> Job:
+    def _audit(self, actor: audit.Actor | None, action: str, entity: str, after: dict[str, Any], *,
+               before: dict[str, Any] | None = None) -> None:
+        """An audit event of this city's application database (none without one)."""
+        if self.auth.url is not None:
+            with app_database.session(self.auth.url) as s:
+                audit.record(s, actor or audit.Actor("anonymous"), action, entity, before=before, after=after)
+
+    def accept(self, token: str, owner: str = "", actor: audit.Actor | None = None) -> Job:
         """Start accepting the upload staged for ``owner`` under the accept token ``token`` in
-        the background and return its job (``user``: who accepts it, for the history).
+        the background and return its job (``actor``: who accepts it, for the history and the audit trail).
         Raises :class:`KeyError` for an unknown token or another owner's upload, and
         :class:`BusyError` while another accept (or a ``qingshan history restore``) is
         changing this city's data."""
@@ -195,7 +207,8 @@ class WebCity:
                 held = history.lock(data_dir)
             except BusyError as exc:
                 raise BusyError(f"另一进程正在更改该城市的数据（采用或恢复），请稍后再试 / {exc}") from None
-            job = Job(id=secrets.token_hex(8), token=st.token, source_name=st.source_name, user=user)
+            job = Job(id=secrets.token_hex(8), token=st.token, source_name=st.source_name,
+                      user=actor.name if actor else None, actor=actor)
             self._running = job
             self._remember(job)
         threading.Thread(target=self._run_accept, args=(job, st, held), name=f"accept-{job.id}", daemon=True).start()
@@ -230,11 +243,9 @@ class WebCity:
             job.step = "recording"
             v = history.record(data_dir, st.path, source_name=st.source_name, who="web upload",
                                current=self.city.package_path, user=job.user)
-            if self.auth.url is not None:  # the accepted version, in the audit trail
-                with app_database.session(self.auth.url) as s:
-                    audit.record(s, audit.Actor(job.user or "anonymous"), "package.accept", f"history/{v.number:04d}",
-                                 before={"package": str(self.city.package_path)},
-                                 after={"version": v.number, "source": st.source_name, "package": str(v.package)})
+            self._audit(job.actor, "package.accept", f"history/{v.number:04d}",
+                        {"version": v.number, "source": st.source_name, "package": str(v.package)},
+                        before={"package": str(self.city.package_path)})
             fresh.package_path = v.package  # the same content, so the same package key
             fresh.saved()
             if fresh.cache_dir is not None and package_cache.adopt(fresh.cache_dir, package_cache.folder_of(data_dir)):

@@ -181,6 +181,11 @@ async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
+async def _see_other(send: Send, headers: list[tuple[bytes, bytes]], location: str) -> None:
+    """303 to ``location`` (a local path), never kept by any cache."""
+    await _answer(send, 303, b"", [*headers, (b"location", location.encode()), (b"cache-control", b"no-store")])
+
+
 def _json(detail: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     return (json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8"),
             [(b"content-type", b"application/json"), (b"cache-control", b"no-store")])
@@ -248,22 +253,19 @@ class Guard:
                     body, extra = _json(_detail(auth.SIGN_IN_NEEDED))
                     await _answer(send, 401, body, out + extra)
                 else:
-                    await _answer(send, 303, b"", [*out, (b"location", auth.login_url(target, english).encode()),
-                                                   (b"cache-control", b"no-store")])
+                    await _see_other(send, out, auth.login_url(target, english))
                 return
             if signed is not None and signed.must_change and path not in PASSWORD_PATHS:
                 if _is_api(path):
                     body, extra = _json(_detail(auth.MUST_CHANGE))
                     await _answer(send, 403, body, out + extra)
                 else:
-                    await _answer(send, 303, b"", [*out, (b"location", auth.password_url(target, english).encode()),
-                                                   (b"cache-control", b"no-store")])
+                    await _see_other(send, out, auth.password_url(target, english))
                 return
             if signed is not None and path not in OPEN_PATHS | PASSWORD_PATHS:
                 refusal = access.decide(signed.roles, signed.whole_city, method, path, query)
                 if refusal is not None and refusal.redirect is not None:
-                    await _answer(send, 303, b"", [*out, (b"location", refusal.redirect.encode()),
-                                                   (b"cache-control", b"no-store")])
+                    await _see_other(send, out, refusal.redirect)
                     return
                 if refusal is not None:
                     body, extra = _json(_detail((refusal.zh, refusal.en)))

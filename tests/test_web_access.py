@@ -31,7 +31,7 @@ LEVELS = ("city", "district", "park", "enterprise")
 #: what a signed-in user of a part of the city may open (the rest shows the whole city)
 SCOPED = ("/api/enterprises", "/enterprises", "/api/map", "/map", "/api/accounts", "/api/profile", "/api",
           "/openapi.json")
-OPEN = ("/login", "/api/login", "/logout", "/api/logout", "/password", "/api/password")
+OPEN = ("/login", "/api/login", "/logout", "/api/logout", "/password", "/api/password", "/favicon.ico")
 
 
 @dataclass
@@ -182,3 +182,13 @@ def test_the_audit_page_for_administrators(matrix: Matrix) -> None:
     assert admin.get("/api/audit?since=2026-13-01").status_code == 422
     for name in ("analyst-city", "viewer-city", "administrator-district"):
         assert _signed_in(matrix, name).get("/api/audit").status_code == 403, name
+
+
+def test_the_icon_a_browser_asks_for_by_itself_is_open_to_all(matrix: Matrix) -> None:
+    """Chromium asks for /favicon.ico after an answer without a page (a 403): a scoped user,
+    and someone not signed in, get the icon, not a refusal that lands in the console."""
+    anonymous = TestClient(create_app(matrix.web), follow_redirects=False)
+    for client in (anonymous, _signed_in(matrix, "viewer-district")):
+        r = client.get("/favicon.ico")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+        assert r.content.startswith(b"<svg")

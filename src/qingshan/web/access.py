@@ -36,7 +36,7 @@ class Rule:
         return hit and method in self.methods
 
 
-#: The routes' rules, first match wins; sign-in's own pages and /static are open to all
+#: The routes' rules, first match wins; sign-in's own pages, /static and /favicon.ico are open to all
 #: (web/protect.py) and not listed.
 RULES = (
     Rule(READ, "/api/enterprises", "view", True),

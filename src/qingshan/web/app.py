@@ -151,6 +151,13 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(resources.files("qingshan.web").joinpath("static"))),
               name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """The icon a browser asks for by itself (on an answer without a page, such as a 403),
+        open to all like /static: the site's SVG icon."""
+        icon = resources.files("qingshan.web").joinpath("static", "favicon.svg").read_bytes()
+        return Response(icon, media_type="image/svg+xml", headers={"cache-control": "public, max-age=86400"})
+
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         """A GET request's parameter of the wrong type, out of range or missing: 422 with a

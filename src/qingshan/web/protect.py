@@ -227,7 +227,7 @@ class Guard:
             return
         cookies = cookie_parser(headers.get("cookie", ""))
         csrf = cookies.get(CSRF_COOKIE, "")
-        static = path.startswith("/static/")
+        static = path.startswith("/static/") or path == "/favicon.ico"
         if not auth.TOKEN.fullmatch(csrf):
             csrf = secrets.token_urlsafe(32)
             if not static:  # a page's files, fetched beside it, must not replace the page's token

@@ -248,10 +248,12 @@ def test_a_report_is_checked_as_a_package_is(tmp_path: Path) -> None:
     create_demo_city(d, enterprises=20, years=[2024], seed=5)
     with City.open(d) as city:
         firm = next(u.code for u in city.units() if u.kind == "enterprise")
-        assert city.check_report("energy", firm, MONTH, "report 2024-03") == []
+        assert city.check_report("energy", firm, "2024-03", MONTH, "report 2024-03") == []
         bad = [{**MONTH[0], "quantity": "1,2,3"}, {**MONTH[1], "能源品种": "天然气"}, {**MONTH[1], "colour": "red"}]
-        problems = city.check_report("energy", firm, bad, "report 2024-03")
+        bad.append({**MONTH[0], "period": "2024-04", "use": "feedstock"})
+        problems = city.check_report("energy", firm, "2024-03", bad, "report 2024-03")
     got = {(p.code, p.row, p.column) for p in problems if p.severity == "error"}
     assert ("P018", 2, "quantity") in got  # an ambiguous number, as in a package
-    assert ("R001", None, "colour") in got  # a field the table does not have is never ignored
-    assert ("R002", 3, "carrier") in got  # nor one given twice, by its name and an alias
+    assert ("Q001", None, "colour") in got  # a field the table does not have is never ignored
+    assert ("Q002", 3, "carrier") in got  # nor one given twice, by its name and an alias
+    assert ("Q003", 5, "period") in got  # a row of another month than the report's

@@ -106,8 +106,9 @@ def raise_if_blocking(problems: Iterable[Problem], *, accept_warnings: bool = Fa
 
 
 #: Warnings that never block: something in the package that is ignored and said so (P004:
-#: an extra sheet or file). Every other warning blocks unless warnings are accepted.
-NEVER_BLOCKING = frozenset({"P004"})
+#: an extra sheet or file; Q004: an accepted report of an enterprise the package no longer
+#: has). Every other warning blocks unless warnings are accepted.
+NEVER_BLOCKING = frozenset({"P004", "Q004"})
 
 
 def blocking(problems: Iterable[Problem], *, accept_warnings: bool = False) -> list[Problem]:

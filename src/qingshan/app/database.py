@@ -22,6 +22,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from qingshan.errors import ConfigError
@@ -41,6 +42,22 @@ def app_url(data_dir: Path | None) -> str:
         raise ConfigError(tr("应用数据库需要数据目录或 QINGSHAN_APP_DB",
                              "the application database needs a data directory or QINGSHAN_APP_DB"))
     return f"sqlite:///{(Path(data_dir) / SQLITE_FILE).resolve()}"
+
+
+def existing_url(data_dir: Path | None) -> str | None:
+    """The application database's URL if there is one to read: ``QINGSHAN_APP_DB`` (a server
+    database named was meant to be used), or the data directory's SQLite file once
+    ``qingshan db upgrade`` has made it (connecting would make an empty file); else None."""
+    try:
+        url = app_url(data_dir)
+    except ConfigError:  # neither a data directory nor QINGSHAN_APP_DB
+        return None
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        file = parsed.database
+        if not file or file == ":memory:" or not Path(file).is_file():
+            return None
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -23,14 +23,17 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qingshan.app import database
 from qingshan.app.audit import Actor, record
 from qingshan.app.models import Organisation, Report
 from qingshan.app.permissions import allowed, in_scope
+from qingshan.data.reported import Reported
 from qingshan.errors import QingshanError
 
 #: What may be reported, and the form of its period.
@@ -146,6 +149,23 @@ def accepted(s: Session, kind: str) -> list[Report]:
     q = (select(Report).join(newest, (Report.group_id == newest.c.group_id) & (Report.version == newest.c.v))
          .order_by(Report.id))
     return list(s.execute(q).scalars())
+
+
+def reported(s: Session) -> tuple[Reported, ...]:
+    """The latest accepted version of every report, as rows of the city's package."""
+    return tuple(Reported(r.id, r.version, r.kind, r.organisation.code, r.period, tuple(r.rows))
+                 for kind in KINDS for r in accepted(s, kind))
+
+
+def of_city(data_dir: Path | None) -> tuple[Reported, ...]:
+    """The accepted reports in the application database of ``data_dir`` (none without one);
+    :class:`~qingshan.errors.ConfigError` if it is not migrated to the code's revision."""
+    url = database.existing_url(data_dir)
+    if url is None:
+        return ()
+    database.check_current(url)
+    with database.session(url) as s:
+        return reported(s)
 
 
 def waiting(s: Session, who: Acting) -> list[Report]:

@@ -33,12 +33,15 @@ import pandas as pd
 from qingshan import __version__
 from qingshan import accounts as engine
 from qingshan.accounts import AccountResult
+from qingshan.app import reports as app_reports
 from qingshan.app.organisations import Unit
 from qingshan.city import cache as package_cache
 from qingshan.city import history, isolated
 from qingshan.city.config import FILE as CITY_FILE
 from qingshan.city.config import read_city_config
+from qingshan.data import reported
 from qingshan.data.package import Package
+from qingshan.data.reported import Reported
 from qingshan.errors import ConfigError, Problem, StoreError, ValidationError, blocking, raise_if_blocking
 from qingshan.factors import FactorSet, load_factor_set
 from qingshan.i18n import tr
@@ -133,8 +136,11 @@ class City:
     def __init__(self, *, package_path: Path, data_dir: Path | None, profile: Profile, db: str | None = None,
                  factor_set: str | None = None, factors: Path | None = None, accept_warnings: bool = False,
                  progress: Callable[[str], None] | None = None, cache_dir: Path | None = None,
-                 isolation: isolated.Limits | None = None) -> None:
+                 isolation: isolated.Limits | None = None, reports: tuple[Reported, ...] = ()) -> None:
         self.package_path = package_path
+        #: the accepted enterprise reports, which replace their rows of the package
+        #: (:mod:`qingshan.data.reported`); read from the application database by :meth:`open`
+        self.reports = reports
         self.data_dir = data_dir
         #: where the validated package is kept (default: the data directory's ``cache/package``)
         self.cache_dir = cache_dir or (package_cache.folder_of(data_dir) if data_dir is not None else None)
@@ -195,16 +201,20 @@ class City:
         chosen = profile or configured or (name_or_path(env) if env else None) or "national"
         return cls(package_path=package_path, data_dir=data_dir, profile=checked_profile(chosen),
                    db=db or setting("db") or None, factor_set=factor_set or setting("factor_set") or None,
-                   factors=factors, accept_warnings=accept_warnings, progress=progress)
+                   factors=factors, accept_warnings=accept_warnings, progress=progress,
+                   reports=app_reports.of_city(data_dir) if data_dir is not None else ())
 
     def reopened(self, package_path: Path, *, cache_dir: Path | None = None,
-                 isolation: isolated.Limits | None = None, progress: Callable[[str], None] | None = None) -> City:
-        """The same city (profile, store, factor options, store lock) on another package
-        file; its validated copy is kept in ``cache_dir`` (default: the data directory's),
-        and it is validated in a child process under ``isolation`` if given."""
+                 isolation: isolated.Limits | None = None, progress: Callable[[str], None] | None = None,
+                 reports: tuple[Reported, ...] | None = None) -> City:
+        """The same city (profile, store, factor options, store lock, accepted reports unless
+        ``reports`` are given) on another package file; its validated copy is kept in
+        ``cache_dir`` (default: the data directory's), and it is validated in a child process
+        under ``isolation`` if given."""
         c = City(package_path=package_path, data_dir=self.data_dir, profile=self.profile, db=self.db,
                  factor_set=self._factor_set_name, factors=self._factors_file,
-                 accept_warnings=self.accept_warnings, progress=progress, cache_dir=cache_dir, isolation=isolation)
+                 accept_warnings=self.accept_warnings, progress=progress, cache_dir=cache_dir, isolation=isolation,
+                 reports=self.reports if reports is None else reports)
         c.store_lock = self.store_lock
         return c
 
@@ -284,7 +294,8 @@ class City:
 
     def _salt(self, fs: FactorSet) -> str:
         return json.dumps({"cache": CACHE_VERSION, "qingshan": __version__, "schema": schema_digest(),
-                           "factor_set": fs.describe()}, sort_keys=True, ensure_ascii=False)
+                           "factor_set": fs.describe(), "reports": reported.digest(self.reports)},
+                          sort_keys=True, ensure_ascii=False)
 
     def validate(self) -> Checked:
         """Validate the package, or take the validated copy kept under its key, and return
@@ -303,7 +314,7 @@ class City:
             return self._validate_in_child(self.isolation)
         else:
             self._progress(tr("读取并校验", "reading and validating"))
-            pkg, problems = check_package(self.package_path, fs)
+            pkg, problems = check_package(self.package_path, fs, self.reports)
             self.events.append("package-validated")
             if self.cache_dir is not None and not any(p.severity == "error" for p in problems):
                 self._keep_copy(self.cache_dir, self.package_key, pkg, problems)
@@ -336,7 +347,7 @@ class City:
         self._progress(tr("在独立进程中读取并校验", "reading and validating in a separate process"))
         spec = {"package_path": self.package_path, "data_dir": self.data_dir, "profile": self.profile,
                 "db": self.db, "factor_set": self._factor_set_name, "factors": self._factors_file,
-                "accept_warnings": self.accept_warnings, "cache_dir": self.cache_dir}
+                "accept_warnings": self.accept_warnings, "cache_dir": self.cache_dir, "reports": self.reports}
         key, hint, problems, rows = isolated.run(_validate_in_child, (spec,), limits, label=self.package_path.name)
         self.events.append("package-validated-in-child")
         if hint != self._years_hint:  # the package's own years chose the factor selection
@@ -472,34 +483,18 @@ class City:
             self._result = engine.compute(store, self.factor_set)
         return self._result
 
-    def check_report(self, kind: str, entity_id: str, rows: list[dict[str, Any]], label: str) -> list[Problem]:
-        """Every problem of enterprise ``entity_id``'s report (issue #14): the rows of table
-        ``kind``, keyed by column name or header alias, checked by the same validation as a
-        package, as rows of that enterprise. Rows are numbered from 2, as under a header row."""
-        from qingshan.data.raw import RawPackage, RawTable
+    def check_report(self, kind: str, entity_id: str, period: str, rows: list[dict[str, Any]],
+                     label: str) -> list[Problem]:
+        """Every problem of enterprise ``entity_id``'s report of table ``kind`` for ``period``
+        (issue #14): its rows, keyed by column name or header alias, checked by the same
+        validation as a package, as that enterprise's rows of that period (types, units,
+        carriers, ranges, duplicates, unit slips within the report). Rows are numbered from
+        2, as under a header row."""
+        from qingshan.data.raw import RawPackage
         from qingshan.data.validate import check_raw
-        from qingshan.schema.tables import canonical_header, tables
 
-        spec = tables()[kind]
-        unknown = sorted({k for r in rows for k in r if canonical_header(spec, str(k)) is None})
-        cells: dict[str, list[str]] = {c: [] for c in spec.column_names}
-        twice: list[Problem] = []
-        for i, r in enumerate(rows, start=2):
-            canon = [canonical_header(spec, str(k)) for k in r]
-            twice += [Problem("R002", label, i, c, None, f"字段 {c} 出现两次（名称与别名）",
-                              f"field {c} is given twice (by its name and an alias)")
-                      for c in sorted({c for c in canon if c is not None and canon.count(c) > 1})]
-            named = {**{canonical_header(spec, str(k)): v for k, v in r.items()}, "entity_id": entity_id}
-            for c in spec.column_names:
-                v = named.get(c)
-                cells[c].append("" if v is None else str(v).strip())
-        frame = pd.DataFrame(cells, dtype=object)
-        raw = RawPackage({kind: [RawTable(kind, label, frame, pd.Series(range(2, len(rows) + 2)), unknown)]}, [],
-                         label)
-        # a field the table does not have is a mistake of the form or the client: never ignored
-        strays = [Problem("R001", label, None, k, None, f"表 {kind} 没有该字段：{'、'.join(spec.column_names)}",
-                          f"table {kind} has no such field: {', '.join(spec.column_names)}") for k in unknown]
-        return strays + twice + check_raw(raw, self.factor_set)[1]
+        table, problems = reported.report_table(kind, entity_id, period, rows, label)
+        return problems + check_raw(RawPackage({kind: [table]}, [], label), self.factor_set)[1]
 
     def units(self) -> list[Unit]:
         """The city, its districts, parks and enterprises, as the application database's
@@ -520,6 +515,7 @@ class City:
         return {"profile": self.profile.describe(year),
                 "factor_set": fs.describe() | {"overridden": bool(sel and sel.overridden)},
                 "package": {"source": str(self.package_path), "digest": self.package_key[:16]},
+                "reports": {"accepted": len(self.reports), "digest": reported.digest(self.reports)[:16]},
                 "run_notes": list(self.notes)}
 
     def carrier_months(self) -> pd.DataFrame:

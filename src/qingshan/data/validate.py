@@ -26,7 +26,7 @@ found, or over the few boundary rows.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -34,12 +34,14 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from qingshan.data import reported
 from qingshan.data.boundaries import check_boundaries
 from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
 from qingshan.data.industry import known_division
 from qingshan.data.package import Package
 from qingshan.data.raw import RawPackage, RawTable
 from qingshan.data.readers import read_package
+from qingshan.data.reported import Reported
 from qingshan.data.uscc import is_valid_uscc
 from qingshan.errors import Problem, ValidationError, blocking
 from qingshan.factors import FactorSet, load_factor_set
@@ -664,17 +666,43 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
+def _with_reports(frame: pd.DataFrame, name: str, reports: list[Reported], ent: pd.DataFrame,
+                  problems: list[Problem]) -> pd.DataFrame:
+    """``frame`` with its rows of each reported enterprise and period replaced by the
+    report's (:mod:`qingshan.data.reported`). A report of an enterprise the package does
+    not have is not used, and said so (Q004, a warning that never blocks)."""
+    known = set(ent.loc[ent["entity_type"] == "enterprise", "entity_id"].dropna()) if not ent.empty else set()
+    used = [r for r in reports if r.entity_id in known]
+    problems += [Problem("Q004", r.label, None, "entity_id", r.entity_id, "数据包中的企业",
+                         "an enterprise of the package: this report is not used", "warning")
+                 for r in reports if r.entity_id not in known]
+    if not used:
+        return frame
+    parts = [frame.loc[~reported.replaced(frame, name, used)]]
+    for r in used:
+        table, found = reported.report_table(name, r.entity_id, r.period, r.rows, r.label)
+        problems += found
+        parts.append(_type_table(table, problems))
+    return _concat(parts, name)
+
+
+def check_raw(raw: RawPackage, factor_set: FactorSet | None = None,
+              reports: Sequence[Reported] = ()) -> tuple[Package, list[Problem]]:
     """Type, convert and check a package already read; return it with every problem.
+    ``reports`` (accepted enterprise reports) replace their enterprise's rows of their table
+    and period before the checks, so they are checked with the rest.
 
     The text of ``raw``'s tables is let go as each is typed (``raw.tables`` is emptied), so
     that a large package is never held twice."""
     fs = factor_set or load_factor_set()
     problems = list(raw.problems)
-    typed = {}
+    typed: dict[str, pd.DataFrame] = {}
     for name in TABLE_ORDER:
         parts = raw.tables.pop(name, [])
         typed[name] = _concat([_type_table(parts.pop(0), problems) for _ in range(len(parts))], name)
+        mine = [r for r in reports if r.kind == name]
+        if mine:
+            typed[name] = _with_reports(typed[name], name, mine, typed["entities"], problems)
     ent = typed["entities"]
     # References to enterprises are checked only against a complete entities table: when it
     # could not be read or has no rows, that problem is reported instead of its effects.
@@ -699,9 +727,11 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None) -> tuple[Pac
     return pkg, problems
 
 
-def check_package(path: str | Path, factor_set: FactorSet | None = None) -> tuple[Package, list[Problem]]:
-    """Read and check a package; never raises for problems in the data."""
-    return check_raw(read_package(path), factor_set)
+def check_package(path: str | Path, factor_set: FactorSet | None = None,
+                  reports: Sequence[Reported] = ()) -> tuple[Package, list[Problem]]:
+    """Read and check a package (with the accepted ``reports``); never raises for problems
+    in the data."""
+    return check_raw(read_package(path), factor_set, reports)
 
 
 def load_package(path: str | Path, factor_set: FactorSet | None = None, *,

@@ -119,24 +119,16 @@ class SignIn:
         required when it exists, is migrated and holds a user. Raises
         :class:`ConfigError` for one that exists but is not at the code's revision (or
         cannot be reached), so the server does not start."""
-        try:
-            url = database.app_url(data_dir)
-        except ConfigError:  # neither a data directory nor QINGSHAN_APP_DB: no accounts
+        url = database.existing_url(data_dir)
+        if url is None:
             return cls()
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite":
-            # the embedded database: there only once `qingshan db upgrade` made it (connecting
-            # would make an empty file)
-            file = parsed.database
-            if not file or file == ":memory:" or not Path(file).is_file():
-                return cls()
         # a server database named by QINGSHAN_APP_DB was meant to be used: it must be migrated
         try:
             database.check_current(url)
             with database.session(url) as s:
                 n = s.execute(select(func.count()).select_from(User)).scalar_one()
         except SQLAlchemyError as exc:
-            shown = parsed.render_as_string(hide_password=True)
+            shown = make_url(url).render_as_string(hide_password=True)
             raise ConfigError(f"无法读取应用数据库 {shown}：{exc.__class__.__name__} / "
                               f"cannot read the application database {shown}: {exc}") from exc
         return cls(url) if n else cls()
@@ -184,7 +176,9 @@ class Signed:
                 "organisation": {"code": self.organisation, "name": self.organisation_name},
                 "roles": [{"role": r, "zh": table[r].zh if r in table else r, "en": table[r].en if r in table else r}
                           for r in self.roles],
-                "must_change": self.must_change}
+                "must_change": self.must_change,
+                # whether the header links the users' page (web/admin.py): a role with manage_users
+                "manage_users": any("manage_users" in table[r].actions for r in self.roles if r in table)}
 
 
 def _signed(ws: WebSession, user: User, org: Organisation, role_names: list[str]) -> Signed:

@@ -45,7 +45,12 @@ TRANSITIONS = {("submitted", "accept"): ("accepted", False), ("submitted", "retu
 
 
 class ReportError(QingshanError):
-    """A report step that the rules do not allow."""
+    """A report step that the rules do not allow; ``status`` is the HTTP status the web
+    answers it with (403 not allowed, 404 no such report, 409 not now, 422 not valid)."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class Acting:
 def _org(s: Session, code: str) -> Organisation:
     org = s.execute(select(Organisation).where(Organisation.code == code)).scalar_one_or_none()
     if org is None:
-        raise ReportError(f"没有组织 {code} / no organisation {code}")
+        raise ReportError(f"没有组织 {code} / no organisation {code}", 404)
     return org
 
 
@@ -79,6 +84,16 @@ def describe(r: Report) -> dict[str, Any]:
             "rows": len(r.rows), "submitted_by": r.submitted_by, "reviewed_by": r.reviewed_by, "comment": r.comment}
 
 
+def shown(r: Report) -> dict[str, Any]:
+    """A report version as the reports page and its JSON twin give it: what :func:`describe`
+    says, its enterprise's name, the times, and its rows."""
+    def when(t: dt.datetime | None) -> str | None:
+        return None if t is None else (t if t.tzinfo else t.replace(tzinfo=dt.UTC)).isoformat(timespec="seconds")
+
+    return {**describe(r), "name": r.organisation.name, "submitted_at": when(r.submitted_at),
+            "reviewed_at": when(r.reviewed_at), "data": list(r.rows)}
+
+
 def submit(s: Session, who: Acting, kind: str, period: str, rows: list[dict[str, Any]], *,
            reason: str = "") -> Report:
     """Submit the acting enterprise's report of ``kind`` for ``period``: its first version,
@@ -88,10 +103,10 @@ def submit(s: Session, who: Acting, kind: str, period: str, rows: list[dict[str,
     if kind not in KINDS or not KINDS[kind].fullmatch(period):
         raise ReportError(f"不支持的报告 {kind} {period} / no such report: {kind} {period}")
     if not allowed(who.roles, "report"):
-        raise ReportError("该角色不能填报 / this role cannot report")
+        raise ReportError("该角色不能填报 / this role cannot report", 403)
     org = _org(s, who.organisation)
     if org.kind != "enterprise":
-        raise ReportError("只有企业填报自己的数据 / only an enterprise reports its own data")
+        raise ReportError("只有企业填报自己的数据 / only an enterprise reports its own data", 403)
     if not rows:
         raise ReportError("报告没有数据行 / the report has no rows")
     versions = _versions(s, org, kind, period)
@@ -99,11 +114,11 @@ def submit(s: Session, who: Acting, kind: str, period: str, rows: list[dict[str,
     initiator = "reporter"
     if latest is not None:
         if latest.status == "submitted":
-            raise ReportError(f"第 {latest.version} 版正在审核 / version {latest.version} is being reviewed")
+            raise ReportError(f"第 {latest.version} 版正在审核 / version {latest.version} is being reviewed", 409)
         if latest.status == "accepted":
             if not reason.strip():
                 raise ReportError("已通过的报告只能以补充版本更正，须说明原因 / an accepted report is corrected by a "
-                                  "supplemental version, which needs a reason")
+                                  "supplemental version, which needs a reason", 409)
             initiator = "supplemental"
     now = dt.datetime.now(dt.UTC)
     report = Report(group_id=latest.group_id if latest else str(uuid.uuid4()), organisation_id=org.id, kind=kind,
@@ -122,13 +137,14 @@ def review(s: Session, who: Acting, report_id: int, decision: str, comment: str 
     """Accept or return a submitted report of an enterprise within the reviewer's scope."""
     report = s.get(Report, report_id)
     if report is None:
-        raise ReportError(f"没有报告 {report_id} / no report {report_id}")
+        raise ReportError(f"没有报告 {report_id} / no report {report_id}", 404)
     if not allowed(who.roles, "review") or not in_scope(who.path, report.organisation.path) \
             or who.organisation == report.organisation.code:
-        raise ReportError("无权审核该报告 / not allowed to review this report")
+        raise ReportError("无权审核该报告 / not allowed to review this report", 403)
     rule = TRANSITIONS.get((report.status, decision))
     if rule is None:
-        raise ReportError(f"{report.status} 状态的报告不能{decision} / a {report.status} report cannot be {decision}ed")
+        raise ReportError(f"{report.status} 状态的报告不能{decision} / a {report.status} report cannot be "
+                          f"{decision}ed", 409)
     status, needs_comment = rule
     if needs_comment and not comment.strip():
         raise ReportError("退回须填写意见 / returning a report needs a comment")
@@ -166,6 +182,21 @@ def of_city(data_dir: Path | None) -> tuple[Reported, ...]:
     database.check_current(url)
     with database.session(url) as s:
         return reported(s)
+
+
+def listing(s: Session, who: Acting, *, kind: str | None = None, period: str | None = None,
+            status: str | None = None, limit: int = 500) -> list[Report]:
+    """Every version of the reports of enterprises within ``who``'s part of the city (its
+    own, for an enterprise), newest first, filtered; at most ``limit``."""
+    q = select(Report).join(Organisation).order_by(Report.submitted_at.desc(), Report.id.desc())
+    if kind:
+        q = q.where(Report.kind == kind)
+    if period:
+        q = q.where(Report.period == period)
+    if status:
+        q = q.where(Report.status == status)
+    q = q.where(Organisation.path.startswith(who.path.rstrip("/"), autoescape=True))
+    return [r for r in s.execute(q).scalars() if in_scope(who.path, r.organisation.path)][:limit]
 
 
 def waiting(s: Session, who: Acting) -> list[Report]:

@@ -484,16 +484,16 @@ class City:
         return self._result
 
     def check_report(self, kind: str, entity_id: str, period: str, rows: list[dict[str, Any]],
-                     label: str) -> list[Problem]:
+                     label: str, numbers: list[int] | None = None) -> list[Problem]:
         """Every problem of enterprise ``entity_id``'s report of table ``kind`` for ``period``
         (issue #14): its rows, keyed by column name or header alias, checked by the same
         validation as a package, as that enterprise's rows of that period (types, units,
         carriers, ranges, duplicates, unit slips within the report). Rows are numbered from
-        2, as under a header row."""
+        2, as under a header row, unless ``numbers`` gives those of a form they came from."""
         from qingshan.data.raw import RawPackage
         from qingshan.data.validate import check_raw
 
-        table, problems = reported.report_table(kind, entity_id, period, rows, label)
+        table, problems = reported.report_table(kind, entity_id, period, rows, label, numbers)
         return problems + check_raw(RawPackage({kind: [table]}, [], label), self.factor_set)[1]
 
     def units(self) -> list[Unit]:

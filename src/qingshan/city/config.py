@@ -5,15 +5,24 @@
     profile = "demo"            # a shipped profile id, or a file of this directory ending .toml
     package = "package"         # optional: the package folder or workbook in this directory
 
+    [reporting]                 # optional: when enterprises' reports are due (issue #14)
+    energy_due_day = 10         # a month's energy report: by this day of the following month
+    yearly_due = "03-31"        # a year's economics, production, pollutants: by this date of the next year
+
+The due dates are the city's own administrative decision (no national rule for
+self-reporting to a city platform is known to us); without them the reporting status lists
+missing reporters but calls none late.
+
 Without ``city.toml`` a data directory runs under the national default profile and its
 package is ``package.xlsx`` or ``package/`` (docs/profiles.md, "A city's data directory").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from qingshan.app.deadlines import Due
 from qingshan.rulefile import Checker, read_rule_file
 
 FILE = "city.toml"
@@ -24,6 +33,7 @@ CODE = "J0"
 class CityConfig:
     profile: str | Path | None
     package: Path | None
+    due: Due = field(default_factory=Due)
 
 
 def _inside(data_dir: Path, name: str, c: Checker, key: str) -> Path | None:
@@ -42,14 +52,22 @@ def read_city_config(data_dir: Path) -> CityConfig:
         return CityConfig(profile=None, package=None)
     rf = read_rule_file(f, package="qingshan.profiles", folder="data", code=CODE)
     c = Checker(rf.label, f"{CODE}30")
-    c.only(rf.raw, ("profile", "package"))
+    c.only(rf.raw, ("profile", "package", "reporting"))
     profile: str | Path | None = c.text(rf.raw, "profile", required=False) or None
     if isinstance(profile, str) and profile.endswith(".toml"):
         profile = _inside(data_dir, profile, c, "profile")
     pkg = c.text(rf.raw, "package", required=False)
     package = _inside(data_dir, pkg, c, "package") if pkg else None
+    reporting = c.table(rf.raw, "reporting", required=False)
+    c.only(reporting, ("energy_due_day", "yearly_due"), "reporting")
+    day = c.integer(reporting, "energy_due_day", "reporting", required=False, lo=1, hi=28)
+    yearly_text = c.text(reporting, "yearly_due", "reporting", required=False)
+    yearly = None
+    if yearly_text and c.form("reporting.yearly_due", yearly_text, r"(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])",
+                              "月-日（MM-DD，日不超过 28）", "month-day (MM-DD, day at most 28)"):
+        yearly = (int(yearly_text[:2]), int(yearly_text[3:]))
     c.raise_if_any()
-    return CityConfig(profile=profile, package=package)
+    return CityConfig(profile=profile, package=package, due=Due(day, yearly))
 
 
 def write_city_config(data_dir: Path, profile: str) -> Path:

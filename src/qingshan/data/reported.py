@@ -27,6 +27,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,17 +76,19 @@ def digest(reports: Iterable[Reported]) -> str:
 
 
 def report_table(kind: str, entity_id: str, period: str | None, rows: Sequence[Mapping[str, Any]],
-                 label: str) -> tuple[RawTable, list[Problem]]:
+                 label: str, numbers: Sequence[int] | None = None) -> tuple[RawTable, list[Problem]]:
     """The report's rows as a raw table of ``kind`` (every cell text, under the canonical
-    column names, rows numbered from 2 as under a header row), with its enterprise and
-    period filled in, and the problems of its fields (Q001–Q003)."""
+    column names, rows numbered from 2 as under a header row unless ``numbers`` gives the
+    rows of a form they came from), with its enterprise and period filled in, and the
+    problems of its fields (Q001–Q003)."""
+    numbers = list(numbers) if numbers is not None else list(range(2, len(rows) + 2))
     spec = tables()[kind]
     period_column = PERIOD_COLUMN.get(kind)
     unknown = sorted({str(k) for r in rows for k in r if canonical_header(spec, str(k)) is None})
     problems = [Problem("Q001", label, None, k, None, f"表 {kind} 没有该字段：{'、'.join(spec.column_names)}",
                         f"table {kind} has no such field: {', '.join(spec.column_names)}") for k in unknown]
     cells: dict[str, list[str]] = {c: [] for c in spec.column_names}
-    for i, r in enumerate(rows, start=2):
+    for i, r in zip(numbers, rows, strict=True):
         canon = [canonical_header(spec, str(k)) for k in r]
         problems += [Problem("Q002", label, i, c, None, f"字段 {c} 出现两次（名称与别名）",
                              f"field {c} is given twice (by its name and an alias)")
@@ -101,7 +104,40 @@ def report_table(kind: str, entity_id: str, period: str | None, rows: Sequence[M
         for c in spec.column_names:
             cells[c].append(named.get(c) or "")
     frame = pd.DataFrame(cells, dtype=object)
-    return RawTable(kind, label, frame, pd.Series(range(2, len(rows) + 2)), unknown), problems
+    return RawTable(kind, label, frame, pd.Series(numbers, dtype="int64"), unknown), problems
+
+
+@dataclass(frozen=True)
+class FormReport:
+    """One form 205-1 of an uploaded file, as a month's energy report: the enterprise (its
+    credit code on the form), the month, and the energy rows with the form rows they came
+    from."""
+
+    file: str
+    entity_id: str
+    period: str
+    rows: tuple[dict[str, str], ...]
+    numbers: tuple[int, ...]
+
+
+def form_reports(path: Path) -> tuple[list[FormReport], list[Problem]]:
+    """Every form 205-1 in ``path`` (CSV or workbook, :mod:`qingshan.data.form_205_1`) as a
+    report, with the problems of reading it. A module-level function: an upload is read in
+    a child process with limits (:func:`qingshan.city.isolated.run`)."""
+    from qingshan.data.form_205_1 import read_form_file
+
+    problems: list[Problem] = []
+    out = []
+    for t in read_form_file(path, problems):
+        f = t.frame
+        if f.empty:
+            continue
+        columns = [c for c in f.columns if c != "entity_id"]
+        out.append(FormReport(t.file, str(f["entity_id"].iloc[0]), str(f["period"].iloc[0]),
+                              tuple({c: str(v) for c, v in zip(columns, values, strict=True) if v != ""}
+                                    for values in f[columns].itertuples(index=False, name=None)),
+                              tuple(int(n) for n in t.rows)))
+    return out, problems
 
 
 def replaced(frame: pd.DataFrame, kind: str, reports: Sequence[Reported]) -> np.ndarray:

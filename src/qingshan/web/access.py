@@ -22,6 +22,7 @@ from qingshan.app.permissions import allowed
 
 READ = frozenset({"GET", "HEAD"})
 ANY = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+POST = frozenset({"POST"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,21 @@ RULES = (
     Rule(READ, "/openapi.json", "view", True),
     Rule(READ, "/audit", "audit", False),
     Rule(READ, "/api/audit", "audit", False),
+    # the users' page (web/admin.py): a district's administrator manages its district's users
+    Rule(ANY, "/users", "manage_users", True),
+    Rule(ANY, "/users/", "manage_users", True),
+    Rule(ANY, "/api/users", "manage_users", True),
+    Rule(ANY, "/api/users/", "manage_users", True),
+    # enterprise reports (web/reporting.py): listed within scope; submitted by an enterprise's
+    # reporter, reviewed by a unit above it
+    Rule(READ, "/reports", "view", True),
+    Rule(READ, "/api/reports", "view", True),
+    Rule(POST, "/reports", "report", True),
+    Rule(POST, "/reports/upload", "report", True),
+    Rule(POST, "/api/reports", "report", True),
+    Rule(POST, "/api/reports/upload", "report", True),
+    Rule(POST, "/reviews/", "review", True),
+    Rule(POST, "/api/reviews/", "review", True),
     Rule(ANY, "/import", "upload", False),
     Rule(ANY, "/import/", "upload", False),
     Rule(ANY, "/api/import", "upload", False),

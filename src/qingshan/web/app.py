@@ -40,7 +40,7 @@ from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
-from qingshan.web import auth, protect
+from qingshan.web import admin, auth, protect, reporting
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
 from qingshan.web.city import WebCity
@@ -49,7 +49,8 @@ from qingshan.web.limits import BodyLimit
 PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "One-map"),
          ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
-         ("screen", "/screen", "项目审查", "Screening"), ("import", "/import", "数据导入", "Import"))
+         ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
+         ("import", "/import", "数据导入", "Import"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: answers that change without a new data version (the import page, an accept's job): not
 #: kept by the response cache nor by the browser
@@ -510,4 +511,6 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return answer
 
     auth.install(app, data.auth, page)
+    admin.install(app, data.auth, page)
+    reporting.install(app, data, page)
     return app

@@ -91,6 +91,14 @@ class WebCity:
         self.jobs: dict[str, Job] = {}
         self._running: Job | None = None
         self._guard = threading.Lock()
+        #: the accepted reports being brought in (:meth:`refresh_reports`), and whether they
+        #: changed again meanwhile
+        self._refreshing = False
+        self._again = False
+        self._settled = threading.Event()
+        self._settled.set()
+        #: the last refresh's outcome, for the reports page
+        self.reports_state: dict[str, Any] = {"state": "current", "message": None}
 
     @classmethod
     def start(cls, city: City, auth: SignIn | None = None) -> WebCity:
@@ -267,6 +275,64 @@ class WebCity:
             with self._guard:
                 self._running = None
             job.done.set()
+            self.refresh_reports()  # a report accepted meanwhile is not lost with the old city
+
+    # --- accepted reports (issue #14) ---------------------------------------------------
+
+    def refresh_reports(self) -> None:
+        """Serve the city with the accepted reports as the application database has them
+        now: in the background, computed while the old data are served, then swapped in
+        (as an accepted upload is). A refresh asked for while one (or an upload's accept) is
+        running is done after it; nothing happens when the reports have not changed."""
+        if self.city.data_dir is None or self.auth.url is None:
+            return
+        with self._guard:
+            if self._refreshing or self._running is not None:
+                self._again = True
+                return
+            self._refreshing, self._again = True, False
+            self._settled.clear()
+        threading.Thread(target=self._run_refresh, name="reports-refresh", daemon=True).start()
+
+    def settled(self, timeout: float | None = None) -> bool:
+        """Wait until no refresh of the reports is running or due; whether it is so."""
+        return self._settled.wait(timeout)
+
+    def _run_refresh(self) -> None:
+        again = True
+        while again:
+            try:
+                self._refresh_once()
+            except Exception as exc:  # the city keeps its data; the reports page says why
+                self.reports_state = {"state": "failed", "message": str(exc) or type(exc).__name__}
+            with self._guard:
+                again, self._again = self._again, False
+                if not again:
+                    self._refreshing = False
+                    self._settled.set()
+
+    def _refresh_once(self) -> None:
+        from qingshan.app import reports as app_reports
+        from qingshan.data.reported import digest
+
+        served = self.city
+        now = app_reports.of_city(served.data_dir)
+        if digest(now) == digest(served.reports):
+            self.reports_state = {"state": "current", "message": None}
+            return
+        self.reports_state = {"state": "computing", "message": None}
+        fresh = served.reopened(served.package_path, isolation=self.limits, reports=now)
+        _ = fresh.package  # raises if the package with these reports does not pass
+        self.compute(fresh)
+        fresh.saved()
+        with self.lock:
+            if self.city is not served:  # an upload was accepted meanwhile: do it again on it
+                with self._guard:
+                    self._again = True
+                return
+            self.city = fresh
+            self.version += 1  # every cached page of the old data is stale
+        self.reports_state = {"state": "current", "message": None}
 
     def job(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)

@@ -72,8 +72,9 @@ SECURITY_HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-typ
 OPEN_PATHS = frozenset({"/login", "/api/login", "/logout", "/api/logout"})
 #: Paths a user who must change a first password may open.
 PASSWORD_PATHS = OPEN_PATHS | {"/password", "/api/password"}
-#: Answers never kept by the response cache (they carry a session's own values).
-UNCACHED = PASSWORD_PATHS
+#: Answers never kept by the response cache (they carry a session's own values, or change
+#: without a new data version: the reports and their review).
+UNCACHED = PASSWORD_PATHS | {"/reports", "/api/reports"}
 
 CSRF_REFUSED = ("缺少或无效的 CSRF 令牌：请刷新页面后重试",
                 "missing or invalid CSRF token: reload the page and try again")

@@ -124,6 +124,9 @@ def _one(city: City, entity_id: str) -> dict[str, Any] | None:
             "monthly": [{k: r[k] for k in ("year", "month", "energy_tce", "co2_t", "co2_process_t",
                                            "electricity_kwh")} for r in rows_of(city, result.monthly, entity_id)],
             "by_carrier": by_carrier,
+            # the accepted reports of this enterprise its figures include (issue #14): which
+            # version of which report replaced the package's rows of which period
+            "reported": [r.describe() for r in city.reports if r.entity_id == entity_id],
             "evaluation": firm, "why": why(ev, firm) if firm else None,
             "move_up": {k: firm[k] for k in ("target_class", "threshold_score", "gap")}
             if firm and firm.get("target_class") else None,

@@ -249,3 +249,23 @@ def test_targets_without_a_growth_assumption_say_so(long_pkg: Path, tmp_path: Pa
         doc = targets_doc.build(c)
         assert doc["growth"] is None and doc["remaining_room"] == [] and doc["notes"]
         assert targets_doc.build(c, 0.05)["remaining_room"]
+
+
+def test_city_toml_reporting_due_dates(tmp_path: Path) -> None:
+    from qingshan.app.deadlines import Due, due_at
+    from qingshan.city.config import read_city_config
+
+    (tmp_path / "city.toml").write_text('profile = "demo"\n[reporting]\nenergy_due_day = 10\nyearly_due = "03-31"\n',
+                                        "utf-8")
+    due = read_city_config(tmp_path).due
+    assert due == Due(10, (3, 31))
+    # the end of 10 January 2025 (December's report) and of 31 March 2025 (2024's), UTC+8
+    assert str(due_at("energy", "2024-12", due)) == "2025-01-11 00:00:00+08:00"
+    assert str(due_at("economics", "2024", due)) == "2025-04-01 00:00:00+08:00"
+    assert due_at("energy", "2024-12", Due()) is None
+    (tmp_path / "city.toml").write_text('profile = "demo"\n[reporting]\nenergy_due_day = 31\nyearly_due = "02-30"\n'
+                                        'weekly = 1\n', "utf-8")
+    with pytest.raises(ValidationError) as e:
+        read_city_config(tmp_path)
+    assert {(p.code, p.column) for p in e.value.problems} == {
+        ("J030", "reporting.energy_due_day"), ("J030", "reporting.yearly_due"), ("J030", "reporting.weekly")}

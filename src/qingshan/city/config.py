@@ -8,6 +8,7 @@
     [reporting]                 # optional: when enterprises' reports are due (issue #14)
     energy_due_day = 10         # a month's energy report: by this day of the following month
     yearly_due = "03-31"        # a year's economics, production, pollutants: by this date of the next year
+                                # (energy_due_day at most 28, so that every month has it)
 
 The due dates are the city's own administrative decision (no national rule for
 self-reporting to a city platform is known to us); without them the reporting status lists
@@ -19,6 +20,7 @@ package is ``package.xlsx`` or ``package/`` (docs/profiles.md, "A city's data di
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +65,15 @@ def read_city_config(data_dir: Path) -> CityConfig:
     day = c.integer(reporting, "energy_due_day", "reporting", required=False, lo=1, hi=28)
     yearly_text = c.text(reporting, "yearly_due", "reporting", required=False)
     yearly = None
-    if yearly_text and c.form("reporting.yearly_due", yearly_text, r"(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])",
-                              "月-日（MM-DD，日不超过 28）", "month-day (MM-DD, day at most 28)"):
-        yearly = (int(yearly_text[:2]), int(yearly_text[3:]))
+    if yearly_text and c.form("reporting.yearly_due", yearly_text, r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+                              "月-日（MM-DD）", "month-day (MM-DD)"):
+        month, date = int(yearly_text[:2]), int(yearly_text[3:])
+        try:
+            dt.date(2001, month, date)  # a date of every year (not 29 February)
+            yearly = (month, date)
+        except ValueError:
+            c.problem("reporting.yearly_due", yearly_text, "每年都有的日期（MM-DD，不含 2 月 29 日）",
+                      "a date every year has (MM-DD, not 29 February)")
     c.raise_if_any()
     return CityConfig(profile=profile, package=package, due=Due(day, yearly))
 

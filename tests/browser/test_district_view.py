@@ -1,5 +1,5 @@
-"""A district's user in a real browser (issue #14): signed in, the overview sends it to its
-enterprises, the list shows only its district's, another district's enterprise is not
+"""A district's user in a real browser (issue #14): signed in, the overview is its
+district's, the enterprise list shows only its district's, another district's enterprise is not
 there by its URL, and a whole-city page is refused with a message; the security policy lets
 its pages work."""
 
@@ -20,7 +20,7 @@ PASSWORD = "District-view-2026"
 
 
 @pytest.fixture(scope="module")
-def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
+def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, str]]:
     d = demo_city(tmp_path_factory.mktemp("browser-district"))
     url = database.app_url(d)
     database.upgrade(url)
@@ -28,6 +28,7 @@ def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
         units = city.units()
     ent = [u for u in units if u.kind == "enterprise"]
     district = sorted({u.district for u in ent if u.district})[0]
+    district_name = next(u.name for u in units if u.code == district)
     other = next(u.code for u in sorted(ent, key=lambda u: u.code) if u.district != district)
     with database.session(url) as s:
         organisations.sync(s, units, audit.Actor("test"))
@@ -35,18 +36,21 @@ def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     with database.session(url) as s:
         users.change_password(s, "east", "Temporary-pass-1", PASSWORD)
     with serve(d) as base:
-        yield base, str(district), other
+        yield base, str(district), other, district_name
 
 
 @pytest.mark.browser
-def test_a_district_user_sees_its_own_enterprises(page: Page, watch: Watch, district_url: tuple[str, str, str]) -> None:
-    base, district, other = district_url
+def test_a_district_user_sees_its_own_enterprises(page: Page, watch: Watch,
+                                                  district_url: tuple[str, str, str, str]) -> None:
+    base, district, other, district_name = district_url
     page.goto(f"{base}/")
     page.locator("input[name=username]").fill("east")
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("#sign-in").click()
-    expect(page).to_have_url(re.compile(r"/enterprises$"))  # the overview is the whole city's
+    expect(page).to_have_url(re.compile(r"/$"))  # the overview, of its own district
+    expect(page.locator("h1")).to_contain_text(str(district_name))
+    page.goto(f"{base}/enterprises")
     cells = page.locator("table tr td:nth-child(2)")
     expect(cells.first).to_be_visible()
     assert set(cells.all_inner_texts()) == {district}

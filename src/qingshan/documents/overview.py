@@ -1,5 +1,12 @@
-"""The overview page's document: the city's energy, CO2 and intensities by year, its
-districts in the latest year and the latest colour of every target."""
+"""The overview page's document: energy, CO2 and intensities by year, the units one level
+below in the latest year, and the latest colour of every target.
+
+For the city's, a bureau's or a department's user it is the whole city's: its series, its
+districts and every target. For a district's or park's user (issue #14: every page honours
+scope) it is that unit's: its own series (the accounts' district or park roll-up), its parks
+(a district's; a park lists itself) and the targets set for it; for an enterprise's user, its
+own yearly figures. Nothing of another unit enters it.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +17,37 @@ from qingshan.documents.values import records
 
 if TYPE_CHECKING:
     from qingshan.city import City
+    from qingshan.documents.scope import Scope
+
+SERIES = ["year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va", "co2_per_va"]
+UNITS = ["unit_id", "unit_name", "enterprises", "energy_tce", "co2_t", "energy_per_va", "co2_per_va"]
 
 
-def build(city: City) -> dict[str, Any]:
+def build(city: City, scope: Scope | None = None) -> dict[str, Any]:
     result = city.accounts()
     year = city.latest_year
-    c = result.rollups["city"].sort_values("year")
-    d = result.rollups["district"]
-    d = d[d["year"] == year].sort_values("unit_id")
+    latest = targets_doc.build(city)["latest"]
+    if scope is None or scope.whole_city:
+        c = result.rollups["city"].sort_values("year")
+        d = result.rollups["district"]
+        d = d[d["year"] == year].sort_values("unit_id")
+        return {**city.header(year), "year": year, "unit": None, "below": "district",
+                "city": records(c[SERIES]), "districts": records(d[UNITS]), "targets": latest,
+                "factor_set_name": result.factor_set["name"], "notes": result.notes}
+    code = scope.path.rstrip("/").rsplit("/", 1)[-1]
+    unit = next(u for u in city.units() if u.code == code)
+    if unit.kind in ("district", "park"):
+        own = result.rollups[unit.kind]
+        series = own[own["unit_id"] == code].sort_values("year")
+        parks = result.rollups["park"]
+        below = parks[(parks["year"] == year) & parks["unit_id"].astype(str).isin(scope.units)].sort_values("unit_id")
+        units = records(below[UNITS])
+    else:  # an enterprise: its own yearly figures
+        yearly = result.yearly
+        series = yearly[yearly["entity_id"] == code].sort_values("year")
+        units = []
     return {**city.header(year), "year": year,
-            "city": records(c[["year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va",
-                               "co2_per_va"]]),
-            "districts": records(d[["unit_id", "unit_name", "enterprises", "energy_tce", "co2_t", "energy_per_va",
-                                    "co2_per_va"]]),
-            "targets": targets_doc.build(city)["latest"], "factor_set_name": result.factor_set["name"],
-            "notes": result.notes}
+            "unit": {"code": code, "kind": unit.kind, "name": unit.name}, "below": "park" if units else None,
+            "city": records(series[SERIES]), "districts": units,
+            "targets": [t for t in latest if t["level"] == unit.kind and str(t["entity"]) == code],
+            "factor_set_name": result.factor_set["name"], "notes": result.notes}

@@ -3,11 +3,11 @@ city, as data (:data:`RULES`), decided for a signed-in user by :func:`decide`.
 
 - The action (``data/roles.toml``) must be one of the user's roles' actions; a download
   (``format=xlsx`` or ``csv``) needs ``export`` as well.
-- A route marked *scoped* serves what lies within the user's organisation (the enterprise
-  list and search, an enterprise, the map, the accounts: :mod:`qingshan.documents.scope`).
-  Every other route shows figures of the whole city, and only a user of the city, a bureau
-  or a department opens it; one of a district, park or enterprise is refused (403), and
-  sent from the overview to the enterprise list.
+- A route marked *scoped* serves what lies within the user's organisation (the overview of
+  its own unit, the enterprise list and search, an enterprise, the map, the accounts, the
+  reports, the users: :mod:`qingshan.documents.scope`). Every other route shows figures of
+  the whole city, and only a user of the city, a bureau or a department opens it; one of a
+  district, park or enterprise is refused (403) with a message.
 - A route no rule names is treated as a whole-city view: a new page is closed to a district
   until it is made scope-aware and listed here (tests/test_web_access.py checks every route
   against this table).
@@ -28,18 +28,21 @@ POST = frozenset({"POST"})
 @dataclass(frozen=True)
 class Rule:
     methods: frozenset[str]
-    path: str  # the path, or a prefix when it ends with '/'
+    path: str  # the path, or a prefix when it ends with '/' ("/" itself: the root only)
     action: str
     scoped: bool
 
     def matches(self, method: str, path: str) -> bool:
-        hit = path.startswith(self.path) if self.path.endswith("/") else path == self.path
+        prefix = self.path.endswith("/") and self.path != "/"
+        hit = path.startswith(self.path) if prefix else path == self.path
         return hit and method in self.methods
 
 
 #: The routes' rules, first match wins; sign-in's own pages, /static and /favicon.ico are open to all
 #: (web/protect.py) and not listed.
 RULES = (
+    Rule(READ, "/", "view", True),  # the overview: the user's own unit's (documents/overview.py)
+    Rule(READ, "/api/overview", "view", True),
     Rule(READ, "/api/enterprises", "view", True),
     Rule(READ, "/api/enterprises/", "view", True),
     Rule(READ, "/enterprises", "view", True),
@@ -85,7 +88,6 @@ def rule_for(method: str, path: str) -> Rule:
 class Refusal:
     zh: str
     en: str
-    redirect: str | None = None
 
 
 def decide(roles: tuple[str, ...], whole_city: bool, method: str, path: str, query: str) -> Refusal | None:
@@ -97,8 +99,6 @@ def decide(roles: tuple[str, ...], whole_city: bool, method: str, path: str, que
     if parse_qs(query).get("format", [""])[-1] in DOWNLOADS and not allowed(roles, "export"):
         return Refusal("您的角色不能下载数据", "your role may not download data")
     if not rule.scoped and not whole_city:
-        if path == "/" and method in READ:
-            return Refusal("", "", redirect="/enterprises")
         return Refusal("此页汇总全市数据，仅对市级及部门用户开放；请查看本单位的企业",
                        "this page shows figures of the whole city, for the city's and its bureaus' users only; "
                        "see your own unit's enterprises")

@@ -275,14 +275,15 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return respond(doc(pathways_doc.build, pathways_doc.scenarios(scenario)), format, "pathways")
 
     @app.get("/api/overview", tags=["pages"])
-    def api_overview(format: Format = "json") -> Any:
-        """City energy, CO2 and intensities by year; districts in the latest year; target colours.
-        ``format=xlsx`` returns the tables as a workbook."""
-        return respond(doc(overview_doc.build), format, "overview")
+    def api_overview(request: Request, format: Format = "json") -> Any:
+        """City energy, CO2 and intensities by year; districts in the latest year; target colours
+        (a district's or park's user: its own unit's, and its parks). ``format=xlsx`` returns
+        the tables as a workbook."""
+        return respond(doc(overview_doc.build, scope_of_request(request)), format, "overview")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(request: Request) -> HTMLResponse:
-        return page(request, "overview", doc(overview_doc.build))
+        return page(request, "overview", doc(overview_doc.build, scope_of_request(request)))
 
     @app.get("/api/map", tags=["pages"])
     def api_map(request: Request, colour: str = "class", format: Format = "json") -> Any:

@@ -265,9 +265,6 @@ class Guard:
                 return
             if signed is not None and path not in OPEN_PATHS | PASSWORD_PATHS:
                 refusal = access.decide(signed.roles, signed.whole_city, method, path, query)
-                if refusal is not None and refusal.redirect is not None:
-                    await _see_other(send, out, refusal.redirect)
-                    return
                 if refusal is not None:
                     body, extra = _json(_detail((refusal.zh, refusal.en)))
                     await _answer(send, 403, body, out + extra)

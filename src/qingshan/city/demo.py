@@ -29,7 +29,10 @@ def create_demo_city(data_dir: Path, *, enterprises: int, years: list[int], seed
                              "them: choose another data directory"))
     package = generate_demo_city(seed=seed, enterprises=enterprises, years=years)
     pkg_dir = write_csv_package(package, data_dir / "package")
-    write_city_config(data_dir, DEMO_PROFILE)
+    config = write_city_config(data_dir, DEMO_PROFILE)
+    with config.open("a", encoding="utf-8") as fh:  # the demo city's own choice (docs/roles.md, "Deadlines")
+        fh.write("\n# when the demo city's enterprises' reports are due (its own decision)\n"
+                 "[reporting]\nenergy_due_day = 10\nyearly_due = \"03-31\"\n")
     for folder, package_name, sub, names, suffix in (
             ("scenarios", "qingshan.targets", "demo_scenarios", SCENARIOS, ".toml"),
             ("projects", "qingshan.screening", "demo_projects", PROJECTS, ".yaml")):

@@ -313,11 +313,10 @@ class WebCity:
 
     def _refresh_once(self) -> None:
         from qingshan.app import reports as app_reports
-        from qingshan.data.reported import digest
 
         served = self.city
         now = app_reports.of_city(served.data_dir)
-        if digest(now) == digest(served.reports):
+        if now == served.reports:
             self.reports_state = {"state": "current", "message": None}
             return
         self.reports_state = {"state": "computing", "message": None}

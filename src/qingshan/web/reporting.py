@@ -37,13 +37,11 @@ from pydantic import BaseModel, Field
 
 from qingshan.app import database, deadlines, reports
 from qingshan.app.permissions import allowed
-from qingshan.city import isolated
 from qingshan.city import uploads as staging
 from qingshan.city.config import read_city_config
-from qingshan.data.reported import PERIOD_COLUMN, FormReport, form_reports
-from qingshan.errors import Problem, ValidationError
+from qingshan.city.forms import FormReport, read_forms, report_fields
+from qingshan.errors import Problem
 from qingshan.reports.workbook import document_sheets, workbook_bytes
-from qingshan.schema.tables import tables
 from qingshan.web.auth import NO_STORE, Page, Signed
 from qingshan.web.city import WebCity
 
@@ -79,13 +77,6 @@ class Decision(BaseModel):
 
 def _refused(pair: tuple[str, str], status: int) -> HTTPException:
     return HTTPException(status, f"{pair[0]} / {pair[1]}")
-
-
-def _fields(kind: str) -> list[dict[str, Any]]:
-    """The columns a reporter fills in: the table's, but its enterprise and period."""
-    skip = {"entity_id", PERIOD_COLUMN[kind]}
-    return [{"name": c.name, "zh": c.zh, "en": c.en, "required": c.required, "choices": list(c.choices),
-             "default": c.default} for c in tables()[kind].columns if c.name not in skip]
 
 
 def _default_period(kind: str, today: dt.date) -> str:
@@ -158,7 +149,7 @@ def install(app: FastAPI, data: WebCity, page: Page) -> None:
             waiting = [reports.shown(r) for r in reports.waiting(s, who)] if allowed(signed.roles, "review") else []
             status = deadlines.status(s, signed.organisation_path, f["kind"], f["period"], due)
         return {"filters": f, "kinds": {k: {"zh": z, "en": e} for k, (z, e) in KINDS.items()}, "database": True,
-                "note": None, "fields": _fields(f["kind"]), "form_rows": FORM_ROWS[f["kind"]],
+                "note": None, "fields": report_fields(f["kind"]), "form_rows": FORM_ROWS[f["kind"]],
                 "can_report": can_report(signed), "can_review": allowed(signed.roles, "review"),
                 "organisation": signed.organisation, "reports": listed, "waiting": waiting, "status": status,
                 "city": {"reports_in_use": len(data.city.reports), "refresh": data.reports_state},
@@ -196,7 +187,7 @@ def install(app: FastAPI, data: WebCity, page: Page) -> None:
             data.refresh_reports()  # the city's totals change now, in the background
         return {"ok": True, "report": report}
 
-    async def read_forms(upload: UploadFile) -> tuple[list[FormReport], list[Problem], str, str]:
+    async def forms_of(upload: UploadFile) -> tuple[list[FormReport], list[Problem], str, str]:
         """The forms 205-1 of an uploaded file, read in a child process with the limits of an
         upload; the staged copy is removed afterwards."""
         if data.city.data_dir is None:
@@ -210,11 +201,7 @@ def install(app: FastAPI, data: WebCity, page: Page) -> None:
         try:
             with path.open("wb") as out:
                 await run_in_threadpool(shutil.copyfileobj, upload.file, out)
-            try:
-                found, problems = await run_in_threadpool(isolated.run, form_reports, (path,), data.limits,
-                                                          label=shown)
-            except ValidationError as exc:  # beyond the limits, or the reader broke
-                found, problems = [], list(exc.problems)
+            found, problems = await run_in_threadpool(read_forms, path, data.limits, shown)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return found, problems, path.name, shown
@@ -222,7 +209,7 @@ def install(app: FastAPI, data: WebCity, page: Page) -> None:
     async def upload(signed: Signed, file: UploadFile, reason: str) -> dict[str, Any]:
         if not can_report(signed):
             raise _refused(NOT_REPORTER, 403)
-        found, problems, staged, shown = await read_forms(file)
+        found, problems, staged, shown = await forms_of(file)
         own = [f for f in found if f.entity_id == signed.organisation]
         problems += [Problem("Q005", f.file, None, "entity_id", f.entity_id,
                              f"本企业的统一社会信用代码 {signed.organisation}",

@@ -9,6 +9,7 @@ on PostgreSQL (``QINGSHAN_APP_DB``), each migrated from nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 import time
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from starlette.datastructures import Headers
 
 from qingshan.app import audit, database, organisations, users
@@ -282,7 +283,10 @@ def test_logout_ends_the_session(served: Served) -> None:
     assert again.get("/").status_code == 303 and again.get("/api/overview").status_code == 401
 
 
-def test_an_ended_session_is_refused(served: Served) -> None:
+def test_an_ended_session_is_refused(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the session is ended behind the server's back (as `qingshan user disable` would do from
+    # another process): with nothing kept in memory it is refused at once
+    monkeypatch.setattr(auth, "LOOKUP_SECONDS", 0.0)
     c = _signed_in(served, "dong")
     token = c.cookies[auth.SESSION_COOKIE]
     with database.session(served.url) as s:
@@ -448,3 +452,28 @@ def test_hosts_and_origins() -> None:
     assert same({"origin": "https://qs.example:8000"}, https=True)  # ... unless behind a TLS proxy
     assert protect.same_origin(Headers({"host": "qs.example", "origin": "https://qs.example:443"}),
                                {"scheme": "https"}, False)
+
+
+def test_a_session_is_kept_in_memory_for_a_few_seconds_only(served: Served) -> None:
+    """Within LOOKUP_SECONDS a session is answered from memory (an out-of-band end is seen
+    after them); its own end in time is honoured at once; logout drops it at once."""
+    c = _signed_in(served, "dong")
+    token = c.cookies[auth.SESSION_COOKIE]
+    assert c.get("/api/overview").status_code == 200
+    with database.session(served.url) as s:
+        s.execute(delete(WebSession).where(WebSession.token_hash == auth.token_hash(token)))
+    assert c.get("/api/overview").status_code == 200  # kept: the database was not asked
+    key = next(k for k in auth._looked_up if k[1] == auth.token_hash(token))
+    signed, ends, _ = auth._looked_up[key]
+    auth._looked_up[key] = (signed, ends, time.monotonic() - 0.1)  # LOOKUP_SECONDS have passed
+    assert c.get("/api/overview").status_code == 401  # read again: the session is gone
+    d = _signed_in(served, "dong")
+    token = d.cookies[auth.SESSION_COOKIE]
+    assert d.get("/api/overview").status_code == 200
+    key = next(k for k in auth._looked_up if k[1] == auth.token_hash(token))
+    signed, _, until = auth._looked_up[key]
+    auth._looked_up[key] = (signed, auth._now() - dt.timedelta(seconds=1), until)  # its end has passed
+    with database.session(served.url) as s:
+        s.execute(update(WebSession).where(WebSession.token_hash == auth.token_hash(token))
+                  .values(expires_at=auth._now() - dt.timedelta(seconds=1)))
+    assert d.get("/api/overview").status_code == 401

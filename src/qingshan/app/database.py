@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,11 +61,21 @@ def existing_url(data_dir: Path | None) -> str | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver begins nothing itself: _sqlite_begin does
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Begin a transaction that may write with ``BEGIN IMMEDIATE``: it takes SQLite's write
+    lock at once (waiting up to ``busy_timeout`` for another writer), so two writers never
+    read the same state and then both write (SQLite has no ``SELECT … FOR UPDATE``: the audit
+    chain's head would be read twice). A read-only session (:func:`session` with
+    ``read_only``) begins a plain deferred transaction and never waits for a writer."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("qingshan_read_only") else "BEGIN IMMEDIATE")
 
 
 @cache
@@ -74,13 +84,18 @@ def engine(url: str) -> Engine:
     eng = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if eng.dialect.name == "sqlite":
         event.listen(eng, "connect", _sqlite_pragmas)
+        event.listen(eng, "begin", _sqlite_begin)
     return eng
 
 
 @contextmanager
-def session(url: str) -> Iterator[Session]:
-    """A session whose changes are committed together when the block ends, or not at all."""
-    factory = sessionmaker(engine(url), expire_on_commit=False)
+def session(url: str, *, read_only: bool = False) -> Iterator[Session]:
+    """A session whose changes are committed together when the block ends, or not at all.
+    On SQLite a session takes the write lock when it begins (one writer at a time, the others
+    wait), unless it is ``read_only``: it then takes no lock, never waits for a writer, and
+    must not write (its write could fail when another writer came first)."""
+    bind = engine(url).execution_options(qingshan_read_only=read_only) if read_only else engine(url)
+    factory = sessionmaker(bind, expire_on_commit=False)
     with factory() as s, s.begin():
         yield s
 

@@ -38,7 +38,7 @@ from qingshan.app import database, users
 from qingshan.app.models import Membership, Organisation, User, WebSession
 from qingshan.app.permissions import allowed, in_scope
 from qingshan.app.permissions import roles as known_roles
-from qingshan.web.auth import NAME_MAX, NO_STORE, OFF, Page, Signed, SignIn
+from qingshan.web.auth import NAME_MAX, NO_STORE, OFF, Page, Signed, SignIn, forget_sessions
 
 #: A user name made on the web: letters (any script), digits and ``. _ @ -``, so that it can
 #: stand in a path (``/users/{username}/disable``).
@@ -135,6 +135,7 @@ def off_doc() -> dict[str, Any]:
 
 def _end_sessions(s: Session, user: User) -> None:
     s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    forget_sessions(user.id)  # none of its sessions is answered from memory any more
 
 
 def _target(s: Session, signed: Signed, username: str) -> User:

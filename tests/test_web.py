@@ -266,3 +266,47 @@ def test_response_cache_serves_the_same_answer_and_forgets_on_new_data() -> None
     assert [k[1] for k in cache.entries] == [b"q=c", b"q=d"] and cache.size <= 250
     assert c.get("/x?q=a").text.startswith("a:8:")
     assert (cache.hits, cache.misses) == (1, 8)
+
+
+def test_simultaneous_requests_for_one_page_build_it_once() -> None:
+    """Single flight: ten requests for one key arriving while its answer is built wait for
+    that build and get its answer; a request for another key does not wait."""
+    import asyncio
+
+    from qingshan.web.cache import ResponseCache
+
+    calls: list[str] = []
+    release = asyncio.Event()
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        calls.append(scope["path"])
+        if scope["path"] == "/slow":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": f"{scope['path']}:{len(calls)}".encode()})
+
+    cache = ResponseCache(inner, lambda: 0)
+
+    async def get(path: str) -> bytes:
+        sent: list[Any] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        async def receive() -> Any:
+            return {"type": "http.request"}
+
+        await cache({"type": "http", "method": "GET", "path": path, "query_string": b""}, receive, send)
+        return bytes(next(m["body"] for m in sent if m["type"] == "http.response.body"))
+
+    async def main() -> list[bytes]:
+        slow = [asyncio.create_task(get("/slow")) for _ in range(10)]
+        await asyncio.sleep(0.01)
+        other = await get("/other")  # not held up by /slow's build
+        assert other == b"/other:2"
+        release.set()
+        return list(await asyncio.gather(*slow))
+
+    bodies = asyncio.run(main())
+    assert calls == ["/slow", "/other"] and set(bodies) == {b"/slow:2"}  # one build, made after /other
+    assert (cache.hits, cache.misses) == (9, 2)

@@ -37,15 +37,23 @@ def select_years(frame: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
     return frame if not years else frame[frame["year"].isin(years)]
 
 
-def account_document(result: AccountResult, years: list[int] | None = None) -> dict[str, Any]:
-    """The accounts of ``years`` (all when ``None``) as a JSON-ready document."""
-    yearly = select_years(result.yearly, years)
-    usage = select_years(result.factor_ids, years)
+def account_document(result: AccountResult, years: list[int] | None = None,
+                     units: frozenset[str] | None = None) -> dict[str, Any]:
+    """The accounts of ``years`` (all when ``None``) as a JSON-ready document; with ``units``,
+    only those enterprises, their products and the roll-ups of those districts and parks
+    (filtered before any record is made)."""
+    def mine(frame: pd.DataFrame, column: str = "entity_id") -> pd.DataFrame:
+        frame = select_years(frame, years)
+        return frame if units is None or column not in frame.columns else frame[frame[column].astype(str).isin(units)]
+
+    yearly = mine(result.yearly)
+    usage = mine(result.factor_ids)
     ids = {(e, int(y)): list(f) for e, y, f in usage.itertuples(index=False)}
     ents = records(yearly, ENTERPRISE_FIELDS)
     for rec in ents:
         rec["factor_ids"] = ids.get((rec["entity_id"], rec["year"]), [])
-    rollups = {lvl: records(select_years(df, years), ROLLUP_FIELDS) for lvl, df in result.rollups.items()}
+    levels = result.rollups if units is None else {k: v for k, v in result.rollups.items() if k in ("district", "park")}
+    rollups = {lvl: records(mine(df, "unit_id"), ROLLUP_FIELDS) for lvl, df in levels.items()}
     return {
         "qingshan_version": __version__,
         "years": years or sorted(int(y) for y in result.yearly["year"].unique()),
@@ -54,7 +62,8 @@ def account_document(result: AccountResult, years: list[int] | None = None) -> d
         "notes": [n for n in result.notes if not years or n["year"] in years],
         "enterprises": ents,
         "rollups": rollups,
-        "products": records(select_years(result.products, years)),
+        "products": records(mine(result.products)) if units is None or "entity_id" in result.products.columns
+        else [],
     }
 
 
@@ -62,11 +71,7 @@ def build(city: City, years: list[int] | None = None, scope: Scope | None = None
     """The city's accounts of ``years`` under its profile; within ``scope``, only its
     enterprises, products and the roll-ups of its own districts and parks (the city's and
     the industries' totals are figures of the whole city)."""
-    doc = account_document(city.accounts(), years)
+    scoped = scope is not None and not scope.whole_city
+    doc = account_document(city.accounts(), years, scope.units if scope is not None and scoped else None)
     head = city.header(max(years) if years else city.latest_year)
-    if scope is not None and not scope.whole_city:
-        doc["enterprises"] = [e for e in doc["enterprises"] if e["entity_id"] in scope.units]
-        doc["products"] = [p for p in doc["products"] if p.get("entity_id") in scope.units]
-        doc["rollups"] = {lvl: [r for r in rows if r.get("unit_id") in scope.units]
-                          for lvl, rows in doc["rollups"].items() if lvl in ("district", "park")}
     return {**head, **doc, "factor_set": head["factor_set"]}

@@ -36,7 +36,9 @@ def scope_of(city: City, path: str) -> Scope:
     """The scope of the organisation at ``path`` in ``city``'s tree (kept by the city)."""
     key = ("scope", path)
     if key not in city.memo:
-        paths = tree_paths(city.units())
+        if "tree" not in city.memo:  # once per city, not once per organisation
+            city.memo["tree"] = tree_paths(city.units())
+        paths = city.memo["tree"]
         city_path = next(p for u, p, _ in paths.values() if u.kind == "city")
         units = frozenset(code for code, (_, p, _) in paths.items() if in_scope(path, p))
         city.memo[key] = Scope(path, units, path.rstrip("/") == city_path)

@@ -13,10 +13,15 @@ What a request may see also depends on who asks: the guard in front
 session's organisation and roles; empty when the platform is open), which is part of the
 key, or None, for a request that must neither be served from the cache nor kept (anonymous
 requests, the sign-in pages). Without the guard (a bare application) the scope is empty.
+
+Requests for one key that arrive while its answer is being built wait for that build and
+are served its answer (single flight), rather than each building it again: fifty browsers
+opening the same page of a new data version cost one build.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -47,6 +52,8 @@ class ResponseCache:
         self.seen_version = -1
         self.hits = 0
         self.misses = 0
+        #: keys whose answer is being built, and the event set when it is done
+        self.building: dict[tuple[str, bytes, str], asyncio.Event] = {}
 
     def _evict(self) -> None:
         while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
@@ -64,14 +71,33 @@ class ResponseCache:
             self.size = 0
             self.seen_version = v
         key = (scope["path"], scope.get("query_string", b""), str(who))
-        hit = self.entries.get(key)
-        if hit is not None:
-            self.entries.move_to_end(key)
-            self.hits += 1
-            status, headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+        if await self._served(key, send):
             return
+        leader = self.building.get(key)
+        if leader is not None:  # being built: wait for it, then serve what it kept (if it did)
+            await leader.wait()
+            if self.version() == v and await self._served(key, send):
+                return
+            await self.app(scope, receive, send)
+            return
+        self.building[key] = asyncio.Event()
+        try:
+            await self._build(scope, receive, send, key, v)
+        finally:
+            self.building.pop(key).set()
+
+    async def _served(self, key: tuple[str, bytes, str], send: Send) -> bool:
+        hit = self.entries.get(key)
+        if hit is None:
+            return False
+        self.entries.move_to_end(key)
+        self.hits += 1
+        status, headers, body = hit
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def _build(self, scope: Scope, receive: Receive, send: Send, key: tuple[str, bytes, str], v: int) -> None:
         self.misses += 1
         start: Message = {}
         parts: list[bytes] = []

@@ -477,3 +477,23 @@ def test_a_session_is_kept_in_memory_for_a_few_seconds_only(served: Served) -> N
         s.execute(update(WebSession).where(WebSession.token_hash == auth.token_hash(token))
                   .values(expires_at=auth._now() - dt.timedelta(seconds=1)))
     assert d.get("/api/overview").status_code == 401
+
+
+def test_the_first_account_closes_a_running_server_without_a_restart(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server started open (migrated, no account) asks for sign-in once `qingshan user add`
+    has made the first account, within RECHECK_SECONDS, and stays so."""
+    monkeypatch.setattr(auth, "RECHECK_SECONDS", 0.0)
+    d = demo_city(tmp_path / "c")
+    url = database.app_url(d)
+    database.upgrade(url)
+    web = WebCity.start(City.open(d))
+    assert not web.auth.required
+    c = TestClient(create_app(web), follow_redirects=False)
+    assert c.get("/api/overview").status_code == 200  # open
+    with City.open(d) as city, database.session(url) as s:
+        organisations.sync(s, city.units(), audit.Actor("cli:test"))
+        users.add_user(s, audit.Actor("cli:test"), "first", "459900", ["administrator"],
+                       password="Temporary-pass-1")
+    assert c.get("/api/overview").status_code == 401  # closed, no restart
+    assert c.get("/").status_code == 303 and web.auth.required

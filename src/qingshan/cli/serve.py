@@ -46,9 +46,10 @@ def serve(data_dir: Path | None, host: str | None, port: int | None, profile: st
                      f"{city.profile.version})"))
     console.print(tr("需要登录（应用数据库中有账户）", "sign-in is required (the application database has accounts)")
                   if sign_in.required else
-                  tr("未启用登录：该城市没有账户（qingshan db upgrade、qingshan user add，然后重启）",
-                     "sign-in is off: this city has no accounts (qingshan db upgrade, qingshan user add, "
-                     "then restart)"))
+                  tr("未启用登录：该城市没有账户（qingshan db upgrade、qingshan user add；"
+                     "首个账户建立后数秒内即需登录）",
+                     "sign-in is off: this city has no accounts (qingshan db upgrade, qingshan user add; sign-in is "
+                     "required within seconds of the first account)"))
     if host in ("0.0.0.0", "::") and not setting("allowed_hosts"):
         console.print(tr("注意：监听所有地址时，请在 QINGSHAN_ALLOWED_HOSTS 中列出本服务器的主机名，"
                          "否则只接受 127.0.0.1 和 localhost",

@@ -57,9 +57,9 @@ NOT_YOURSELF = ("不能停用自己的账户", "you may not disable your own acc
 NOT_OWN_PASSWORD = ("不能重置自己的密码：请在“修改密码”页修改", "you may not reset your own password: change it on "
                     "the password page")
 ALREADY_DISABLED = ("该用户已停用", "this user is disabled already")
-OFF_NOTE = {"zh": "未启用登录：该城市还没有账户，没有可管理的用户（在命令行用 qingshan user add 新增，然后重启服务器）",
+OFF_NOTE = {"zh": "未启用登录：该城市还没有账户，没有可管理的用户（在命令行用 qingshan user add 新增，数秒内即需登录）",
             "en": "Sign-in is off: this city has no accounts yet, so there are no users to manage (add them with "
-                  "`qingshan user add` on the command line, then restart the server)"}
+                  "`qingshan user add` on the command line; sign-in is required within seconds)"}
 
 
 def _refused(pair: tuple[str, str], status: int) -> HTTPException:

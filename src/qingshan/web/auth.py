@@ -31,7 +31,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -112,36 +112,63 @@ def cookie(name: str, value: str, *, secure: bool, clear: bool = False) -> str:
 
 # --- whether the city asks for sign-in ---------------------------------------------------
 
-@dataclass(frozen=True)
+#: Seconds between two looks at the application database while sign-in is off
+RECHECK_SECONDS = 5.0
+
+
+@dataclass
 class SignIn:
     """Whether the served city asks for sign-in: ``url`` is its application database when
-    it does, None when the platform is open (no database, or no account in it)."""
+    it does, None when the platform is open (no database, or no account in it). While it is
+    open, :meth:`look_again` looks at the data directory's database again now and then, so
+    the first account made with `qingshan user add` closes a running server to anonymous
+    callers within :data:`RECHECK_SECONDS`, without a restart; once on, sign-in stays on."""
 
     url: str | None = None
+    data_dir: Path | None = field(default=None, compare=False)
+    _next_look: float = field(default=0.0, compare=False, repr=False)
 
     @property
     def required(self) -> bool:
         return self.url is not None
 
+    def due(self) -> bool:
+        """Whether :meth:`look_again` would look now."""
+        return self.url is None and self.data_dir is not None and time.monotonic() >= self._next_look
+
+    def look_again(self) -> None:
+        """Look at the application database again (at most every :data:`RECHECK_SECONDS`);
+        sign-in is required from now on if it holds an account. A database that cannot be
+        read, or is being migrated, is looked at again later."""
+        if not self.due():
+            return
+        self._next_look = time.monotonic() + RECHECK_SECONDS
+        try:
+            found = SignIn.detect(self.data_dir)
+        except ConfigError:
+            return
+        if found.url is not None:
+            self.url = found.url
+
     @classmethod
     def detect(cls, data_dir: Path | None) -> SignIn:
-        """Look at the application database of ``data_dir`` once (start-up): sign-in is
-        required when it exists, is migrated and holds a user. Raises
-        :class:`ConfigError` for one that exists but is not at the code's revision (or
-        cannot be reached), so the server does not start."""
+        """Look at the application database of ``data_dir`` (start-up): sign-in is required
+        when it exists, is migrated and holds a user. Raises :class:`ConfigError` for one
+        that exists but is not at the code's revision (or cannot be reached), so the server
+        does not start."""
         url = database.existing_url(data_dir)
         if url is None:
-            return cls()
+            return cls(data_dir=data_dir)
         # a server database named by QINGSHAN_APP_DB was meant to be used: it must be migrated
         try:
             database.check_current(url)
-            with database.session(url) as s:
+            with database.session(url, read_only=True) as s:
                 n = s.execute(select(func.count()).select_from(User)).scalar_one()
         except SQLAlchemyError as exc:
             shown = make_url(url).render_as_string(hide_password=True)
             raise ConfigError(f"无法读取应用数据库 {shown}：{exc.__class__.__name__} / "
                               f"cannot read the application database {shown}: {exc}") from exc
-        return cls(url) if n else cls()
+        return cls(url, data_dir) if n else cls(data_dir=data_dir)
 
 
 # --- sessions ----------------------------------------------------------------------------

@@ -233,6 +233,8 @@ class Guard:
             csrf = secrets.token_urlsafe(32)
             if not static:  # a page's files, fetched beside it, must not replace the page's token
                 out.append((b"set-cookie", auth.cookie(CSRF_COOKIE, csrf, secure=secure).encode()))
+        if self.sign_in.due():  # sign-in off: has the city got its first account since?
+            await run_in_threadpool(self.sign_in.look_again)
         signed: auth.Signed | None = None
         if self.sign_in.url is not None and not static:
             token = cookies.get(auth.SESSION_COOKIE)

@@ -7,8 +7,8 @@ Factors used (see src/qingshan/factors/data and docs/factors.md):
 - GB/T 32151 Table C.1: bituminous NCV 19.570 GJ/t, CC 26.1 tC/TJ, OF 93 %.
 - MEE/NBS national grid factor: 2021 0.5568, 2022 0.5366 tCO2/MWh.
 - Purchased heat 0.11 tCO2/GJ.
-- Clinker oxide method: CaO 44.0095/56.0774 = 0.7848, MgO 44.0095/40.3044 = 1.0919;
-  CaCO3 0.4397 (IPCC 2006 Vol. 3 Table 2.1).
+- Clinker oxide method: CaO 44/56, MgO 44/40 (cement guideline formula (1), 粤环函〔2021〕103号
+  附件2 6.1.1.1); CaCO3 0.4397 (NDRC chemical guideline table, 鲁环发〔2022〕4号 附录2 表2-4).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ A_ELEC_CO2 = 1000 * 0.5366  # net purchased 1 000 MWh (PV is not purchased)
 A_HEAT_CO2 = -500 * 0.11  # net exporter of heat: −55 t
 # Enterprise B, 2022-03 --------------------------------------------------------------
 B_ELEC_TCE = 2000 * 0.1229 / 1000  # 2 MWh → 0.2458 tce
-B_PROCESS = 10_000 * (0.65 * 0.7848 + 0.015 * 1.0919) + 1000 * 0.4397  # 5 704.685 t
+B_PROCESS = 10_000 * (0.65 * 44 / 56 + 0.015 * 44 / 40) + 1000 * 0.4397  # 5 711.842857 t
 B_ELEC_CO2 = 2 * 0.5366  # 1.0732 t
 # Enterprise B, 2020-05: no 2020 grid factor was published, so 2021's is used ------------
 B2020_ELEC_CO2 = 1 * 0.5568
@@ -89,7 +89,7 @@ def test_enterprise_a_co2_by_hand(result: accounts.AccountResult) -> None:
 def test_enterprise_b_process_and_units(result: accounts.AccountResult) -> None:
     r = _row(result.monthly, entity_id=ENT_B, year=2022, month=3)
     assert r["energy_tce"] == pytest.approx(B_ELEC_TCE, rel=1e-9)
-    assert r["co2_process_t"] == pytest.approx(5704.685, rel=1e-9)
+    assert r["co2_process_t"] == pytest.approx(5711.842857, rel=1e-9)
     assert r["co2_process_t"] == pytest.approx(B_PROCESS, rel=1e-9)
     assert r["co2_t"] == pytest.approx(B_PROCESS + B_ELEC_CO2, rel=1e-9)
     y = _row(result.yearly, entity_id=ENT_B, year=2022)

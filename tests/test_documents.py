@@ -69,6 +69,13 @@ def test_the_screening_document_is_the_same(city: Path, web: TestClient, tmp_pat
     assert a["verdict"] == "not_approvable" and a["profile"]["id"] == "demo"
 
 
+def test_the_pathways_say_which_years_grid_factor_their_base_uses(web: TestClient) -> None:
+    """The demo's latest year is 2023, whose national average factor is published by
+    MEE/NBS: used as it is, and nothing to say (a base year without one: tests/test_pathways.py)."""
+    doc = api(web, "/api/pathways?scenario=baseline")
+    assert doc["base_year"] == doc["grid_factor_year"] and doc["grid_notes"] == []
+
+
 def test_bad_parameters_are_refused_not_looked_up(web: TestClient) -> None:
     assert web.get("/api/evaluation?scheme=../../etc/x").status_code == 422
     assert web.get("/api/evaluation?year=1999").status_code == 422

@@ -88,3 +88,20 @@ def test_a_bad_scenario_reports_every_problem(tmp_path: Path) -> None:
         load_scenario(f)
     cols = {p.column for p in e.value.problems}
     assert {"zh", "en", "source", "growth.default", "grid.points", "grid_range.low"} <= cols
+
+
+def test_the_base_year_grid_factor_of_another_year_is_said() -> None:
+    """A base year without a published grid factor uses the latest earlier year's (the
+    factor set's rule), and the pathways document says so; a year with one says nothing."""
+    from qingshan.factors import load_factor_set
+    from qingshan.targets.scenarios import pathway_base
+
+    fs = load_factor_set("cn-ets")
+    yearly = pd.DataFrame({"year": [2022, 2024], "industry_code": ["3110", "3110"],
+                           "value_added_10k_yuan": [100.0, 100.0], "energy_tce": [300.0, 300.0],
+                           "electricity_kwh": [400_000.0, 400_000.0], "co2_combustion_t": [600.0, 600.0],
+                           "co2_electricity_t": [230.0, 230.0], "co2_heat_t": [10.0, 10.0]})
+    _, grid, year = pathway_base(yearly, fs, 2022)
+    assert (grid, year) == (pytest.approx(0.5703), 2022)  # tCO2/MWh, published for 2022
+    _, grid, year = pathway_base(yearly, fs, 2024)
+    assert (grid, year) == (pytest.approx(0.5703), 2022)  # none for 2024: 2022's, said by the document

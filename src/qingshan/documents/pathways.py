@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 def build(city: City, scenarios: list[Scenario]) -> dict[str, Any]:
     """Run every scenario from the city's latest data year."""
     last = city.latest_year
-    base, grid_t_per_mwh = pathway_base(city.accounts().yearly, city.factor_set, last)
+    base, grid_t_per_mwh, factor_year = pathway_base(city.accounts().yearly, city.factor_set, last)
     runs = [(sc, *pathway(sc, base, grid_t_per_mwh)) for sc in scenarios]
+    notes = [] if factor_year == last else [{
+        "zh": f"{last} 年没有公布的电网排放因子，路径的基年因子用 {factor_year} 年的（{grid_t_per_mwh:.4f} tCO2/MWh）",
+        "en": f"no grid emission factor is published for {last}; the pathways' base year uses {factor_year}'s "
+              f"({grid_t_per_mwh:.4f} tCO2/MWh)"}]
     return {**city.header(last), "base_year": last, "grid_factor_base_year_t_per_mwh": grid_t_per_mwh,
+            "grid_factor_year": factor_year, "grid_notes": notes,
             "method": "docs/targets.md, Pathways",
             "scenarios": [{"id": sc.id, "zh": sc.zh, "en": sc.en, "source": sc.source, "summary": s,
                            "years": records(p)} for sc, p, s in runs]}

@@ -167,10 +167,13 @@ def pathway(sc: Scenario, base: pw.Base, grid_base: float) -> tuple[pd.DataFrame
     return out, summary
 
 
-def pathway_base(yearly: pd.DataFrame, fs: FactorSet, year: int) -> tuple[pw.Base, float]:
-    """The base state of the pathways in ``year`` and that year's grid factor (t/MWh), both
-    from the factor set the accounts used: electricity's 当量值 (GB/T 2589 Annex A) for its
-    share of 综合能耗, and the grid factor series the profile selects."""
-    grid_t_per_mwh = float(fs.by_year("grid", [year])["tco2_per_kwh"].iloc[0]) * 1000.0
+def pathway_base(yearly: pd.DataFrame, fs: FactorSet, year: int) -> tuple[pw.Base, float, int]:
+    """The base state of the pathways in ``year``, that year's grid factor (t/MWh) and the
+    year whose published factor it is (another year when none is published for ``year``:
+    :meth:`FactorSet.by_year`, which the document then says), all from the factor set the
+    accounts used: electricity's 当量值 (GB/T 2589 Annex A) for its share of 综合能耗, and the
+    grid factor series the profile selects."""
+    row = fs.by_year("grid", [year]).iloc[0]
     elec = fs.energy.loc[fs.energy["carrier"] == "electricity", "tce_per_unit"]
-    return pw.base_from_yearly(yearly, year, float(elec.iloc[0])), grid_t_per_mwh
+    return (pw.base_from_yearly(yearly, year, float(elec.iloc[0])), float(row["tco2_per_kwh"]) * 1000.0,
+            int(row["factor_year"]))

@@ -37,23 +37,38 @@ def test_huaian_band_boundaries_are_inclusive_above() -> None:
 
 
 def test_tie_at_a_boundary() -> None:
-    scores = [10.0, 10.0, 9.0, 8.0, 7.0]  # n = 5: A holds 1 firm, B up to 3, C up to 4
-    assert classes(scores, "worse") == ["B", "B", "B", "C", "D"]  # A stays within 20 %
-    assert classes(scores, "better") == ["A", "A", "B", "C", "D"]
-    assert classes(scores, "middle") == ["B", "B", "B", "C", "D"]  # middle rank 1.5 > 1
+    # n = 5: A holds ⌊0.2 × 5⌋ = 1 firm, A+B ⌊0.6 × 5⌋ = 3; D, the last 5 %, ⌊0.05 × 5⌋ = 0 firms,
+    # so C runs to rank 5 (the remainder goes to C, not D)
+    scores = [10.0, 10.0, 9.0, 8.0, 7.0]
+    assert classes(scores, "worse") == ["B", "B", "B", "C", "C"]  # A stays within 20 %
+    assert classes(scores, "better") == ["A", "A", "B", "C", "C"]
+    assert classes(scores, "middle") == ["B", "B", "B", "C", "C"]  # middle rank 1.5 > 1
+
+
+def test_tie_at_the_c_d_boundary() -> None:
+    # n = 20: C runs to ⌊0.95 × 20⌋ = 19, D is the last ⌊0.05 × 20⌋ = 1; ranks 19 and 20 tied
+    scores = [float(40 - i) for i in range(18)] + [1.0, 1.0]
+    assert classes(scores, "worse")[-2:] == ["D", "D"]  # the tied block is classed at rank 20
+    assert classes(scores, "better")[-2:] == ["C", "C"]  # at rank 19
+    assert classes(scores, "middle")[-2:] == ["D", "D"]  # at 19.5 > 19
 
 
 def test_tiny_groups() -> None:
-    assert classes([5.0]) == ["D"]  # the single firm is at position 1/1: in the bottom 5 %
-    assert classes([5.0, 3.0]) == ["B", "D"]  # cuts: A 0, B 1, C 1
-    assert classes([5.0, 3.0], groups=[0, 1]) == ["D", "D"]  # each alone in its group
+    # 淮安: "D类 后5%": a firm is D when its place from the bottom is within 5 % of the group.
+    assert classes([5.0]) == ["C"]  # n = 1: A, B hold ⌊0.2⌋ = ⌊0.6⌋ = 0, D ⌊0.05⌋ = 0: the remainder, C
+    assert classes([5.0, 3.0]) == ["B", "C"]  # n = 2: A 0, B ⌊1.2⌋ = 1, D ⌊0.1⌋ = 0, C the rest
+    assert classes([5.0, 3.0], groups=[0, 1]) == ["C", "C"]  # each alone in its group
 
 
 def test_all_values_equal() -> None:
-    same = [7.0] * 10
-    assert classes(same, "worse") == ["D"] * 10
+    same = [7.0] * 10  # n = 10: cuts A 2, B 6, C 10 (D holds ⌊0.5⌋ = 0)
+    assert classes(same, "worse") == ["C"] * 10  # every firm at rank 10
     assert classes(same, "better") == ["A"] * 10
-    assert classes(same, "middle") == ["B"] * 10  # middle rank 5.5 ≤ ⌊0.6 × 10⌋
+    assert classes(same, "middle") == ["B"] * 10  # middle rank 5.5 ≤ 6
+    same20 = [7.0] * 20  # n = 20: cuts A 4, B 12, C 19, D 20
+    assert classes(same20, "worse") == ["D"] * 20  # rank 20 > 19: the tie rule keeps them together
+    assert classes(same20, "better") == ["A"] * 20
+    assert classes(same20, "middle") == ["B"] * 20  # 10.5 ≤ 12
 
 
 def test_tie_break_indicator_orders_equal_scores() -> None:

@@ -63,7 +63,10 @@ def test_negative_tax_scores_negative_under_the_printed_formula() -> None:
                      "electricity_kwh": 500_000.0}, {"entity_id": "P", "scale": "below", "land_area_mu": 5.0}])
     ys = score_year(inputs, load_scheme("huangyan-2022"), 2024)
     assert firm(ys, "N")["score"] == pytest.approx(-2 / 11.5932 * 50 + -0.2 / 0.2352 * 50, rel=1e-12)
-    assert firm(ys, "N")["rank"] == 2 and firm(ys, "N")["class"] == "D"
+    # two 规下 firms: "D类 后5%" holds ⌊0.05 × 2⌋ = 0 firms, A ⌊0.05 × 2⌋ = 0, B ⌊0.75 × 2⌋ = 1, so the
+    # last firm is the remainder, which goes to C (温岭 stand-in bands, huangyan-2022.toml)
+    assert firm(ys, "N")["rank"] == 2 and firm(ys, "N")["class"] == "C"
+    assert firm(ys, "P")["rank"] == 1 and firm(ys, "P")["class"] == "B"
 
 
 def test_zero_land_leaves_per_mu_items_missing_and_scored_by_rule() -> None:
@@ -140,5 +143,19 @@ def test_adjustments_add_points_within_their_bound(tmp_path: pytest.TempPathFact
 
 def test_evaluate_is_deterministic_and_keeps_every_enterprise() -> None:
     rows = [{"entity_id": f"E{i:02d}", "tax_10k_yuan": 10.0 * (i + 1)} for i in range(12)]
-    ev = evaluate(frame(rows), load_scheme("huangyan-2022"), 2024)
+    inputs, scheme = frame(rows), load_scheme("huangyan-2022")
+    ev = evaluate(inputs, scheme, 2024)
     assert len(ev.firms) == 12 and ev.firms["class"].notna().all()
+    assert sorted(ev.firms["entity_id"]) == [f"E{i:02d}" for i in range(12)]
+    # the same input twice gives the same evaluation, cell for cell
+    again = evaluate(inputs, scheme, 2024)
+    pd.testing.assert_frame_equal(ev.firms, again.firms)
+    pd.testing.assert_frame_equal(ev.items, again.items)
+    # and the rows in reverse order give every firm the same score, rank and class
+    rev = evaluate(inputs.iloc[::-1].reset_index(drop=True), scheme, 2024).firms.set_index("entity_id").sort_index()
+    fwd = ev.firms.set_index("entity_id").sort_index()
+    pd.testing.assert_frame_equal(fwd, rev[fwd.columns])
+    # firms differ only in tax, which rises with the number: scores rise, classes never fall
+    assert fwd["score"].is_monotonic_increasing and fwd["score"].is_unique
+    order = fwd["class"].map("ABCD".index)
+    assert order.is_monotonic_decreasing

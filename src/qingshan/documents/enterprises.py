@@ -17,6 +17,7 @@ from qingshan.documents.evaluation import why
 from qingshan.documents.scope import Scope
 from qingshan.documents.values import clean, records
 from qingshan.evaluation.catalogue import indicators
+from qingshan.methods.precision import comparable
 from qingshan.schema.carriers import carriers
 
 if TYPE_CHECKING:
@@ -74,7 +75,11 @@ def listing(city: City, q: str = "", district: str = "", industry: str = "", cls
     if cls:
         t = t[t["class"].astype("string") == cls]
     key = sort if sort in SORTABLE else "energy_tce"
-    t = t.sort_values([key, "entity_id"], ascending=[not desc, True], na_position="last")
+    # numbers are ordered at the stated precision, so firms equal but for the order in
+    # which an engine added their rows are listed by code on every engine
+    order = t[key] if key == "name" else comparable(pd.to_numeric(t[key], errors="coerce").astype("float64"))
+    t = (t.assign(_order=order).sort_values(["_order", "entity_id"], ascending=[not desc, True], na_position="last")
+         .drop(columns="_order"))
     size = max(1, min(size, MAX_PAGE))
     pages = max(1, math.ceil(len(t) / size))
     page = max(1, min(page, pages))

@@ -49,9 +49,14 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
     head_en = (f"{seg.en}{where_en}, {firm['group_size']} firms: score {_f(firm['score'])}, "
                f"rank {firm['rank']}")
     if rule.rule == "percentile":
-        band = next(b for b in rule.bands if b.cls == cls)
-        prev = [b.upto for b in rule.bands if b.upto < band.upto]
-        lo = max(prev) if prev else 0.0
+        n = int(firm["group_size"])
+        cuts = rule.cuts(n)
+        spans = []
+        for j, b in enumerate(rule.bands):
+            lo_j = cuts[j - 1] if j else 0
+            spans.append((b.cls, lo_j + 1, cuts[j]))
+        parts = [f"{c} {a}–{z}" if z > a else f"{c} {a}" if z == a else f"{c} —" for c, a, z in spans]
+        mine = next(x for x in spans if x[0] == cls)
         tied = firm["rank"] != firm["rank_last"]
         tz = {"worse": "较低", "better": "较高", "middle": "居中"}[rule.ties]
         te = {"worse": "lower", "better": "higher", "middle": "middle"}[rule.ties]
@@ -60,9 +65,11 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
                   if tied else "")
         tie_en = (f" (tied at ranks {firm['rank']}–{firm['rank_last']}; the tie rule takes the "
                   f"{te} position)" if tied else "")
-        return {"zh": f"{head_zh}，位次 {firm['position']:.1%}{tie_zh}，落在 {cls} 类区间（{lo:.0%}, {band.upto:.0%}]",
-                "en": f"{head_en}, position {firm['position']:.1%}{tie_en}, within class {cls}'s band "
-                      f"({lo:.0%}, {band.upto:.0%}]"}
+        where = f"{mine[1]}–{mine[2]}" if mine[2] > mine[1] else f"{mine[1]}"
+        return {"zh": f"{head_zh}，位次 {firm['position']:.1%}{tie_zh}；本组 {n} 家按方案比例及取整规则，"
+                      f"{cls} 类为第 {where} 名（{'，'.join(parts)}）",
+                "en": f"{head_en}, position {firm['position']:.1%}{tie_en}; with the scheme's shares and rounding "
+                      f"for {n} firms, class {cls} is ranks {where} ({', '.join(parts)})"}
     band = next(b for b in rule.bands if b.cls == cls)
     return {"zh": f"{head_zh}，达到 {cls} 类分数线 {band.upto:g}",
             "en": f"{head_en}, reaching class {cls}'s line {band.upto:g}"}

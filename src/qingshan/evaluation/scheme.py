@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qingshan.evaluation.catalogue import indicators
+from qingshan.methods.class_rules import ROUNDINGS, band_cuts
 from qingshan.rulefile import Checker, builtin_names, read_rule_file
 
 Method = Literal["ratio", "minmax"]
 BenchmarkRule = Literal["fixed", "prior_mean", "best", "minmax"]
 MissingRule = Literal["zero", "average_score", "min_score"]
 TieRule = Literal["worse", "better", "middle"]
+Rounding = Literal["floor", "ceil", "round"]
 CLASS_LETTERS = ("A", "B", "C", "D")
 GROUP_COLUMNS = ("district_id", "park_id", "industry_division", "industry_group", "industry_code")
 
@@ -55,9 +57,14 @@ class Band:
 
 @dataclass(frozen=True)
 class ClassRule:
-    """``percentile``: a firm at competition rank r of n in its group has position p = r / n
-    (tied firms share the rank; ``ties = "worse"`` uses the last rank of the tied block, so no
-    upper band exceeds its share); the class is the first band with p ≤ ``upto``.
+    """``percentile``: firms ranked by total in their group (tied firms share the rank;
+    ``ties = "worse"`` classes a tied block at its last rank, so a tie straddling a boundary
+    falls to the lower band). ``bands`` are cumulative shares from the top; ``rounding``
+    (one per band: ``floor``, ``ceil`` or ``round``) turns each into a number of firms: the
+    bands above the bottom one count upto × n from the top, the bottom band counts its own
+    share from the bottom, first; the ranks neither reaches go to ``remainder`` (the band
+    above the bottom one, or the bottom band). ``rounding_source`` quotes the wording these
+    rest on (:mod:`qingshan.methods.class_rules`).
     ``score``: the first band whose minimum score the total reaches, optionally with quotas:
     at most ``top_max_share`` of the group in the top class and at least
     ``bottom_min_share`` in the bottom class (德州 2024: "A ≤ 20 %, D ≥ 5 %")."""
@@ -69,6 +76,16 @@ class ClassRule:
     source: str = ""
     top_max_share: float | None = None
     bottom_min_share: float | None = None
+    rounding: tuple[Rounding, ...] = ()
+    remainder: str | None = None
+    rounding_source: str = ""
+
+    def band_pairs(self) -> list[tuple[str, float]]:
+        return [(b.cls, b.upto) for b in self.bands]
+
+    def cuts(self, n: int) -> tuple[int, ...]:
+        """Percentile rule: per band, how many of n firms sit in it or above it."""
+        return band_cuts(n, self.band_pairs(), self.rounding, self.remainder)
 
 
 @dataclass(frozen=True)
@@ -138,7 +155,8 @@ SOURCE_KEYS = ("document", "date", "basis", "url", "tag")
 SEGMENT_KEYS = ("id", "zh", "en", "scales", "min_land_mu", "rank_within", "method", "minmax_band", "pollutants",
                 "source", "items", "classes")
 ITEM_KEYS = ("indicator", "weight", "benchmark", "k", "value", "cap", "floor", "missing", "source")
-CLASS_KEYS = ("rule", "ties", "tie_break", "top_max_share", "bottom_min_share", "bands", "source")
+CLASS_KEYS = ("rule", "ties", "tie_break", "top_max_share", "bottom_min_share", "bands", "rounding", "remainder",
+              "rounding_source", "source")
 POLLUTANTS = ("so2", "nox", "cod", "nh3_n", "particulates")
 
 
@@ -271,8 +289,38 @@ def _classes(c: Checker, s: dict[str, Any], where: str, items: list[str]) -> Cla
         if v is not None and (rule != "score" or v > 1 or len(bands) < 2):
             c.problem(f"{where}.{k}", v, "分数线规则（rule = \"score\"，至少两档）下 0–1 的比例",
                       "a share 0–1, with rule = \"score\" and at least two bands")
+    rounding, remainder = _rounding(c, cl, where, rule, bands)
     return ClassRule(top_max_share=top, bottom_min_share=bottom,
                      rule="percentile" if rule == "percentile" else "score", bands=tuple(bands),
                      ties=c.one_of(cl, "ties", ("worse", "better", "middle"), where, required=False,
                                    default="worse"),  # type: ignore[arg-type]
-                     tie_break=tie_break, source=c.text(cl, "source", where))
+                     tie_break=tie_break, source=c.text(cl, "source", where), rounding=rounding,
+                     remainder=remainder, rounding_source=c.text(cl, "rounding_source", where, required=False))
+
+
+def _rounding(c: Checker, cl: dict[str, Any], where: str, rule: str, bands: list[Band]
+              ) -> tuple[tuple[Rounding, ...], str | None]:
+    """``rounding`` (one per band; default ``floor``) and ``remainder`` (the band above the
+    bottom one by default, or the bottom band) of a percentile rule."""
+    letters = [b.cls for b in bands]
+    default: tuple[Rounding, ...] = tuple("floor" for _ in bands)
+    if rule != "percentile":
+        for k in ("rounding", "remainder"):
+            if k in cl:
+                c.problem(f"{where}.{k}", cl[k], "仅用于比例分档（rule = \"percentile\"）",
+                          "only with rule = \"percentile\"")
+        return (), None
+    raw = cl.get("rounding", list(default))
+    if (not isinstance(raw, list) or len(raw) != len(bands)
+            or not all(isinstance(x, str) and x in ROUNDINGS for x in raw)):
+        c.problem(f"{where}.rounding", raw, f"每档一个取整方式（floor、ceil 或 round），共 {len(bands)} 个",
+                  f"one rounding per band (floor, ceil or round), {len(bands)} in all")
+        raw = list(default)
+    options = letters[-2:]
+    remainder = cl.get("remainder", letters[-2] if len(letters) >= 2 else None)
+    if "remainder" in cl and (not isinstance(remainder, str) or remainder not in options):
+        c.problem(f"{where}.remainder", remainder, f"最后两档之一：{'、'.join(options)}",
+                  f"one of the last two bands: {', '.join(options)}")
+        remainder = letters[-2] if len(letters) >= 2 else None
+    chosen: tuple[Rounding, ...] = tuple("ceil" if x == "ceil" else "round" if x == "round" else "floor" for x in raw)
+    return chosen, (str(remainder) if remainder is not None else None)

@@ -19,6 +19,7 @@ from qingshan.evaluation.catalogue import indicators
 from qingshan.evaluation.scheme import Item, Scheme, Segment
 from qingshan.methods import class_rules as cr
 from qingshan.methods import mujun_scoring as ms
+from qingshan.methods.precision import comparable
 
 STATUS_EVALUATED, STATUS_EXEMPT, STATUS_OUT = "evaluated", "exempt", "out_of_scope"
 
@@ -38,7 +39,7 @@ def membership(frame: pd.DataFrame, scheme: Scheme, year: int) -> tuple[pd.Serie
     seg = pd.Series(pd.NA, index=frame.index, dtype="string")
     land = frame["land_area_mu"].astype("float64").fillna(0.0)
     for s in scheme.segments:
-        ok = seg.isna() & (land >= s.min_land_mu - 1e-12)
+        ok = seg.isna() & (comparable(land) >= comparable(float(s.min_land_mu)))
         if s.scales:
             ok &= frame["scale"].isin(list(s.scales)).fillna(False).astype(bool)
         seg[ok] = s.id
@@ -206,28 +207,32 @@ def _missing_score(score: pd.Series, keys: pd.DataFrame, it: Item) -> pd.Series:
 def _classify(firms: pd.DataFrame, rows: pd.Index, f: pd.DataFrame, seg: Segment,
               items: dict[str, pd.DataFrame], total: pd.Series) -> None:
     rule = seg.classes
-    bands = [(b.cls, b.upto) for b in rule.bands]
+    bands = rule.band_pairs()
     groups = cr.group_codes(f, seg.rank_within)
     tb = pd.DataFrame({c: items[c]["value"] for c in rule.tie_break}, index=f.index)
     first, last, n = cr.competition_ranks(total, tb, groups)
     rank = cr.position_rank(first, last, rule.ties)
     if rule.rule == "percentile":
-        cls = cr.percentile_classes(first, last, n, bands, rule.ties)
+        cls = cr.percentile_classes(first, last, n, bands, rule.ties, rule.rounding, rule.remainder)
     else:
         cls = cr.capped(cr.score_classes(total, bands), rank, n, bands, rule.top_max_share, rule.bottom_min_share)
     firms.loc[rows, "rank"] = first.to_numpy()
     firms.loc[rows, "rank_last"] = last.to_numpy()
     firms.loc[rows, "group_size"] = n.to_numpy()
-    firms.loc[rows, "position"] = (cr.position_rank(first, last, rule.ties) / n).to_numpy()
+    firms.loc[rows, "position"] = (rank / n).to_numpy()
     firms.loc[rows, "class"] = cls.to_numpy()
-    target, thr, strict = cr.next_class_threshold(total, cls, groups, rule.rule, bands, rule.ties)
+    target, thr, strict = cr.next_class_threshold(total, cls, groups, rule.rule, bands, rule.ties, rule.rounding,
+                                                  rule.remainder)
     if rule.rule == "score" and (rule.top_max_share is not None or rule.bottom_min_share is not None):
         # a quota adds a rank condition: the score must also beat the firm at the quota's edge
         k = pd.Series(np.nan, index=total.index)
         if rule.top_max_share is not None:
-            k[target == bands[0][0]] = np.floor(rule.top_max_share * n + cr.EPS)
+            top = pd.Series(cr.quota_ranks(n, rule.top_max_share, "floor"), index=total.index, dtype="float64")
+            k[target == bands[0][0]] = top
         if rule.bottom_min_share is not None:
-            k[cls == bands[-1][0]] = n - np.ceil(rule.bottom_min_share * n - cr.EPS)
+            low = pd.Series(n.to_numpy() - cr.quota_ranks(n, rule.bottom_min_share, "ceil"), index=total.index,
+                            dtype="float64")
+            k[cls == bands[-1][0]] = low
         edge = cr.kth_best_other(total, groups, k.fillna(0))
         quota = k.notna() & (k >= 1)
         thr = thr.where(~quota, np.fmax(thr, edge))
@@ -253,7 +258,8 @@ def _needed_values(firms: pd.DataFrame, rows: pd.Index, seg: Segment, items: dic
         target_item = t["score"] + gap
         needed = ms.value_for_score(target_item, it.weight, ind.direction, seg.method, t["benchmark"],
                                     t["bench_min"], t["bench_max"], seg.minmax_band)
-        cap_ok = pd.Series(True, index=t.index) if it.cap is None else target_item <= it.cap * it.weight + 1e-12
+        cap_ok = (pd.Series(True, index=t.index) if it.cap is None
+                  else comparable(target_item) <= comparable(it.cap * it.weight))
         ok = gap.notna() & ~t["missing"] & needed.notna() & cap_ok
         parts.append(pd.DataFrame({
             "entity_id": firms.loc[rows, "entity_id"].to_numpy(), "segment": seg.id, "indicator": it.indicator,

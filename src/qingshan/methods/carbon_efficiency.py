@@ -7,7 +7,9 @@ Zhejiang 2021; DB33/T 1347-2023).
 
 The level is L's position among the absolute limits (0.6 and 2.0: 低碳 / 中碳 / 高碳); the
 grade is 1 + the number of grade limits K exceeds (0.6, 0.8, 1.2, 2.0 → grades 1–5), so a
-value on a limit takes the better grade ("K ≤ 0.6 → 1").
+value on a limit takes the better grade ("K ≤ 0.6 → 1"). L and K are compared with the limits
+at the stated precision (:mod:`.precision`): a K of 0.8 that an engine computes as
+0.8000000000000002 is on the limit, and takes grade 2 on every engine.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from qingshan.methods.precision import comparable
 
 
 def carbon_intensity(co2_t: pd.Series, value_added: pd.Series) -> pd.Series:
@@ -35,9 +39,10 @@ def industry_intensity(co2_t: pd.Series, value_added: pd.Series, industry: pd.Se
 
 
 def grade(values: pd.Series, limits: Sequence[float]) -> pd.Series:
-    """1 + the number of limits the value exceeds (a value on a limit takes the lower number)."""
-    v = values.to_numpy(dtype="float64")
-    g = np.searchsorted(np.asarray(limits, dtype="float64"), v, side="left") + 1
+    """1 + the number of limits the value exceeds (a value on a limit takes the lower number),
+    compared at the stated precision."""
+    v = comparable(values.to_numpy(dtype="float64"))
+    g = np.searchsorted(comparable(np.asarray(limits, dtype="float64")), v, side="left") + 1
     return pd.Series(g, index=values.index, dtype="Int64").where(values.notna())
 
 

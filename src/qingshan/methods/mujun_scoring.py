@@ -10,8 +10,10 @@ Min–max normalisation to a band of the weight (旌德: band 20 %…100 %)::
     score = weight × [lo + (hi − lo) × (x − min) / (max − min)]
 
 with min and max over the firms ranked together (lower is better: (max − x) / (max − min));
-if every firm has the same value each gets weight × hi. ``cap`` and ``floor`` bound a score
-as multiples of the weight. Vectorised over the rows of a frame.
+if every firm has the same value each gets weight × hi ("the same" at the stated precision
+of :mod:`.precision`, so values an engine added in another order are not spread from lo to
+hi). ``cap`` and ``floor`` bound a score as multiples of the weight. Vectorised over the
+rows of a frame.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from qingshan.methods.precision import comparable
 
 
 def indicator_values(frame: pd.DataFrame, numerator: str, denominator: str, scale: float,
@@ -60,7 +64,7 @@ def minmax_score(x: pd.Series, lo_value: pd.Series, hi_value: pd.Series, weight:
     """weight × [lo + (hi − lo) × normalised position] with the band (lo, hi) as shares."""
     span = hi_value - lo_value
     pos = (x - lo_value) / span if direction == "higher" else (hi_value - x) / span
-    pos = pos.where(span > 0, 1.0).where(x.notna())
+    pos = pos.where(_spread(lo_value, hi_value), 1.0).where(x.notna())
     return weight * (band[0] + (band[1] - band[0]) * pos)
 
 
@@ -102,4 +106,9 @@ def value_for_score(target: pd.Series, weight: float, direction: str, method: st
     pos = pos.where((pos >= 0) & (pos <= 1))
     span = hi_value - lo_value
     x = lo_value + pos * span if direction == "higher" else hi_value - pos * span
-    return x.where(span > 0)
+    return x.where(_spread(lo_value, hi_value))
+
+
+def _spread(lo_value: pd.Series, hi_value: pd.Series) -> pd.Series:
+    """Whether the group's values differ (max above min at the stated precision)."""
+    return comparable(hi_value.astype("float64")) > comparable(lo_value.astype("float64"))

@@ -7,7 +7,10 @@ times r (NDRC: 进度目标 = 目标 × 时序进度)::
     f(t) = (t − B) / (T − B),   required(t) = r · f(t),   actual(t) = V(t) / V(B) − 1
 
 A decrease target is on schedule when actual ≤ required; the gap is actual − required
-(an increase target mirrors this), and its share is gap / |required|. The colours the
+(an increase target mirrors this), and its share is gap / |required|. Actual and required
+are compared at the stated precision (:mod:`.precision`): the gap is the difference of the
+two rounded to 9 significant digits, so a change on schedule to that precision has a gap of
+exactly 0 on every engine, whatever order the city's totals were added in. The colours the
 barometer gives the gap are :mod:`qingshan.methods.barometer`.
 """
 
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from qingshan.methods.precision import comparable
 
 
 def elapsed_share(t: pd.Series | np.ndarray, base: float, target: float) -> np.ndarray:
@@ -28,11 +33,10 @@ def schedule_gap(actual_change: np.ndarray, required_change: np.ndarray) -> tupl
     ``actual_change`` and ``required_change`` are relative changes from the base year. The
     gap is how far the actual change falls short, in the target's direction (> 0: behind).
     """
-    a = np.asarray(actual_change, dtype="float64")
-    r = np.asarray(required_change, dtype="float64")
+    a = comparable(np.asarray(actual_change, dtype="float64"))
+    r = comparable(np.asarray(required_change, dtype="float64"))
     direction = np.sign(r)
     gap = (a - r) * np.where(direction == 0, 1.0, -direction)  # > 0 means behind schedule
-    gap = np.where(np.abs(gap) < 1e-12, 0.0, gap)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(r != 0, gap / np.abs(r), np.where(gap > 0, np.inf, 0.0))
     return gap, share

@@ -1,7 +1,9 @@
 """Screening rules as data (``screening/rules/``): review level and exemptions by the rules
 in force on the application date, 两高 classes, the local negative list, siting, and the
 能效标杆/基准 comparison. Each rule returns reasons carrying its rule id, the numbers
-compared, the outcome and the source.
+compared, the outcome and the source. A project's figures meet the thresholds and levels at
+the stated precision (:mod:`qingshan.methods.precision`), so a project at exactly 1 000 tce
+or exactly on a 基准 level is judged alike whichever engine added up its energy.
 
 Every rule file is read by name or path and checked on first use (:mod:`qingshan.rulefile`;
 codes R001 unknown or unreadable file, R002 syntax, R010 a wrong key, column or row)."""
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qingshan.factors import ACCEPTED_TAGS
+from qingshan.methods.precision import comparable
 from qingshan.rulefile import Checker, RuleFile, key_path, read_rule_file
 from qingshan.screening.figures import Figures
 from qingshan.screening.project import KINDS, Project
@@ -301,12 +304,14 @@ def review_level(project: Project, fig: Figures, two_high: bool, rules: Screenin
                       {"application_date": str(project.application_date)})
     nums: dict[str, Any] = {"rules": ed["id"], "energy_tce": fig.energy_tce, "coal_t": fig.coal_t,
                             "electricity_kwh": fig.electricity_kwh}
-    exempt = fig.energy_tce < ed["exempt_below_tce"]
+    energy, coal, kwh = comparable(fig.energy_tce), comparable(fig.coal_t), comparable(fig.electricity_kwh)
+    exempt = energy < comparable(float(ed["exempt_below_tce"]))
     if "exempt_below_coal_t" in ed:
-        exempt = exempt and fig.coal_t < ed["exempt_below_coal_t"]
+        exempt = exempt and coal < comparable(float(ed["exempt_below_coal_t"]))
     if "exempt_below_kwh" in ed:
-        exempt = exempt and fig.electricity_kwh < ed["exempt_below_kwh"]
-    provincial = fig.energy_tce >= ed["provincial_tce"] or fig.coal_t >= ed.get("provincial_coal_t", float("inf"))
+        exempt = exempt and kwh < comparable(float(ed["exempt_below_kwh"]))
+    provincial = (energy >= comparable(float(ed["provincial_tce"]))
+                  or coal >= comparable(float(ed.get("provincial_coal_t", float("inf")))))
     if exempt:
         zh, en, level = ("不单独进行节能审查（低于豁免门槛）",
                          "no separate energy review (below the exemption thresholds)", "exempt")
@@ -390,10 +395,11 @@ def efficiency(project: Project, fig: Figures, rules: ScreeningRules) -> list[Re
                               f"{row['zh']}: no unit figure to compare with the benchmark levels", nums, src))
             continue
         earlier = int(row["edition"]) != in_force
-        if value > base:
+        v = comparable(float(value))
+        if v > comparable(base):
             zh, en, outcome = (f"{row['zh']} {value:,.1f} {row['unit']}，劣于基准水平 {base:,.1f}",
                                f"{row['zh']} {value:,.1f} {row['unit']} is worse than the baseline {base:,.1f}", FAIL)
-        elif value > bench:
+        elif v > comparable(bench):
             zh, en, outcome = (f"{row['zh']} {value:,.1f}，介于基准 {base:,.1f} 与标杆 {bench:,.1f} 之间，"
                                "须采取措施达到标杆",
                                f"{row['zh']} {value:,.1f} is between the baseline {base:,.1f} and the benchmark "

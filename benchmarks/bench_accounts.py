@@ -119,7 +119,8 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     feedstock, export, self-generated renewable and non-industrial rows
     (:data:`SPECIAL_ROWS`); 2 % of enterprise-months are missing; about 1 % of coal and
     gas rows carry a measured NCV, a few also a measured carbon content and oxidation.
-    Four per cent of enterprises (cement, lime) report monthly process rows.
+    Four per cent of enterprises (cement, lime) report monthly process rows, and the
+    aluminium smelters (industry 3216) monthly anode rows.
     """
     rng = np.random.default_rng(seed)
     n = n_enterprises
@@ -215,7 +216,7 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     c_ent = np.nonzero(cement)[0]
     pm_month = np.repeat(np.arange(months), len(c_ent))
     pm_ent = np.tile(c_ent, months)
-    materials = ["clinker", "caco3", "camg_co3_2", "lime"]
+    materials = ["clinker", "caco3", "camg_co3_2", "lime", "anode"]
     kinds = [0, 1, 2, 3]
     parts = []
     for kind in kinds:
@@ -239,7 +240,29 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         "cao_fraction": _opt(cao, oxide),
         "mgo_fraction": _opt(mgo, oxide & (rng.random(m) < 0.9)),
         "calcination_fraction": _opt(calc, ~oxide & (rng.random(m) < 0.5)),
+        "sulfur_fraction": _opt(np.zeros(m), np.zeros(m, bool)),
+        "ash_fraction": _opt(np.zeros(m), np.zeros(m, bool)),
     })
+    # anode rows of the aluminium smelters, every month, drawn from a generator of their
+    # own so that the other tables are what they were before anodes were added
+    arng = np.random.default_rng([seed, 3216])
+    a_ent = np.nonzero(e_ind == INDUSTRIES.index("3216"))[0]
+    a_month = np.repeat(np.arange(months), len(a_ent))
+    a_ent = np.tile(a_ent, months)
+    k = len(a_ent)
+    anodes = pa.table({
+        "entity_id": _strings(a_ent, ids),
+        "year": pa.array(FIRST_YEAR + a_month // 12, pa.int64()),
+        "month": pa.array(1 + a_month % 12, pa.int64()),
+        "material": _strings(np.full(k, materials.index("anode")), materials),
+        "quantity": pa.array(np.round(arng.lognormal(np.log(4_000.0), 0.6, k), 3), pa.float64()),
+        "cao_fraction": _opt(np.zeros(k), np.zeros(k, bool)),
+        "mgo_fraction": _opt(np.zeros(k), np.zeros(k, bool)),
+        "calcination_fraction": _opt(np.zeros(k), np.zeros(k, bool)),
+        "sulfur_fraction": pa.array(arng.uniform(0.015, 0.025, k)),
+        "ash_fraction": pa.array(arng.uniform(0.003, 0.005, k)),
+    })
+    process = pa.concat_tables([process, anodes])
 
     # economics: one row per enterprise-year; 2 % missing, 1 % with value added <= 0
     years = months // 12 + (months % 12 > 0)

@@ -16,13 +16,15 @@ stands for) come from :mod:`qingshan.methods.coefficients`. The rules:
   and export (−1) rows, measured NCV, CC and OF each taking precedence over the default;
   net purchased electricity and heat × the year's grid factor and the heat factor;
 * process CO2: stoichiometric factor × calcination fraction (default 1) for carbonates,
-  CaO × 0.7848 + MgO × 1.0919 (from the process-factor table) for everything else;
+  net anode consumption × (1 − sulphur − ash) × 44/12 for ``anode`` rows (GB/T 32151.4-2015
+  5.2), CaO × 44/56 + MgO × 44/40 (from the process-factor table) for everything else;
 * monthly sums per enterprise, yearly sums with value added and the entity's
   attributes, roll-ups to city, district, park and industry as ratios of sums;
 * product intensities; the factor rows used per enterprise-year (a carrier present uses
   its standard-coal coefficient and, for electricity, the year's 等价值; a carrier burnt
   or sold uses its carbon defaults, the grid factor or the heat factor; measured
-  parameters are ``measured:<carrier>``; process materials their process factors); the
+  parameters are ``measured:<carrier>``; process materials their process factors, anodes
+  ``measured:anode``); the
   fallback notes of years without a published factor.
 
 Only pandas and numpy compute here (no DuckDB, no polars); pyarrow reads Parquet.
@@ -70,7 +72,8 @@ READ: dict[str, list[str]] = {
     "energy": ["entity_key", "entity_id", "year", "month", "carrier_key", "carrier", "use_key",
                "use", "quantity", "measured_ncv", "measured_carbon_content", "measured_oxidation"],
     "process": ["entity_key", "entity_id", "year", "month", "material", "quantity",
-                "cao_fraction", "mgo_fraction", "calcination_fraction"],
+                "cao_fraction", "mgo_fraction", "calcination_fraction", "sulfur_fraction",
+                "ash_fraction"],
     "entities": ["entity_key", "entity_id", "entity_type", "name", "district_id", "park_id",
                  "industry_code", "scale"],
     "economics": ["entity_key", "entity_id", "year", "value_added_10k_yuan",
@@ -275,17 +278,22 @@ def energy_lines(energy: pd.DataFrame, fx: Factors, out: np.ndarray | None = Non
 
 
 def process_co2(process: pd.DataFrame, process_factors: pd.DataFrame) -> np.ndarray:
-    """Process CO2 per process row: carbonates by factor, oxides by CaO and MgO."""
+    """Process CO2 per process row: carbonates by factor, anodes by their carbon (the mass
+    that is neither sulphur nor ash) × 44/12, oxides by CaO and MgO."""
     pf = process_factors
     stoich = pf[pf["method"] == "stoichiometric"].set_index("material")["tco2_per_t"]
     cao = pf.loc[pf["material"] == "cao", "tco2_per_t"].max()
     mgo = pf.loc[pf["material"] == "mgo", "tco2_per_t"].max()
-    ef = process["material"].astype(str).map(stoich).astype("float64")
+    material = process["material"].astype(str)
+    ef = material.map(stoich).astype("float64")
     q = process["quantity"].astype("float64")
     carbonate = q * ef * process["calcination_fraction"].astype("float64").fillna(1.0)
     oxide = q * (process["cao_fraction"].astype("float64").fillna(0.0) * cao
                  + process["mgo_fraction"].astype("float64").fillna(0.0) * mgo)
-    return np.asarray(carbonate.where(ef.notna(), oxide).to_numpy(dtype="float64"))
+    carbon = 1.0 - process["sulfur_fraction"].astype("float64") - process["ash_fraction"].astype("float64")
+    anode = q * carbon * CO2_PER_C
+    out = carbonate.where(ef.notna(), oxide).where(material != "anode", anode)
+    return np.asarray(out.to_numpy(dtype="float64"))
 
 
 def monthly_accounts(energy: pd.DataFrame, process: pd.DataFrame, fx: Factors,
@@ -395,11 +403,13 @@ def factor_usage(energy: pd.DataFrame, process: pd.DataFrame, fx: Factors,
     mats = pd.DataFrame({"entity_id": ents.codes(process),
                          "year": process["year"].to_numpy(dtype="int64"),
                          "material": process["material"].astype(str).to_numpy()}).drop_duplicates()
+    anode = mats[mats["material"] == "anode"].assign(factor_id="measured:anode")
+    mats = mats[mats["material"] != "anode"]
     by_stoich = mats.merge(stoich, on="material")
     by_oxide = mats[~mats["material"].isin(stoich["material"])].merge(oxide, how="cross")
     cols = ["entity_id", "year", "factor_id"]
-    out = pd.concat([present[cols], burnt[cols], meas[cols], by_stoich[cols], by_oxide[cols]],
-                    ignore_index=True).drop_duplicates()
+    out = pd.concat([present[cols], burnt[cols], meas[cols], by_stoich[cols], by_oxide[cols],
+                     anode[cols]], ignore_index=True).drop_duplicates()
     out["entity_id"] = ents.ids.to_numpy()[out["entity_id"].to_numpy()]
     return out.sort_values(cols, ignore_index=True)
 

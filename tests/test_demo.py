@@ -182,7 +182,7 @@ def test_codes_are_valid(city: dict[str, pd.DataFrame]) -> None:
     assert en["period"].astype(str).str.fullmatch(r"20(2[0-5])-(0[1-9]|1[0-2])").all()
     pollutants = spec["pollutants"].column("pollutant").choices
     assert set(city["pollutants"]["pollutant"]) <= set(pollutants)
-    assert set(city["process"]["material"]) == {"clinker", "lime", "caco3"}
+    assert set(city["process"]["material"]) == {"clinker", "lime", "caco3", "anode"}
     for name, column in (("economics", "money_unit"), ("entities", "land_unit"),
                          ("pollutants", "unit"), ("process", "unit"), ("production", "unit")):
         units = city[name][column].dropna().astype(str).unique()

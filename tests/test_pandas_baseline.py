@@ -56,6 +56,7 @@ def test_synthetic_city_agrees_with_engine(city: dict[str, pd.DataFrame]) -> Non
     assert set(pb.use_positions(energy)) == set(range(len(pb.USES)))
     assert energy["measured_ncv"].notna().any()
     assert len(city["process"]) > 0
+    assert (city["process"]["material"] == "anode").any()  # and anode rows (the anode method)
     store = Store.connect(None)
     try:
         engine = _engine(store, city)

@@ -20,6 +20,7 @@ from qingshan.data.package import Package
 from qingshan.errors import StoreError
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
+from qingshan.methods.carbon import ANODE_CITATION, ANODE_LINEAGE_ID
 from qingshan.methods.carrier_rollup import enterprise_carrier_months
 from qingshan.methods.coefficients import coefficient_table, factor_lookup, use_keys, year_coefficient_table
 from qingshan.methods.lineage import factor_ids, process_usage
@@ -30,7 +31,7 @@ from qingshan.store import Store
 ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
                   "measured_carbon_content", "measured_oxidation")
 PROCESS_COLUMNS = ("entity_key", "year", "month", "material", "quantity", "cao_fraction",
-                   "mgo_fraction", "calcination_fraction")
+                   "mgo_fraction", "calcination_fraction", "sulfur_fraction", "ash_fraction")
 ENTITY_COLUMNS = ("entity_key", "entity_id", "entity_type", "name", "district_id", "park_id", "industry_code",
                   "scale", "land_area_mu", "lon", "lat", "start_year")
 ECONOMICS_COLUMNS = ("entity_key", "year", "output_value_10k_yuan", "value_added_10k_yuan",
@@ -165,7 +166,7 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pa.Table | pd.DataFra
                                                    "measured_oxidation"))
     pr = pkg.process.assign(entity_key=pkg.process["entity_id"].map(key_of))
     process = _typed(pr, PROCESS_COLUMNS, floats=("quantity", "cao_fraction", "mgo_fraction",
-                                                  "calcination_fraction"))
+                                                  "calcination_fraction", "sulfur_fraction", "ash_fraction"))
     entities = _typed(ent, ENTITY_COLUMNS, floats=("land_area_mu", "lon", "lat", "start_year"))
     ec = pkg.economics.assign(entity_key=pkg.economics["entity_id"].map(key_of))
     economics = _typed(ec, ECONOMICS_COLUMNS, floats=ECONOMICS_COLUMNS[2:])
@@ -226,9 +227,10 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
     used = sorted({f for ids in every_year["factor_ids"] for f in ids} | set(proc_usage["factor_id"]))
     yearly = yearly.drop(columns=[*k.MASK_COLUMNS, "entity_key"])
     products = product_intensity(yearly, store.execute(store.table("production")))
-    citations = {fid: fs.citations.get(fid, {"document": "measured by the enterprise (实测值)",
-                                             "edition": "", "clause": "", "tag": "", "note": ""})
-                 for fid in used}
+    measured = {"document": "measured by the enterprise (实测值)", "edition": "", "clause": "", "tag": "",
+                "note": ""}
+    method_citations = {ANODE_LINEAGE_ID: dict(ANODE_CITATION)}
+    citations = {fid: fs.citations.get(fid, method_citations.get(fid, measured)) for fid in used}
     return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, masks=masks,
                          lookup=lookup, process_usage=proc_usage, factor_set=fs.describe(),
                          citations=citations, notes=fallback_notes(fs, data_years))

@@ -45,6 +45,7 @@ from qingshan.data.reported import Reported
 from qingshan.data.uscc import is_valid_uscc
 from qingshan.errors import Problem, ValidationError, blocking
 from qingshan.factors import FactorSet, load_factor_set
+from qingshan.methods.carbon import ANODE_MATERIAL
 from qingshan.schema.carriers import carriers, resolve_carrier
 from qingshan.schema.tables import TABLE_ORDER, ColumnSpec, tables
 from qingshan.schema.units import CANONICAL_UNITS, conversion_factor, is_known_unit
@@ -61,6 +62,9 @@ UNIT_SLIP_RATIO = 1000.0
 #: Materials whose process CO2 is computed from oxide content (CaO, MgO) rather than from
 #: a carbonate's stoichiometric factor (NDRC cement guideline clinker method; lime).
 OXIDE_MATERIALS = ("clinker", "lime")
+#: Materials computed from the enterprise's measured composition, with no default: the
+#: anodes of electrolytic aluminium (NC × (1 − S − A) × 44/12, qingshan.methods.carbon).
+ANODE_MATERIALS = (ANODE_MATERIAL,)
 
 
 #: Tables whose text columns stay categorical once typed: the one that is large (monthly
@@ -617,8 +621,10 @@ def _check_production(pr: pd.DataFrame, enterprises: set[str] | None, problems: 
 def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                    problems: list[Problem]) -> pd.DataFrame:
     problems += _check_refs(pc, enterprises, "P060")
-    mat = pc["material"].fillna("").str.lower()
-    known = set(fs.process.loc[fs.process["method"] == "stoichiometric", "material"]) | set(OXIDE_MATERIALS)
+    aliases = tables()["process"].column("material").choice_aliases
+    mat = pc["material"].fillna("").map(lambda m: aliases.get(str(m).strip(), str(m).strip().lower()))
+    known = (set(fs.process.loc[fs.process["method"] == "stoichiometric", "material"]) | set(OXIDE_MATERIALS)
+             | set(ANODE_MATERIALS))
     bad = (mat != "") & ~mat.isin(known)
     problems += _rows_problems(pc, bad, "P061", "material", pc["material"],
                                f"未知的物料；应为 {'、'.join(sorted(known))} 之一",
@@ -628,6 +634,19 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet
     problems += _rows_problems(pc, need_cao, "P062", "cao_fraction", pc["cao_fraction"],
                                "熟料、石灰须填写来自碳酸盐的 CaO 质量分数",
                                "clinker and lime need the mass fraction of CaO from carbonates")
+    anode = mat.isin(ANODE_MATERIALS)
+    for col, zh, en in (("sulfur_fraction", "含硫量", "sulphur"), ("ash_fraction", "灰分含量", "ash")):
+        problems += _rows_problems(
+            pc, anode & pc[col].isna(), "P063", col, pc[col],
+            f"炭阳极（anode）须填写实测的阳极平均{zh}（质量分数 0–1）；指南缺省值未经核实，不予采用",
+            f"anode rows need the anode's measured mean {en} content (mass fraction 0-1); the guideline's "
+            "default is not verified and is not used")
+    in_bounds = pc["sulfur_fraction"].between(0.0, 1.0) & pc["ash_fraction"].between(0.0, 1.0)  # else P012
+    over = anode & in_bounds & ((pc["sulfur_fraction"] + pc["ash_fraction"]) > 1.0)
+    problems += _rows_problems(pc, over, "P064", "ash_fraction",
+                               pc["sulfur_fraction"].astype(str) + " + " + pc["ash_fraction"].astype(str),
+                               "炭阳极的含硫量与灰分含量之和不得大于 1",
+                               "the anode's sulphur and ash fractions must not add up to more than 1")
     units = pc["unit"].fillna("")
     fac: dict[str, float | None] = {}
     for u in units.unique():

@@ -29,14 +29,36 @@ Process (工业生产过程), per process row:
 - carbonates: Q × EF_stoichiometric × calcination fraction (IPCC 2006 Vol. 3 Table 2.1,
   as adopted by the guidelines);
 - clinker and lime: Q × (CaO × 44/56 + MgO × 44/40), the oxide method of the cement
-  guideline, with the CaO and MgO that came from carbonates.
+  guideline, with the CaO and MgO that came from carbonates;
+- prebaked anodes of electrolytic aluminium (炭阳极消耗): NC × (1 − S − A) × 44/12
+  (:func:`anode_co2`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from qingshan.methods.constants import CO2_PER_C
 from qingshan.methods.joins import left_join
+
+#: The process material of the anodes consumed by electrolytic aluminium (炭阳极, 预焙阳极):
+#: its quantity is the net anode consumption in tonnes of anode (:func:`anode_co2`).
+ANODE_MATERIAL = "anode"
+#: The lineage id of anode rows. The CO2 of an anode row rests on no factor row: it is the
+#: enterprise's measured net consumption, sulphur and ash and the ratio of molar masses
+#: 44/12, so it is listed as measured data, as ``measured:<carrier>`` is for fuels.
+ANODE_LINEAGE_ID = "measured:anode"
+#: The citation that results carry for :data:`ANODE_LINEAGE_ID`.
+ANODE_CITATION: dict[str, str] = {
+    "document": "measured by the enterprise (实测值): net anode consumption, sulphur and ash of the anode; "
+                "formula of GB/T 32151.4 温室气体排放核算与报告要求 第4部分：铝冶炼企业 and the NDRC "
+                "中国电解铝生产企业温室气体排放核算方法与报告指南（试行）: E = NC × (1 − S − A) × 44/12",
+    "edition": "GB/T 32151.4-2015",
+    "clause": "5.2 核算方法 (炭阳极消耗; the clause number from the standard's table of contents)",
+    "tag": "",
+    "note": "no default NC, S or A is shipped: the guideline's default values were not read, so the "
+            "enterprise's own measured values are required (docs/accounting.md, 'Electrolytic aluminium: anodes')",
+}
 
 BURNT_SIGN: dict[str, int] = {"fuel": 1, "export": -1}
 
@@ -85,16 +107,44 @@ def carbon_sum_columns() -> tuple[str, ...]:
             "net_purchased_heat_gj", "co2_heat_t")
 
 
+def anode_co2(net_anode_t: Any, sulfur_fraction: Any, ash_fraction: Any) -> Any:
+    """CO2 (t) of the prebaked anodes an aluminium smelter consumes (炭阳极消耗):
+
+        E_anode = NC × (1 − S − A) × 44/12
+
+    with NC the net anode consumption in tonnes of anode (吨铝炭阳极净耗 × 原铝产量, so the
+    product the guideline writes as EF_anode × P_Al, EF_anode = NC_per_t_Al × (1 − S − A) ×
+    44/12), S and A the anode's mean sulphur and ash mass fractions (炭阳极平均含硫量、平均
+    灰分含量): the anode's carbon, taken as what is neither sulphur nor ash, all leaves as CO2.
+
+    Source: GB/T 32151.4-2015 温室气体排放核算与报告要求 第4部分：铝冶炼企业, 5.2 核算方法
+    (the clause as the standard's table of contents names it), and the NDRC 中国电解铝生产企业
+    温室气体排放核算方法与报告指南（试行）, which counts it as 能源作为原材料用途的排放; the
+    structure of the formula was read in several independent implementations of the
+    guideline, not in the guideline's own text (MEE CETS-AG-04.01-V01-2024 keeps this source
+    but was not read either). 44/12 is the ratio of molar masses (:data:`CO2_PER_C`).
+
+    Defaults not shipped: not verified. The guidelines print default values of NC, S and A
+    (seen only in secondary copies, and not consistently), and allow measured values; NC, S
+    and A must therefore all be the enterprise's own (validation refuses an anode row without
+    S or A, P063). Works on Ibis columns and on numbers alike.
+    """
+    return net_anode_t * (1.0 - sulfur_fraction - ash_fraction) * CO2_PER_C
+
+
 def process_co2(process: Any, stoich: Any, cao_tco2_per_t: float, mgo_tco2_per_t: float) -> Any:
     """Process CO2 per process row: ``process`` joined to ``stoich`` (material, tco2_per_t).
 
+    Carbonates take their stoichiometric factor; anode rows (:data:`ANODE_MATERIAL`) the
+    anode formula (:func:`anode_co2`); every other material (clinker, lime) the oxide method.
     Returns the process table with ``co2_process_t`` added.
     """
     j = left_join(process, stoich, "material")
     oxide = j.quantity * (j.cao_fraction.fill_null(0.0) * cao_tco2_per_t
                           + j.mgo_fraction.fill_null(0.0) * mgo_tco2_per_t)
     carbonate = j.quantity * j.tco2_per_t * j.calcination_fraction.fill_null(1.0)
-    co2 = j.tco2_per_t.isnull().ifelse(oxide, carbonate)
+    anode = anode_co2(j.quantity, j.sulfur_fraction, j.ash_fraction)
+    co2 = (j.material == ANODE_MATERIAL).ifelse(anode, j.tco2_per_t.isnull().ifelse(oxide, carbonate))
     return j.mutate(co2_process_t=co2)
 
 

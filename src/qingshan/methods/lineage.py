@@ -5,7 +5,8 @@ present, carriers burnt (use fuel or export) and carriers with measured paramete
 carrier present uses its standard-coal coefficient (and, for electricity, the year's
 等价值 and grid factor when purchased); a fossil carrier burnt uses its carbon defaults;
 heat bought or sold uses the heat factor; measured parameters are listed as
-``measured:<carrier>``.
+``measured:<carrier>``, and anode rows, which use the enterprise's measured values and no
+factor row, as ``measured:anode``.
 """
 
 from __future__ import annotations
@@ -16,22 +17,25 @@ import numpy as np
 import pandas as pd
 
 from qingshan.methods.accounts import MASK_COLUMNS
+from qingshan.methods.carbon import ANODE_LINEAGE_ID, ANODE_MATERIAL
 
 
 def process_usage(materials: pd.DataFrame, process_factors: pd.DataFrame) -> pd.DataFrame:
     """(entity_id, year, factor_id) of the process factors behind process rows.
 
     Carbonates use their stoichiometric row; clinker and lime (oxide method) use the CaO
-    and MgO rows."""
+    and MgO rows; anodes use no factor row and are listed as :data:`ANODE_LINEAGE_ID`."""
     cols = ["entity_id", "year", "factor_id"]
     if materials.empty:
         return pd.DataFrame({c: [] for c in cols})
     m = materials[["entity_id", "year", "material"]].astype({"year": "int64"})
     stoich = process_factors.loc[process_factors["method"] == "stoichiometric", ["material", "factor_id"]]
     oxide = process_factors.loc[process_factors["method"] == "oxide", ["factor_id"]]
-    carbonate = m.merge(stoich, on="material")[cols]
-    by_oxide = m.loc[~m["material"].isin(stoich["material"]), ["entity_id", "year"]].drop_duplicates()
-    out = pd.concat([carbonate, by_oxide.merge(oxide, how="cross")[cols]], ignore_index=True)
+    is_anode = m["material"] == ANODE_MATERIAL
+    carbonate = m.loc[~is_anode].merge(stoich, on="material")[cols]
+    by_oxide = m.loc[~is_anode & ~m["material"].isin(stoich["material"]), ["entity_id", "year"]].drop_duplicates()
+    anode = m.loc[is_anode, ["entity_id", "year"]].assign(factor_id=ANODE_LINEAGE_ID)
+    out = pd.concat([carbonate, by_oxide.merge(oxide, how="cross")[cols], anode[cols]], ignore_index=True)
     return out.drop_duplicates().reset_index(drop=True)
 
 

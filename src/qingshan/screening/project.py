@@ -3,8 +3,8 @@ turned into a one-enterprise data package so that its energy rows pass through t
 carrier, unit and use checks as any package.
 
 Problems of the project file itself have codes X0xx (read and checked by
-:mod:`qingshan.rulefile`); problems of its energy rows are the package codes (P0xx), naming
-the project file and the row of the energy list.
+:mod:`qingshan.rulefile`); problems of its energy and process rows are the package codes
+(P0xx), naming the project file and the row of the list.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from qingshan.rulefile import Checker, read_rule_file
 from qingshan.schema.tables import tables
 
 KINDS = ("new", "expansion")
+#: The keys of a process row: the package's process columns (docs/data-package.md) but the
+#: enterprise and period, which the project gives.
+PROCESS_KEYS = ("material", "quantity", "unit", "cao_fraction", "mgo_fraction", "calcination_fraction",
+                "sulfur_fraction", "ash_fraction")
 AFTER_ID = "91459900PRJAFTER1"
 BEFORE_ID = "91459900PRJBEFR01"
 
@@ -57,7 +61,10 @@ class Project:
     revenue: float | None
     land_mu: float | None
     employees: float | None
-    process: list[dict[str, Any]] = field(default_factory=list)
+    # process activity (the package's process columns as text, and row), after the project
+    # and before it (expansion only): anodes, clinker, carbonates …
+    process: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*PROCESS_KEYS, "row"]))
+    existing_process: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*PROCESS_KEYS, "row"]))
 
 
 def uscc(body: str) -> str:
@@ -66,8 +73,8 @@ def uscc(body: str) -> str:
 
 PROJECT_PACKAGE, PROJECT_FOLDER = "qingshan.screening", "demo_projects"
 PROJECT_KEYS = ("name", "builder", "industry_code", "kind", "application_date", "commissioning_year", "district_id",
-                "park_id", "products", "energy", "existing_energy", "process", "money_unit", "output_value",
-                "value_added", "tax", "revenue", "land_mu", "employees")
+                "park_id", "products", "energy", "existing_energy", "process", "existing_process", "money_unit",
+                "output_value", "value_added", "tax", "revenue", "land_mu", "employees")
 PRODUCT_KEYS = ("product", "name", "capacity", "unit", "indicator_value", "energy_share")
 ENERGY_KEYS = ("carrier", "quantity", "unit", "use")
 MONEY_UNITS = {"万元": 1.0, "元": 1e-4, "亿元": 1e4}
@@ -114,7 +121,8 @@ def _from_workbook(p: Path) -> dict[str, Any]:
         k = str(r.get("field", r.get("字段", ""))).strip()
         if k:
             out[k] = r.get("value", r.get("值"))
-    for key, zh in (("energy", "能源"), ("existing_energy", "现有能源"), ("products", "产品")):
+    for key, zh in (("energy", "能源"), ("existing_energy", "现有能源"), ("products", "产品"),
+                    ("process", "工业过程"), ("existing_process", "现有工业过程")):
         found = rows(zh) or rows(key)
         if found:
             out[key] = found
@@ -157,7 +165,11 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
     scale = MONEY_UNITS.get(money_unit, 1.0)
     vals = {k: c.number(raw, k, required=False, lo=0.0, text_ok=True)
             for k in ("output_value", "value_added", "tax", "revenue", "land_mu", "employees")}
-    process = c.tables(raw, "process", required=False)
+    process = _process(c, raw, "process")
+    existing_process = _process(c, raw, "existing_process")
+    if kind == "new" and len(existing_process):
+        c.problem("existing_process", None, "新建项目不填现有工业过程（改扩建项目才填）",
+                  "no existing process activity for a new project")
     c.raise_if_any()
     assert app is not None and year is not None
 
@@ -168,7 +180,8 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
                    commissioning_year=int(year), district_id=district, park_id=park, products=products,
                    energy=energy, existing_energy=existing, output_value=money(vals["output_value"]),
                    value_added=money(vals["value_added"]), tax=money(vals["tax"]), revenue=money(vals["revenue"]),
-                   land_mu=vals["land_mu"], employees=vals["employees"], process=process)
+                   land_mu=vals["land_mu"], employees=vals["employees"], process=process,
+                   existing_process=existing_process)
 
 
 def _energy(c: Checker, raw: dict[str, Any], key: str, required: bool) -> pd.DataFrame:
@@ -189,14 +202,26 @@ def _energy(c: Checker, raw: dict[str, Any], key: str, required: bool) -> pd.Dat
     return pd.DataFrame(rows, columns=cols)
 
 
+def _process(c: Checker, raw: dict[str, Any], key: str) -> pd.DataFrame:
+    """The process list as text rows (the columns of :data:`PROCESS_KEYS`, row): the package
+    checks materials, units, fractions and what each material needs (an anode its measured
+    sulphur and ash, P063), naming the row of the list (1 = first). No value is defaulted."""
+    rows = []
+    for i, it in enumerate(c.tables(raw, key, required=False)):
+        c.only(it, PROCESS_KEYS, f"{key}[{i}]")
+        rows.append({**{k: _cell(it.get(k)) for k in PROCESS_KEYS}, "row": i + 1})
+    return pd.DataFrame(rows, columns=[*PROCESS_KEYS, "row"])
+
+
 def _cell(v: Any) -> str:
     return "" if v is None else str(v)
 
 
 def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackage:
     """The project as a package: enterprise ``after`` (and ``before`` for an expansion),
-    each with its annual energy in January of the application year, so that the factors
-    are those a review on that date would use (later years are not yet published)."""
+    each with its annual energy and process activity in January of the application year, so
+    that the factors are those a review on that date would use (later years are not yet
+    published)."""
     district = project.district_id or district_of_park.get(project.park_id or "", "")
     period = f"{project.application_date.year}-01"
     ents = [{"entity_id": "459900", "entity_type": "city", "name": "city"},
@@ -215,9 +240,19 @@ def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackag
     ent = pd.DataFrame(ents).reindex(columns=list(spec["entities"].column_names), fill_value="")
     en = pd.DataFrame(energy_rows).reindex(columns=list(spec["energy"].column_names), fill_value="")
     ent, en = (f.astype(object).where(f.notna(), "").astype(str) for f in (ent, en))
-    empty: dict[str, list[RawTable]] = {t: [] for t in ("economics", "production", "process", "pollutants")}
+    process = []
+    for key, eid, frame in (("process", uscc(AFTER_ID), project.process),
+                            ("existing_process", uscc(BEFORE_ID), project.existing_process)):
+        if len(frame) == 0 or (key == "existing_process" and project.kind != "expansion"):
+            continue
+        pr = frame.drop(columns="row").assign(entity_id=eid, period=period)
+        pr = pr.reindex(columns=list(spec["process"].column_names), fill_value="")
+        process.append(RawTable("process", f"{project.file}: {key}",
+                                pr.astype(object).where(pr.notna(), "").astype(str).reset_index(drop=True),
+                                pd.Series(frame["row"].astype(int).to_numpy())))
+    empty: dict[str, list[RawTable]] = {t: [] for t in ("economics", "production", "pollutants")}
     return RawPackage(tables={"entities": [RawTable("entities", f"{project.file}: entities", ent,
                                                     pd.Series(range(2, len(ent) + 2)))],
                               "energy": [RawTable("energy", f"{project.file}: energy", en, pd.Series(rows))],
-                              **empty},
+                              "process": process, **empty},
                       problems=[], source=project.file)

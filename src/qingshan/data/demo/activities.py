@@ -81,17 +81,25 @@ def process_table(
 ) -> pd.DataFrame:
     opts = options(cal.raw["reporting"]["process_units"])
     oxide_sd = float(cal.raw["enterprise"]["oxide_fraction_sigma"])
+    # Anode rows (added later) draw from a child generator of this stage, so that the
+    # rows of the other materials stayed as they were.
+    anode_rng = rng.spawn(1)[0]
     parts: list[pd.DataFrame] = []
     for c, ind in enumerate(cal.industries):
         pr = ind.process
         if pr is None or (c, pr.product) not in qty_by:
             continue
         ents = np.flatnonzero((f.cls == c) & f.above)
-        annual = qty_by[(c, pr.product)][ents] * pr.per_unit
+        r = anode_rng if pr.sulfur is not None or pr.ash is not None else rng
+        if isinstance(pr.per_unit, tuple):
+            per_unit = r.uniform(pr.per_unit[0], pr.per_unit[1], ents.size)[:, None].round(4)
+        else:
+            per_unit = np.full((ents.size, 1), pr.per_unit)
+        annual = qty_by[(c, pr.product)][ents] * per_unit
         monthly = annual[:, :, None] * en.weights[ents]
         e_i, y_i, m_i = np.nonzero(monthly > 0)
         vals = monthly[e_i, y_i, m_i]
-        rep = draw_units(rng, ents.size, opts, "t").take(e_i)
+        rep = draw_units(r, ents.size, opts, "t").take(e_i)
         frame = pd.DataFrame(
             {
                 "entity_id": f.ids[ents[e_i]],
@@ -110,6 +118,9 @@ def process_table(
                     base + oxide_sd * rng.standard_normal(vals.size), rngs[0], rngs[1]
                 ).round(4)
         frame["calcination_fraction"] = np.nan if pr.calcination is None else pr.calcination
+        for name, rngs in (("sulfur_fraction", pr.sulfur), ("ash_fraction", pr.ash)):
+            # the anode's measured sulphur and ash: one value per enterprise (its anode supply)
+            frame[name] = np.nan if rngs is None else r.uniform(rngs[0], rngs[1], ents.size).round(4)[e_i]
         parts.append(frame)
     cols = list(tables()["process"].column_names)
     if not parts:

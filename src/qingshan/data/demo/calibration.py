@@ -57,11 +57,13 @@ class Product:
 @dataclass(frozen=True)
 class Process:
     material: str
-    per_unit: float
+    per_unit: float | tuple[float, float]  # a number, or a range drawn once per enterprise
     product: str
     cao: tuple[float, float] | None
     mgo: tuple[float, float] | None
     calcination: float | None
+    sulfur: tuple[float, float] | None = None  # anode sulphur, drawn once per enterprise
+    ash: tuple[float, float] | None = None  # anode ash, drawn once per enterprise
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,22 @@ def _product(p: dict[str, Any]) -> Product:
     )
 
 
+def _range(v: Any) -> tuple[float, float]:
+    lo, hi = v
+    return float(lo), float(hi)
+
+
 def _process(p: dict[str, Any]) -> Process:
+    per = p["per_unit"]
     return Process(
         material=p["material"],
-        per_unit=float(p["per_unit"]),
+        per_unit=_range(per) if isinstance(per, list) else float(per),
         product=p["product"],
-        cao=tuple(p["cao_fraction"]) if "cao_fraction" in p else None,
-        mgo=tuple(p["mgo_fraction"]) if "mgo_fraction" in p else None,
+        cao=_range(p["cao_fraction"]) if "cao_fraction" in p else None,
+        mgo=_range(p["mgo_fraction"]) if "mgo_fraction" in p else None,
         calcination=p.get("calcination_fraction"),
+        sulfur=_range(p["sulfur_fraction"]) if "sulfur_fraction" in p else None,
+        ash=_range(p["ash_fraction"]) if "ash_fraction" in p else None,
     )
 
 

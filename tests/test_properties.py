@@ -108,7 +108,15 @@ def _run(d: Path) -> accounts.AccountResult:
     try:
         accounts.load(store, load_package(d, FS, accept_warnings=True), FS)
         result = accounts.compute(store, FS)
-        assert len(result.monthly) >= 0  # monthly accounts are fetched from the store while it is open
+        # monthly accounts are fetched from the store while it is open; they add up to the
+        # yearly accounts of each enterprise-year, and an enterprise-year without months has none
+        monthly = result.monthly.groupby(["entity_id", "year"])[SUMS].sum()
+        yearly = result.yearly.set_index(["entity_id", "year"])[SUMS]
+        assert monthly.index.isin(yearly.index).all()
+        np.testing.assert_allclose(monthly.to_numpy(dtype="float64"),
+                                   yearly.loc[monthly.index].to_numpy(dtype="float64"), rtol=1e-9, atol=1e-9)
+        rest = yearly.drop(index=monthly.index).fillna(0.0).to_numpy(dtype="float64")
+        np.testing.assert_array_equal(rest, np.zeros_like(rest))
         return result
     finally:
         store.close()

@@ -65,6 +65,9 @@ def test_two_high_review_not_below_the_city(tmp_path: Path) -> None:
     (900.0, 4_999_999.0, "exempt"),      # Order 2023 No. 2: < 1 000 tce and < 5 million kWh
     (900.0, 5_000_000.0, "per_province"),
     (900.0, 0.0, "exempt"),
+    (1000.0, 0.0, "per_province"),       # 1 000 tce is not below 1 000 tce
+    (9999.9, 0.0, "per_province"),
+    (10000.0, 0.0, "provincial"),        # ≥ 10 000 tce (当量值): the province reviews
     (20000.0, 0.0, "provincial"),
 ])
 def test_review_level_2023_rules_before_september_2025(tmp_path: Path, tce: float, kwh: float, level: str) -> None:

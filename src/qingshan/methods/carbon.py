@@ -26,8 +26,8 @@ which may be negative for a net exporter, as the guidelines' net-purchase formul
 
 Process (工业生产过程), per process row:
 
-- carbonates: Q × EF_stoichiometric × calcination fraction (IPCC 2006 Vol. 3 Table 2.1,
-  as adopted by the guidelines);
+- carbonates: Q × EF × calcination fraction, EF as the NDRC chemical guideline's table
+  prints it (read in 鲁环发〔2022〕4号 附录2 表2-4; the process factor file cites each row);
 - clinker and lime: Q × (CaO × 44/56 + MgO × 44/40), the oxide method of the cement
   guideline, with the CaO and MgO that came from carbonates;
 - prebaked anodes of electrolytic aluminium (炭阳极消耗): NC × (1 − S − A) × 44/12

@@ -130,8 +130,10 @@ def test_report_returned_corrected_accepted_and_only_then_counted(city: Reportin
     mine = en[(en["entity_id"] == city.firm) & (en["period"] == MONTH)]
     assert set(mine["_file"].astype(str)) == {f"report-{v2['id']}-v2[{city.firm} energy {MONTH}]"}
     # the pages show the new figures: the cache was emptied by the new version
-    page = firm.get(f"/api/enterprises/{city.firm}")
-    assert page.status_code == 200
+    page = firm.get(f"/api/enterprises/{city.firm}").json()
+    [march] = [m for m in page["monthly"] if (m["year"], m["month"]) == (2023, 3)]
+    assert march["energy_tce"] == pytest.approx(after, rel=1e-12)
+    assert [(r["report"], r["version"]) for r in page["reported"]] == [(v2["id"], 2)]
     # a supplemental version needs a reason, and counts only once accepted
     again = firm.post("/api/reports", json={"kind": "energy", "period": MONTH, "rows": fixed})
     assert again.status_code == 409 and "needs a reason" in again.text

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from qingshan.app import database
@@ -195,8 +195,9 @@ def listing(s: Session, who: Acting, *, kind: str | None = None, period: str | N
         q = q.where(Report.period == period)
     if status:
         q = q.where(Report.status == status)
-    q = q.where(Organisation.path.startswith(who.path.rstrip("/"), autoescape=True))
-    return [r for r in s.execute(q).scalars() if in_scope(who.path, r.organisation.path)][:limit]
+    own = who.path.rstrip("/")  # in_scope, in SQL: the unit itself or one below it
+    q = q.where(or_(Organisation.path == own, Organisation.path.startswith(own + "/", autoescape=True)))
+    return list(s.execute(q.limit(limit)).scalars())
 
 
 def waiting(s: Session, who: Acting) -> list[Report]:

@@ -218,6 +218,15 @@ class City:
         c.store_lock = self.store_lock
         return c
 
+    @property
+    def reports_digest(self) -> str:
+        """:func:`qingshan.data.reported.digest` of the accepted reports (once per city:
+        every document's header carries it)."""
+        if "reports_digest" not in self.memo:
+            self.memo["reports_digest"] = reported.digest(self.reports)
+        digest: str = self.memo["reports_digest"]
+        return digest
+
     def verdict(self, problems: list[Problem]) -> str | None:
         """``None`` if ``problems`` let the package be used, else why not (one line, both
         languages): errors always stop it, warnings unless the city accepts them
@@ -294,7 +303,7 @@ class City:
 
     def _salt(self, fs: FactorSet) -> str:
         return json.dumps({"cache": CACHE_VERSION, "qingshan": __version__, "schema": schema_digest(),
-                           "factor_set": fs.describe(), "reports": reported.digest(self.reports)},
+                           "factor_set": fs.describe(), "reports": self.reports_digest},
                           sort_keys=True, ensure_ascii=False)
 
     def validate(self) -> Checked:
@@ -515,7 +524,7 @@ class City:
         return {"profile": self.profile.describe(year),
                 "factor_set": fs.describe() | {"overridden": bool(sel and sel.overridden)},
                 "package": {"source": str(self.package_path), "digest": self.package_key[:16]},
-                "reports": {"accepted": len(self.reports), "digest": reported.digest(self.reports)[:16]},
+                "reports": {"accepted": len(self.reports), "digest": self.reports_digest[:16]},
                 "run_notes": list(self.notes)}
 
     def carrier_months(self) -> pd.DataFrame:

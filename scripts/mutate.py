@@ -96,8 +96,8 @@ class Target:
     why: str = ""
 
 
-FACTOR_TESTS = ("tests/test_factors.py", "tests/test_factor_corrections.py", "tests/test_accounts.py",
-                "tests/test_pandas_baseline.py")
+FACTOR_TESTS = ("tests/test_factor_transcription.py", "tests/test_factors.py", "tests/test_factor_corrections.py",
+                "tests/test_accounts.py", "tests/test_pandas_baseline.py")
 FACTOR_DIGESTS = ("tests/test_factor_corrections.py::test_published_factor_files_are_never_edited_in_place",)
 UNIT_TESTS = (
     "tests/test_units.py", "tests/test_accounts.py", "tests/test_validate.py", "tests/test_unit_slips.py",
@@ -109,9 +109,11 @@ UNIT_TESTS = (
     "tests/test_demo.py::test_product_energy_matches_sources",
     "tests/test_input_properties.py::test_accepted_forms_give_identical_quantities",
 )
-EVALUATION_TESTS = ("tests/test_class_bands.py", "tests/test_evaluation_scoring.py", "tests/test_class_rules.py",
+EVALUATION_TESTS = ("tests/test_scheme_transcription.py", "tests/test_indicator_catalogue.py",
+                    "tests/test_class_bands.py", "tests/test_evaluation_scoring.py", "tests/test_class_rules.py",
                     "tests/test_evaluation_outputs.py", "tests/test_hand_worked.py")
-SCREENING_TESTS = ("tests/test_screening.py",)
+SCREENING_TESTS = ("tests/test_efficiency_transcription.py", "tests/test_two_high.py",
+                   "tests/test_screening.py")
 
 TARGETS: tuple[Target, ...] = (
     Target("factor tables", ("src/qingshan/factors/data/*.csv",), "csv", FACTOR_TESTS, exclude=FACTOR_DIGESTS,
@@ -140,7 +142,7 @@ TARGETS: tuple[Target, ...] = (
                           "src/qingshan/screening/rules/efficiency_editions.toml"), "csv+toml", SCREENING_TESTS,
            why="benchmark and baseline of each product, edition years"),
     Target("两高 and siting",
-           ("src/qingshan/screening/rules/two_high.toml", "src/qingshan/screening/rules/siting.toml"), "toml",
+           ("src/qingshan/screening/rules/two_high*.toml", "src/qingshan/screening/rules/siting.toml"), "toml",
            SCREENING_TESTS, code_keys=("prefixes",),
            why="GB/T 4754 prefixes of 两高 and park-siting classes"),
     Target("review thresholds", ("src/qingshan/screening/rules/review_levels.toml",), "toml", SCREENING_TESTS,

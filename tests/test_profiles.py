@@ -140,7 +140,9 @@ def test_diff_lists_runs_of_years() -> None:
     assert got == {("evaluation.scheme", 2022, 2022, "huangyan-2022", None),
                    ("evaluation.scheme", 2023, 2026, "huangyan-2022", "dezhou-2024"),
                    ("evaluation.carbon_efficiency", 2021, 2026, "zhejiang-2021", None),
-                   ("evaluation.measures", 2022, 2026, None, "shandong-2022")}
+                   ("evaluation.measures", 2022, 2026, None, "shandong-2022"),
+                   # Shandong's own 两高 list (鲁政办字〔2022〕9号) from 2022; Zhejiang keeps the national one
+                   ("screening.two_high", 2022, 2026, "two_high", "two_high-shandong-2022")}
     assert diff_profiles(load_profile("jiangsu"), load_profile("anhui"), range(2020, 2027)) == []
 
 
@@ -214,7 +216,7 @@ def test_diff_of_one_year() -> None:
 
     assert {(d["key"], d["from"], d["to"]) for d in json.loads(r.stdout)["differences"]} == {
         ("evaluation.scheme", 2024, 2024), ("evaluation.carbon_efficiency", 2024, 2024),
-        ("evaluation.measures", 2024, 2024)}
+        ("evaluation.measures", 2024, 2024), ("screening.two_high", 2024, 2024)}
 
 
 def test_every_key_is_documented() -> None:

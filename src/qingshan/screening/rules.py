@@ -21,6 +21,7 @@ from typing import Any
 from qingshan.factors import ACCEPTED_TAGS
 from qingshan.methods.precision import comparable
 from qingshan.rulefile import Checker, RuleFile, key_path, read_rule_file
+from qingshan.schema.carriers import carriers, resolve_carrier
 from qingshan.screening.figures import Figures
 from qingshan.screening.project import KINDS, Project
 
@@ -57,12 +58,34 @@ def _prefixes(c: Checker, d: dict[str, Any], key: str, where: str, *, required: 
     return out
 
 
+TWO_HIGH_CLASS_KEYS = ("id", "zh", "en", "prefixes", "fuel", "confirm", "confirm_en", "min_energy_tce", "source")
+#: Fuel conditions a 两高 class may set: a carrier category of the catalogue (``carriers.csv``).
+TWO_HIGH_FUELS = ("coal",)
+
+
 def _two_high_class(c: Checker, d: dict[str, Any], where: str, *, local: bool) -> dict[str, Any]:
-    c.only(d, ("id", "zh", "en", "prefixes", "source"), where)
+    """One 两高 class. Beyond its code ``prefixes`` it may set conditions the code alone
+    cannot decide: ``fuel`` (the class applies only when the project's energy uses a carrier
+    of that category, e.g. 煤电 within 4411 火力发电, which also holds gas-fired plants),
+    ``confirm``/``confirm_en`` (what a reviewer must confirm, e.g. lime rather than gypsum
+    within 3012; the project is then reported as *depends*) and ``min_energy_tce`` (a local
+    directory counting only projects from that annual energy use)."""
+    c.only(d, TWO_HIGH_CLASS_KEYS, where)
     out: dict[str, Any] = {"id": c.text(d, "id", where), "zh": c.text(d, "zh", where),
                            "prefixes": _prefixes(c, d, "prefixes", where)}
-    if "en" in d:
-        out["en"] = c.text(d, "en", where)
+    for k in ("en", "confirm", "confirm_en"):
+        if k in d:
+            out[k] = c.text(d, k, where)
+    if ("confirm" in d) != ("confirm_en" in d):
+        c.problem(key_path(where, "confirm_en" if "confirm" in d else "confirm"), None,
+                  "confirm 与 confirm_en 同时给出", "confirm and confirm_en together")
+    if "fuel" in d:
+        out["fuel"] = c.text(d, "fuel", where)
+        if out["fuel"] and out["fuel"] not in TWO_HIGH_FUELS:
+            c.problem(key_path(where, "fuel"), out["fuel"], f"取值之一：{', '.join(TWO_HIGH_FUELS)}",
+                      f"one of {', '.join(TWO_HIGH_FUELS)}")
+    if "min_energy_tce" in d:
+        out["min_energy_tce"] = c.number(d, "min_energy_tce", where, lo=0.0)
     if local or "source" in d:  # a national class may take the national source
         out["source"] = c.text(d, "source", where)
     return out
@@ -70,16 +93,31 @@ def _two_high_class(c: Checker, d: dict[str, Any], where: str, *, local: bool) -
 
 def load_two_high(source: str | Path = "two_high") -> dict[str, Any]:
     """两高 classes: ``national`` (``id``, ``zh``, ``source``, ``classes``) and ``local``
-    classes, each ``{id, zh, prefixes, source}``; prefixes are GB/T 4754 code prefixes."""
+    classes, each ``{id, zh, prefixes, source}`` and optional conditions
+    (:func:`_two_high_class`); prefixes are GB/T 4754-2017 code prefixes.
+
+    A local directory is a file of its own with ``extends = "<file>"``: the national table
+    of that file applies, and the file adds its ``local`` classes (a project is 两高 if it
+    falls in a national or a local class)."""
     rf, c = _open(source)
-    c.only(rf.raw, ("national", "local"))
-    nat = c.table(rf.raw, "national")
-    c.only(nat, ("id", "zh", "en", "source", "classes"), "national")
-    national: dict[str, Any] = {k: c.text(nat, k, "national") for k in ("id", "zh", "source")}
-    national["classes"] = [_two_high_class(c, x, f"national.classes[{i}]", local=False)
-                           for i, x in enumerate(c.tables(nat, "classes", "national"))]
-    local = [_two_high_class(c, x, f"local[{i}]", local=True)
-             for i, x in enumerate(c.tables(rf.raw, "local", required=False))]
+    c.only(rf.raw, ("national", "local", "extends"))
+    if "extends" in rf.raw:
+        base_name = c.text(rf.raw, "extends")
+        if "national" in rf.raw:
+            c.problem("national", None, "extends 与 [national] 二选一", "either extends or [national], not both")
+        base: dict[str, Any] = (load_two_high(base_name) if base_name
+                                else {"national": {"classes": []}, "local": []})
+        national: dict[str, Any] = base["national"]
+        inherited = list(base["local"])
+    else:
+        nat = c.table(rf.raw, "national")
+        c.only(nat, ("id", "zh", "en", "source", "classes"), "national")
+        national = {k: c.text(nat, k, "national") for k in ("id", "zh", "source")}
+        national["classes"] = [_two_high_class(c, x, f"national.classes[{i}]", local=False)
+                               for i, x in enumerate(c.tables(nat, "classes", "national"))]
+        inherited = []
+    local = inherited + [_two_high_class(c, x, f"local[{i}]", local=True)
+                         for i, x in enumerate(c.tables(rf.raw, "local", required=False))]
     c.unique([x["id"] for x in [*national["classes"], *local] if x["id"]], "classes.id", "两高类别代码",
              "两高 class id")
     c.raise_if_any()
@@ -275,6 +313,8 @@ def load_screening_rules(names: dict[str, str | None]) -> ScreeningRules:
 
 
 def two_high_class(code: str, rules: ScreeningRules) -> dict[str, Any] | None:
+    """The first class whose prefixes the code starts with, conditions not applied (the
+    screening uses :func:`two_high`)."""
     t = rules.two_high
     if t is None:
         return None
@@ -282,6 +322,78 @@ def two_high_class(code: str, rules: ScreeningRules) -> dict[str, Any] | None:
         if any(code.startswith(p) for p in c["prefixes"]):
             return {**c, "source": c.get("source", t["national"]["source"])}
     return None
+
+
+def project_fuels(project: Project) -> set[str]:
+    """The carrier categories (``coal``, ``gas``, …) of the project's energy rows after the
+    project with a quantity above zero; a label the catalogue does not know is left out (the
+    figures refuse it with its package code)."""
+    cats = {k: spec.category for k, spec in carriers().items()}
+    out = set()
+    for label, q in zip(project.energy.get("carrier", []), project.energy.get("quantity", []), strict=False):
+        key = resolve_carrier(str(label))
+        try:
+            positive = float(q) > 0
+        except (TypeError, ValueError):
+            positive = False
+        if key is not None and positive:
+            out.add(cats[key])
+    return out
+
+
+def two_high(project: Project, fig: Figures, rules: ScreeningRules) -> tuple[str, Reason]:
+    """Whether the project is 两高: ``yes``, ``depends`` (a class's code matches but only a
+    reviewer can confirm its ``confirm`` condition, e.g. lime rather than gypsum), ``no``,
+    or ``not_selected`` (the profile selects no 两高 scope).
+
+    A class matches when the project's GB/T 4754-2017 code starts with one of its prefixes
+    and its conditions hold: ``fuel`` (the project's energy uses a carrier of that category:
+    a gas-fired plant in 4411 火力发电 is not 煤电) and ``min_energy_tce`` (the project's
+    annual 综合能耗 at or above it, at the stated precision)."""
+    t = rules.two_high
+    if t is None:
+        return "not_selected", not_selected("R-TWO-HIGH", "两高项目范围", "scope of 两高 projects")
+    fuels = project_fuels(project)
+    code = project.industry_code
+    hits: list[tuple[dict[str, Any], str]] = []  # (class, "yes" | "depends" | why it does not apply)
+    for c in [*t["national"]["classes"], *t["local"]]:
+        if not any(code.startswith(p) for p in c["prefixes"]):
+            continue
+        c = {**c, "source": c.get("source", t["national"]["source"])}
+        if c.get("fuel") and c["fuel"] not in fuels:
+            hits.append((c, "fuel"))
+        elif c.get("min_energy_tce") is not None and comparable(fig.energy_tce) < comparable(c["min_energy_tce"]):
+            hits.append((c, "energy"))
+        else:
+            hits.append((c, "depends" if c.get("confirm") else "yes"))
+    nums: dict[str, Any] = {"industry_code": code, "class": None, "status": "no", "fuels": sorted(fuels),
+                            "energy_tce": fig.energy_tce}
+    yes = [c for c, s in hits if s == "yes"]
+    depends = [c for c, s in hits if s == "depends"]
+    if yes:
+        c = yes[0]
+        nums.update({"class": c["id"], "status": "yes"})
+        return "yes", Reason("R-TWO-HIGH", INFO, f"属于两高项目（{c['zh']}）", f"a 两高 project ({c['id']})", nums,
+                             c["source"])
+    if depends:
+        c = depends[0]
+        nums.update({"class": c["id"], "status": "depends"})
+        return "depends", Reason("R-TWO-HIGH", INFO, f"可能属于两高项目（{c['zh']}），须核实：{c['confirm']}",
+                                 f"possibly a 两高 project ({c['id']}); to be confirmed: {c['confirm_en']}", nums,
+                                 c["source"])
+    why_zh = {"fuel": "项目能源不含{fuel}类燃料", "energy": "年综合能耗低于 {min:,.0f} tce"}
+    why_en = {"fuel": "the project's energy uses no {fuel}", "energy": "annual energy below {min:,.0f} tce"}
+    missed = [(c, s) for c, s in hits if s in why_zh]
+    if missed:
+        zh = "；".join(f"{c['zh']}：" + why_zh[s].format(fuel=c.get("fuel"), min=c.get("min_energy_tce") or 0)
+                      for c, s in missed)
+        en = "; ".join(f"{c['id']}: " + why_en[s].format(fuel=c.get("fuel"), min=c.get("min_energy_tce") or 0)
+                       for c, s in missed)
+        nums["not_applied"] = [c["id"] for c, _ in missed]
+        return "no", Reason("R-TWO-HIGH", INFO, f"不属于两高项目（{zh}）", f"not a 两高 project ({en})", nums,
+                            missed[0][0]["source"])
+    return "no", Reason("R-TWO-HIGH", INFO, "不属于两高项目", "not a 两高 project", nums,
+                        f"screening/rules/{rules.names.get('two_high')}.toml")
 
 
 def not_selected(rule: str, zh: str, en: str) -> Reason:

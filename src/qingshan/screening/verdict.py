@@ -42,16 +42,9 @@ def screen(project: Project, pkg: Package, result: AccountResult, fs: FactorSet,
     parks = pkg.entities[pkg.entities["entity_type"] == "park"]
     fig = project_figures(project, fs, dict(zip(parks["entity_id"].astype(str), parks["district_id"].astype(str),
                                                 strict=True)))
-    th = r.two_high_class(project.industry_code, rules)
-    reasons = [r.review_level(project, fig, th is not None, rules)]
-    if rules.two_high is None:
-        reasons.append(r.not_selected("R-TWO-HIGH", "两高项目范围", "scope of 两高 projects"))
-    else:
-        reasons.append(r.Reason("R-TWO-HIGH", r.INFO,
-                                f"属于两高项目（{th['zh']}）" if th else "不属于两高项目",
-                                f"a 两高 project ({th['id']})" if th else "not a 两高 project",
-                                {"industry_code": project.industry_code, "class": th["id"] if th else None},
-                                th["source"] if th else f"screening/rules/{rules.names.get('two_high')}.toml"))
+    status, two_high_reason = r.two_high(project, fig, rules)
+    # a project that only a reviewer can place ("depends") is reviewed as a 两高 one until confirmed
+    reasons = [r.review_level(project, fig, status in ("yes", "depends"), rules), two_high_reason]
     reasons += r.negative_list(project, rules)
     reasons += r.siting(project, rules)
     reasons += r.efficiency(project, fig, rules)

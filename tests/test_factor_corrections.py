@@ -24,7 +24,7 @@ from qingshan.store import Store
 from tests.conftest import make_uscc
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "factors.md"
-NEW_SET_VERSION = "2026.1"
+NEW_SET_VERSION = "2026.2"  # 2026.1 corrected the shipped numbers; 2026.2 added rows (cement, glass, 煤制品)
 
 # --------------------------------------------------------------------------- published files
 
@@ -46,6 +46,14 @@ PUBLISHED = {
     "fuel_carbon_defaults_2026.1.csv": "9f5009ab0f6af47fa32c4c3f516df8614d8747aebf89d1e41f9d59a32a33db14",
     "grid_emission_factors_2026.1.csv": "b2f2b36e5adfb57cb37cade0a57920ffd2ab9a45378b8351ca9dd3184484930f",
     "process_factors_2026.1.csv": "606b415bae6a2c1d19c409116f0a2d6bee5c12056df57ecade9f28029738b515",
+    # 2026.2 (cement formula (2), NaHCO3, 煤制品; tests/test_cement_glass_power.py)
+    "process_factors_2026.2.csv": "9d8b94f9ed3f8dce5b569987bc411fa6ae713b0d1e13527fec79a6caf961515f",
+    "energy_coefficients_gbt2589_2026.2.csv": "adb80791eae0e95796c8fe3c6082dfc20fadeb59ddc429aa0cf2c279921d314f",
+    # non-CO2 gases (issue #15; docs/accounting.md, "Other greenhouse gases")
+    "n2o_generation_2026.2.csv": "5151e84459d10094e85ce7a41de7d98af56854f3771719d0fbc2daad937aede7",
+    "n2o_abatement_2026.2.csv": "71cca31ecbc34172112f90a8ad232bec296a69e1da1d7e2beab22dfcbf574b39",
+    "gwp_2026.2.csv": "3de315f9e971e27df200b520f845b7566ea9d4f9a9080d0b7b7e1943692efa0e",
+    "material_carbon_2026.2.csv": "4f605914f6506b73657d058638cc669a7d51401eceeec619f1afc7441a017fc4",
 }
 
 
@@ -73,7 +81,9 @@ def test_every_set_reads_the_corrected_editions_under_a_new_version() -> None:
         assert spec["electricity_equal_value"] == "electricity_equal_value_2026.1.csv", name
         assert spec["fuel_carbon"] == "fuel_carbon_defaults_2026.1.csv", name
         assert spec["grid"] == "grid_emission_factors_2026.1.csv", name
-        assert spec["process"] == "process_factors_2026.1.csv", name
+        # 2026.2 holds every 2026.1 row unchanged (tests/test_cement_glass_power.py)
+        assert spec["process"] == "process_factors_2026.2.csv", name
+        assert spec["energy_coefficients"] == "energy_coefficients_gbt2589_2026.2.csv", name
         assert load_factor_set(name).describe()["version"] == NEW_SET_VERSION
 
 
@@ -142,6 +152,7 @@ def test_oxide_factors_are_the_cement_guideline_ratios() -> None:
 CHEM_TABLE_2_4 = {
     "caco3": 0.4397, "mgco3": 0.5220, "na2co3": 0.4149, "feco3": 0.3799, "mnco3": 0.3829,
     "baco3": 0.2230, "li2co3": 0.5955, "k2co3": 0.3184, "srco3": 0.2980, "camg_co3_2": 0.4773,
+    "nahco3": 0.5237,  # the table's eleventh row, shipped since 2026.2
 }
 
 
@@ -187,7 +198,9 @@ def test_other_coal_products_is_a_carrier_of_its_own() -> None:
     assert resolve_carrier("型煤") == "briquette"
     # appended: the keys of the carriers before it (the store's carrier_key) are unchanged
     keys = carrier_keys()
-    assert list(keys)[-1] == "other_coal_products" and keys["oxygen"] == keys["other_coal_products"] - 1
+    assert keys["oxygen"] == keys["other_coal_products"] - 1
+    # 2026.2 appended 煤制品 (the aggregate) after it: no earlier key moved
+    assert list(keys)[-1] == "coal_products" and keys["coal_products"] == keys["other_coal_products"] + 1
 
 
 # --------------------------------------------------------------------------- 4. and 5. documented, values unchanged

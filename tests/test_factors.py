@@ -45,6 +45,18 @@ LAYOUT: dict[str, list[str]] = {
     "process": [
         "factor_id", "material", "name_zh", "method", "value", "value_unit", "document", "clause",
         "tag", "note"],
+    "n2o_generation": [
+        "factor_id", "source", "technology", "name_zh", "kg_n2o_per_t", "value_unit", "document", "edition",
+        "clause", "tag", "note"],
+    "n2o_abatement": [
+        "factor_id", "source", "abatement", "name_zh", "removal_pct", "range_pct", "document", "edition",
+        "clause", "tag", "note"],
+    "gwp": [
+        "factor_id", "gwp_set", "gas", "name_zh", "formula", "gwp", "document", "edition", "clause", "tag",
+        "note"],
+    "material_carbon": [
+        "factor_id", "guideline", "material", "name_zh", "flows", "basis", "value", "value_unit", "purity",
+        "document", "edition", "clause", "tag", "note"],
 }
 
 
@@ -175,7 +187,7 @@ def test_heat_emission_factor(fs: FactorSet) -> None:
 # --------------------------------------------------------------------------- stoichiometry
 
 #: IUPAC standard atomic weights (abridged, 4–5 significant figures).
-ATOMIC = {"C": 12.011, "O": 15.999, "Ca": 40.078, "Mg": 24.305, "Na": 22.990, "Fe": 55.845,
+ATOMIC = {"H": 1.008, "C": 12.011, "O": 15.999, "Ca": 40.078, "Mg": 24.305, "Na": 22.990, "Fe": 55.845,
           "Mn": 54.938, "Ba": 137.33, "Li": 6.94, "K": 39.098, "Sr": 87.62}
 
 FORMULAS = {  # material: (formula of the carbonate or oxide, moles of CO2 released)
@@ -189,6 +201,7 @@ FORMULAS = {  # material: (formula of the carbonate or oxide, moles of CO2 relea
     "li2co3": ({"Li": 2, "C": 1, "O": 3}, 1),
     "k2co3": ({"K": 2, "C": 1, "O": 3}, 1),
     "srco3": ({"Sr": 1, "C": 1, "O": 3}, 1),
+    "nahco3": ({"Na": 1, "H": 1, "C": 1, "O": 3}, 1),  # all of its carbon, as the table prints it
     "cao": ({"Ca": 1, "O": 1}, 1),
     "mgo": ({"Mg": 1, "O": 1}, 1),
 }
@@ -202,6 +215,8 @@ PRINTED_NOT_MOLAR = {
     "na2co3": 0.4149,
     "li2co3": 0.5955,
     "srco3": 0.2980,
+    # the same table (2026.2): NaHCO3 0.5237; molar masses give 44.0095/84.0066 = 0.52388
+    "nahco3": 0.5237,
     # cement guideline formula (1) (粤环函〔2021〕103号 附件2, 广东省水泥企业…指南 6.1.1.1):
     # EF1 = (Cc × 44/56 + Cm × 44/40), whole-number molar masses
     "cao": 44 / 56,
@@ -230,8 +245,16 @@ def test_process_factors_are_stoichiometric(fs: FactorSet, material: str) -> Non
     assert value == pytest.approx(expected, rel=1e-2)
 
 
+#: Process rows that are not CO2 factors, with the value their document prints: the cement
+#: guideline's coal-ash factor Fc of formula (2) (粤环函〔2021〕103号 附件2 水泥 6.1.1.1: "取值为 1.04").
+NOT_STOICHIOMETRIC = {"coal_ash_fc": 1.04}
+
+
 def test_every_process_row_is_checked(fs: FactorSet) -> None:
-    assert set(fs.process["material"]) == set(FORMULAS)
+    assert set(fs.process["material"]) == set(FORMULAS) | set(NOT_STOICHIOMETRIC)
+    for material, printed in NOT_STOICHIOMETRIC.items():
+        row = fs.process.loc[fs.process["material"] == material].iloc[0]
+        assert row["method"] == "coal_ash_factor" and float(row["tco2_per_t"]) == pytest.approx(printed, rel=1e-12)
 
 
 # --------------------------------------------------------------------------- derived coefficients

@@ -2,7 +2,7 @@
 transcription (issue #15, item 4): weights, benchmark divisors and factors, class bands, the
 min-max band, exempt divisions, years in production and minimum land, each typed here from
 the wording the preset cites (quoted beside it) or, for a STAND-IN, from the stand-in rule the
-preset names. The documents are web announcements not held in /tmp/research; the quoted
+preset names. The documents are web announcements that were not read in full; the quoted
 wording is the preset's own record of them (its `source` keys), so a changed number in the
 file no longer matches the words it claims to follow.
 

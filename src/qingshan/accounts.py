@@ -15,27 +15,40 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from qingshan.data.ghg_methods import method_registry
 from qingshan.data.industry import division_name
 from qingshan.data.package import Package
 from qingshan.errors import StoreError
 from qingshan.factors import FactorSet
 from qingshan.methods import accounts as k
-from qingshan.methods.carbon import ANODE_CITATION, ANODE_LINEAGE_ID
+from qingshan.methods import carbon_balance as cb
+from qingshan.methods.carbon import (
+    ANODE_CITATION,
+    ANODE_LINEAGE_ID,
+    PROCESS_MEASURES,
+    REDUCTANT_CITATION,
+    REDUCTANT_LINEAGE_ID,
+)
 from qingshan.methods.carrier_rollup import enterprise_carrier_months
 from qingshan.methods.coefficients import coefficient_table, factor_lookup, use_keys, year_coefficient_table
-from qingshan.methods.lineage import factor_ids, process_usage
+from qingshan.methods.lineage import factor_ids, gas_usage, process_usage
+from qingshan.methods.non_co2 import MEASURED_N2O, MEASURED_PFC, NON_CO2_MEASURED, gas_rows
 from qingshan.methods.rollup import LEVELS, rollup
 from qingshan.schema.carriers import carrier_keys, carrier_table
 from qingshan.store import Store
 
 ENERGY_COLUMNS = ("entity_key", "year", "month", "carrier_key", "use_key", "quantity", "measured_ncv",
-                  "measured_carbon_content", "measured_oxidation")
+                  "measured_carbon_content", "measured_oxidation", "measured_carbon_per_unit")
 PROCESS_COLUMNS = ("entity_key", "year", "month", "material", "quantity", "cao_fraction",
-                   "mgo_fraction", "calcination_fraction", "sulfur_fraction", "ash_fraction")
+                   "mgo_fraction", "calcination_fraction", "sulfur_fraction", "ash_fraction",
+                   *PROCESS_MEASURES)
+GAS_COLUMNS = ("entity_key", "year", "month", "source", "technology", "quantity", "abatement", "abatement_use",
+               "n2o_kg_per_t", "cf4_kg_per_t", "c2f6_kg_per_t")
 ENTITY_COLUMNS = ("entity_key", "entity_id", "entity_type", "name", "district_id", "park_id", "industry_code",
                   "scale", "land_area_mu", "lon", "lat", "start_year")
 ECONOMICS_COLUMNS = ("entity_key", "year", "output_value_10k_yuan", "value_added_10k_yuan",
                      "revenue_10k_yuan", "tax_10k_yuan", "employees", "rd_expense_10k_yuan")
+MATERIAL_COLUMNS = ("entity_key", "year", "month", "material", "flow", "quantity", "carbon_fraction", "purity")
 PRODUCTION_COLUMNS = ("entity_id", "year", "product", "quantity", "unit", "energy_share")
 _INT_TYPES: dict[str, type[np.integer[Any]]] = {
     "entity_key": np.int32, "year": np.int16, "month": np.int8, "carrier_key": np.int16, "use_key": np.int8}
@@ -163,10 +176,14 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pa.Table | pd.DataFra
     keyed = {**{c: en[c] for c in ENERGY_COLUMNS if c in en.columns}, "entity_key": _keys(en["entity_id"], key_of),
              "carrier_key": _keys(en["carrier"], carrier_keys()), "use_key": _keys(en["use"], use_keys())}
     energy = _typed(keyed, ENERGY_COLUMNS, floats=("quantity", "measured_ncv", "measured_carbon_content",
-                                                   "measured_oxidation"))
+                                                   "measured_oxidation", "measured_carbon_per_unit"))
     pr = pkg.process.assign(entity_key=pkg.process["entity_id"].map(key_of))
     process = _typed(pr, PROCESS_COLUMNS, floats=("quantity", "cao_fraction", "mgo_fraction",
-                                                  "calcination_fraction", "sulfur_fraction", "ash_fraction"))
+                                                  "calcination_fraction", "sulfur_fraction", "ash_fraction",
+                                                  *PROCESS_MEASURES))
+    gs = pkg.gases.assign(entity_key=pkg.gases["entity_id"].map(key_of))
+    gases = _typed(gs, GAS_COLUMNS, floats=("quantity", "abatement_use", "n2o_kg_per_t", "cf4_kg_per_t",
+                                            "c2f6_kg_per_t"))
     entities = _typed(ent, ENTITY_COLUMNS, floats=("land_area_mu", "lon", "lat", "start_year"))
     ec = pkg.economics.assign(entity_key=pkg.economics["entity_id"].map(key_of))
     economics = _typed(ec, ECONOMICS_COLUMNS, floats=ECONOMICS_COLUMNS[2:])
@@ -174,12 +191,39 @@ def store_tables(pkg: Package, fs: FactorSet) -> dict[str, pa.Table | pd.DataFra
                         floats=("quantity", "energy_share"))
     production = production.set_column(production.schema.get_field_index("year"), "year",
                                        production["year"].cast(pa.int64()))
-    years = sorted({int(y) for t in (energy, process, economics) for y in pc.unique(t["year"]).to_pylist()})
+    years = sorted({int(y) for t in (energy, process, gases, economics) for y in pc.unique(t["year"]).to_pylist()})
     return {
         "entities": entities, "energy": energy, "process": process, "economics": economics,
         "production": production, "coefficients": coefficient_table(fs, carrier_table()),
         "year_coefficients": year_coefficient_table(fs, years),
         "process_factors": fs.process[["material", "method", "tco2_per_t", "factor_id"]].copy(),
+        "gases": gases,
+        **balance_tables(pkg, fs, key_of),
+        "n2o_generation": fs.n2o_generation[["source", "technology", "kg_n2o_per_t"]].copy(),
+        "n2o_abatement": fs.n2o_abatement[["source", "abatement", "removal_fraction"]].copy(),
+        "gwp": fs.gwp[["gas", "gwp"]].copy(),
+    }
+
+
+def balance_tables(pkg: Package, fs: FactorSet, key_of: Mapping[str, int]) -> dict[str, pa.Table | pd.DataFrame]:
+    """The carbon-balance tables (:mod:`qingshan.methods.carbon_balance`): the materials rows,
+    each enterprise's method (``entity_methods``), the defaults per guideline
+    (``material_factors``) and the NCV and carbon content of fuels used as feedstock."""
+    mt = pkg.materials.assign(entity_key=pkg.materials["entity_id"].map(key_of))
+    materials = _typed(mt, MATERIAL_COLUMNS, floats=("quantity", "carbon_fraction", "purity"))
+    methods = cb.assign_methods(pkg.entities, method_registry())
+    methods = methods.assign(entity_key=methods["entity_id"].map(key_of).astype("int32"))
+    guidelines = sorted({m.guideline for m in method_registry().methods.values() if m.guideline})
+    factors = cb.material_factor_table(fs.material_carbon, fs.process, fs.fuel_carbon, guidelines)
+    keys = carrier_keys()
+    fc = fs.fuel_carbon[fs.fuel_carbon["carrier"].isin(keys)]
+    return {
+        "materials": materials,
+        "entity_methods": methods[["entity_key", "ghg_method", "guideline", "balance", "supplied", "expect_balance"]],
+        "material_factors": factors[["guideline", "material", "flows", "tco2_per_unit", "factor_id"]],
+        "feedstock_carbon": pd.DataFrame({"carrier_key": fc["carrier"].map(keys).astype("int16").to_numpy(),
+                                          "ncv_gj_per_unit": fc["ncv_gj_per_unit"].to_numpy(),
+                                          "cc_tc_per_gj": fc["cc_tc_per_gj"].to_numpy()}),
     }
 
 
@@ -191,11 +235,22 @@ def load(store: Store, pkg: Package, fs: FactorSet) -> None:
 
 def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> AccountResult:
     """Run the kernels on the tables in ``store``; ``years`` limits the output."""
-    energy, process = store.table("energy"), store.table("process")
+    energy, process, gases = store.table("energy"), store.table("process"), store.table("gases")
     if years:
         energy = energy.filter(energy.year.isin(years))
         process = process.filter(process.year.isin(years))
-    sums_x = k.monthly_sums(energy, store.table("coefficients"), process, store.table("process_factors"))
+        gases = gases.filter(gases.year.isin(years))
+    gas_x = gas_rows(gases, store.table("n2o_generation"), store.table("n2o_abatement"), store.table("gwp"),
+                     k.MONTH_KEYS)
+    balance_x = None
+    if store.has_table("materials"):  # the carbon balance (methods/carbon_balance.py)
+        materials = store.table("materials")
+        if years:
+            materials = materials.filter(materials.year.isin(years))
+        balance_x = cb.balance_rows(materials, energy, store.table("entity_methods"), store.table("material_factors"),
+                                    store.table("feedstock_carbon"), use_keys()["feedstock"])
+    sums_x = k.monthly_sums(energy, store.table("coefficients"), process, store.table("process_factors"), gas_x,
+                            balance_x)
     # The monthly sums stay in the store: the large join runs once, and the monthly
     # accounts are derived from the sums where they are read. The yearly accounts (one
     # row per enterprise-year) are fetched; the roll-ups sum them.
@@ -215,25 +270,101 @@ def compute(store: Store, fs: FactorSet, *, years: list[int] | None = None) -> A
         frame["unit_name"] = ids.map(lambda c: division_name(c, "zh")) if lvl == "industry" else ids.map(name_of)
         rollups[lvl] = frame
     data_years = sorted(int(y) for y in yearly["year"].unique())
-    mats = store.execute(process.select("entity_key", "year", "material").distinct())
+    mats = store.execute(process.select("entity_key", "year", "material",
+                                        by_raw_meal=process.raw_meal_co2_fraction.notnull()).distinct())
     mats.insert(0, "entity_id", pd.Series(ents["entity_id"].to_numpy(), index=ents["entity_key"].to_numpy())
                 .reindex(mats["entity_key"].to_numpy()).to_numpy())
     lookup = factor_lookup(fs, data_years, carrier_table())
     masks = yearly[["entity_id", "year", *k.MASK_COLUMNS]].copy()
-    proc_usage = process_usage(mats, fs.process)
+    gas_lines = store.execute(gases.select("entity_key", "year", "source", "technology", "abatement",
+                                           "n2o_kg_per_t").distinct())
+    gas_lines.insert(0, "entity_id", pd.Series(ents["entity_id"].to_numpy(), index=ents["entity_key"].to_numpy())
+                     .reindex(gas_lines["entity_key"].to_numpy()).to_numpy())
+    proc_usage = pd.concat([process_usage(mats, fs.process), gas_usage(gas_lines, fs)], ignore_index=True)
+    methods, bal_usage = _balance_lineage(store, ents, energy, fs, years)
+    proc_usage = pd.concat([proc_usage, bal_usage[["entity_id", "year", "factor_id"]]], ignore_index=True)
     # The rows used anywhere: expand the OR of each year's masks (one row per year).
     union = masks.groupby("year")[list(k.MASK_COLUMNS)].agg(np.bitwise_or.reduce).reset_index()
     every_year = factor_ids(union.assign(entity_id="*"), lookup, proc_usage.iloc[0:0])
     used = sorted({f for ids in every_year["factor_ids"] for f in ids} | set(proc_usage["factor_id"]))
     yearly = yearly.drop(columns=[*k.MASK_COLUMNS, "entity_key"])
+    yearly["ghg_method"] = yearly["entity_id"].map(dict(zip(methods["entity_id"], methods["ghg_method"],
+                                                            strict=True))).fillna(cb.GENERAL)
     products = product_intensity(yearly, store.execute(store.table("production")))
     measured = {"document": "measured by the enterprise (实测值)", "edition": "", "clause": "", "tag": "",
                 "note": ""}
-    method_citations = {ANODE_LINEAGE_ID: dict(ANODE_CITATION)}
+    method_citations = {ANODE_LINEAGE_ID: dict(ANODE_CITATION), REDUCTANT_LINEAGE_ID: dict(REDUCTANT_CITATION),
+                        MEASURED_N2O: dict(NON_CO2_MEASURED[MEASURED_N2O]),
+                        MEASURED_PFC: dict(NON_CO2_MEASURED[MEASURED_PFC])}
     citations = {fid: fs.citations.get(fid, method_citations.get(fid, measured)) for fid in used}
     return AccountResult(store=store, yearly=yearly, rollups=rollups, products=products, masks=masks,
                          lookup=lookup, process_usage=proc_usage, factor_set=fs.describe(),
-                         citations=citations, notes=fallback_notes(fs, data_years))
+                         citations=citations, notes=fallback_notes(fs, data_years) + balance_notes(bal_usage)
+                         + missing_balance_notes(methods, yearly, bal_usage))
+
+
+def _balance_lineage(store: Store, ents: pd.DataFrame, energy: Any, fs: FactorSet, years: list[int] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each enterprise's method (entity_id, ghg_method, guideline, balance) and what its
+    carbon balance used (:func:`qingshan.methods.carbon_balance.balance_usage`)."""
+    cols = ["entity_id", "ghg_method", "guideline", "balance", "expect_balance"]
+    if not store.has_table("materials"):
+        return pd.DataFrame(columns=cols), cb.balance_usage(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=cols),
+                                                            pd.DataFrame(), fs.fuel_carbon)
+    id_of = pd.Series(ents["entity_id"].to_numpy(), index=ents["entity_key"].to_numpy())
+    methods = store.execute(store.table("entity_methods"))
+    methods.insert(0, "entity_id", id_of.reindex(methods["entity_key"].to_numpy()).to_numpy())
+    mt = store.table("materials")
+    if years:
+        mt = mt.filter(mt.year.isin(years))
+    mats = store.execute(mt.select("entity_key", "year", "material", "flow", "carbon_fraction").distinct())
+    mats.insert(0, "entity_id", id_of.reindex(mats["entity_key"].to_numpy()).to_numpy())
+    fe = energy.filter(energy.use_key == use_keys()["feedstock"])
+    measured = (fe.measured_ncv.notnull() | fe.measured_carbon_content.notnull())
+    feed = store.execute(fe.select("entity_key", "year", "carrier_key", measured=measured).distinct())
+    feed.insert(0, "entity_id", id_of.reindex(feed["entity_key"].to_numpy()).to_numpy())
+    feed["carrier"] = np.array(list(carrier_keys()), dtype=object)[feed["carrier_key"].to_numpy("int64")]
+    factors = store.execute(store.table("material_factors"))
+    usage = cb.balance_usage(mats, feed, methods, factors, fs.fuel_carbon)
+    return methods[cols], usage
+
+
+def missing_balance_notes(methods: pd.DataFrame, yearly: pd.DataFrame, usage: pd.DataFrame) -> list[dict[str, Any]]:
+    """One note per enterprise-year of a sector whose guideline expects a carbon balance
+    (``expect_balance`` in ghg_methods.toml: steel, coking, ammonia) that reported none: its
+    process CO2 is then only what its ``process`` rows give, and the output says so."""
+    if methods.empty or "expect_balance" not in methods:
+        return []
+    expect = methods[methods["expect_balance"].astype(bool)]
+    method_of = dict(zip(expect["entity_id"].astype(str), expect["ghg_method"].astype(str), strict=True))
+    have = {(str(e), int(y)) for e, y in zip(usage["entity_id"], usage["year"], strict=True)}
+    notes: list[dict[str, Any]] = []
+    rows = yearly[yearly["entity_id"].astype(str).isin(method_of)]
+    for eid, year in sorted({(str(e), int(y)) for e, y in zip(rows["entity_id"], rows["year"], strict=True)}):
+        if (eid, year) in have:
+            continue
+        m = method_of[eid]
+        notes.append({"year": year, "entity_id": eid, "factor": "carbon_balance", "factor_id": "",
+                      "zh": f"{eid} {year} 年（核算方法 {m}）未填报碳平衡（含碳物料），工业过程排放仅含工业过程表所填",
+                      "en": f"{eid} {year} (method {m}): no carbon balance (materials rows) was reported; its "
+                            "process CO2 is only what its process rows give"})
+    return notes
+
+
+def balance_notes(usage: pd.DataFrame) -> list[dict[str, Any]]:
+    """One note per enterprise-year whose carbon balance took a guideline default for a
+    material without a measured carbon content (or a feedstock without measured NCV and CC)."""
+    notes: list[dict[str, Any]] = []
+    used = usage[usage["default"].astype(bool)] if len(usage) else usage
+    for key, g in used.groupby(["entity_id", "year"], sort=True):
+        eid, year = str(key[0]), int(str(key[1]))
+        ids = ", ".join(sorted(set(g["factor_id"].astype(str))))
+        mats = "、".join(sorted(set(g["material"].astype(str))))
+        notes.append({"year": year, "entity_id": eid, "factor": "material_carbon", "factor_id": ids,
+                      "zh": f"{eid} {year} 年碳平衡中 {mats} 无实测含碳量，采用指南缺省值 {ids}",
+                      "en": f"{eid} {year}: no measured carbon content for {mats} in the carbon balance; "
+                            f"used the guideline default {ids}"})
+    return notes
 
 
 def carrier_months(store: Store, pkg: Package) -> pd.DataFrame:

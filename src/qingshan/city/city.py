@@ -54,9 +54,10 @@ from qingshan.store import Store
 CACHE_VERSION = "1"
 #: problems a child process that validates an upload sends back at most
 CHILD_PROBLEMS = 2000
-FACTOR_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value")
+FACTOR_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value", "gwp_set")
 _PROFILE_KEY_OF = {"grid_series": "factors.grid_series", "grid_region": "factors.grid_region",
-                   "natural_gas": "factors.natural_gas", "equal_value": "factors.electricity_equal_value"}
+                   "natural_gas": "factors.natural_gas", "equal_value": "factors.electricity_equal_value",
+                   "gwp_set": "factors.gwp_set"}
 
 
 @cache

@@ -14,7 +14,8 @@ Problem codes (docs/data-package.md lists them all):
 - P02x entities: district, park, industry code, scale, credit code, the city; the tree
   city → district → park → enterprise (P026–P028)
 - P03x energy: enterprise, carrier, unit, period range, duplicate key, unit slip, factors
-- P04x economics; P05x production; P06x process
+- P04x economics; P05x production; P06x process; P12x gases (non-CO2 greenhouse gases);
+  P103–P117 materials (carbon balance; P101, P102, P110 are scenario-file codes, docs/targets.md)
 
 Root causes come first and instead of what they cause: when a table could not be read or
 is missing (P001, P005–P009), the checks that need it (references to enterprises, the
@@ -37,6 +38,7 @@ from pandas.api.types import union_categoricals
 from qingshan.data import reported
 from qingshan.data.boundaries import check_boundaries
 from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
+from qingshan.data.ghg_methods import method_registry
 from qingshan.data.industry import known_division
 from qingshan.data.package import Package
 from qingshan.data.raw import RawPackage, RawTable
@@ -45,7 +47,9 @@ from qingshan.data.reported import Reported
 from qingshan.data.uscc import is_valid_uscc
 from qingshan.errors import Problem, ValidationError, blocking
 from qingshan.factors import FactorSet, load_factor_set
-from qingshan.methods.carbon import ANODE_MATERIAL
+from qingshan.methods import carbon_balance as cb
+from qingshan.methods.carbon import ANODE_MATERIAL, CARBON_REDUCTANT, COAL_PRODUCTS
+from qingshan.methods.non_co2 import N2O_SOURCES, PFC_SOURCE
 from qingshan.schema.carriers import carriers, resolve_carrier
 from qingshan.schema.tables import TABLE_ORDER, ColumnSpec, tables
 from qingshan.schema.units import CANONICAL_UNITS, conversion_factor, is_known_unit
@@ -447,6 +451,9 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
     # Measured NCV is given per t or per 10⁴ Nm³ (GB/T 32151 Table C.1 units).
     is_gas = _flag(code, lambda c: cat[c].dimension == "volume")
     en["measured_ncv"] = en["measured_ncv"].where(~is_gas, en["measured_ncv"] / 1e4)
+    # so is measured element carbon: tC/t, or tC/10⁴ Nm³ (鲁环发〔2022〕4号 化工 formula (2))
+    en["measured_carbon_per_unit"] = en["measured_carbon_per_unit"].where(
+        ~is_gas, en["measured_carbon_per_unit"] / 1e4)
 
     today = date.today()
     latest = f"{today.year:04d}-{today.month:02d}"
@@ -468,7 +475,7 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                                "电力、热力不能作为原料用能", "electricity and heat cannot be feedstock")
 
     any_measured = (en["measured_ncv"].notna() | en["measured_carbon_content"].notna()
-                    | en["measured_oxidation"].notna())
+                    | en["measured_oxidation"].notna() | en["measured_carbon_per_unit"].notna())
     is_fossil = _flag(code, lambda c: cat[c].is_fossil)
     bad_measured = any_measured & ~is_fossil & code.notna()
     problems += _rows_problems(en, bad_measured, "P039", "measured_ncv", code,
@@ -482,9 +489,19 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
                                f"factor set {fs.name} has no standard-coal coefficient for this carrier; "
                                "give measured_ncv")
     burnt = use.isin(["fuel", "export"])
-    has_cc = code.isin(set(fs.fuel_carbon["carrier"])) | (
-        en["measured_ncv"].notna() & en["measured_carbon_content"].notna())
-    no_cc = is_fossil.astype(bool) & burnt.fillna(False).astype(bool) & ~has_cc
+    has_default = code.isin(set(fs.fuel_carbon["carrier"]))
+    has_cc = has_default | (en["measured_ncv"].notna() & en["measured_carbon_content"].notna()) | (
+        en["measured_carbon_per_unit"].notna())
+    burnt_fossil = is_fossil.astype(bool) & burnt.fillna(False).astype(bool)
+    aggregate = burnt_fossil & (code == COAL_PRODUCTS).fillna(False).astype(bool)
+    problems += _rows_problems(
+        en, aggregate & ~has_cc, "P147", "carrier", typed_carrier,
+        "煤制品是型煤与其他煤制品的合计，指南只有二者各自的缺省值（型煤碳氧化率90%，其他煤制品98%），没有合计的缺省值："
+        "请分别填报 型煤 与 其他煤制品（205-1 表：在煤制品下加 型煤、其他煤制品 两行），或填写实测的含碳量与碳氧化率",
+        "煤制品 (coal products) is 型煤 (briquettes) and 其他煤制品 (other coal products) together; the guideline has "
+        "defaults for each (oxidation 90 % and 98 %) and none for the total: report 型煤 and 其他煤制品 apart (form "
+        "205-1: add the rows 型煤 and 其他煤制品 under 煤制品), or give the measured carbon content and oxidation")
+    no_cc = burnt_fossil & ~has_cc & ~aggregate
     problems += _rows_problems(
         en, no_cc, "P038", "carrier", code,
         f"因子集 {fs.name} 中没有该燃料的缺省碳排放参数（如原煤须注明煤种 无烟煤/烟煤/褐煤）；"
@@ -492,8 +509,51 @@ def _check_energy(en: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
         f"factor set {fs.name} has no default carbon parameters for this fuel (raw coal must name "
         "its type: anthracite, bituminous or lignite); or give measured_ncv and "
         "measured_carbon_content")
+    problems += _check_element_carbon(en, code, is_gas, burnt_fossil, has_cc, has_default)
     problems += _duplicates(en, ("entity_id", "period", "carrier", "use"), "energy")
     return en
+
+
+#: Upper bounds of measured element carbon (P146), physical rather than from a guideline:
+#: a solid or liquid fuel is at most all carbon (1 tC/t); 10⁴ Nm³ of gas is 10⁴/22.414 =
+#: 446.2 kmol (0 °C, 101.325 kPa, the guidelines' standard state), 5.359 tC per carbon atom
+#: of its molecules, and no gaseous fuel at that state averages more than four (butane):
+#: 21.4 tC/10⁴ Nm³, i.e. 2.14 × 10⁻³ tC per m³ once converted.
+MAX_CARBON_PER_T = 1.0
+MAX_CARBON_PER_M3 = 4 * 12.011 / 22.414 * 1e-3
+
+
+def _check_element_carbon(en: pd.DataFrame, code: pd.Series, is_gas: pd.Series, burnt_fossil: pd.Series,
+                          has_cc: pd.Series, has_default: pd.Series) -> list[Problem]:
+    """Measured element carbon (``measured_carbon_per_unit``, P144–P146) and the oxidation
+    rate every measured-carbon row needs (P145)."""
+    problems: list[Problem] = []
+    cpu = en["measured_carbon_per_unit"]
+    both = cpu.notna() & en["measured_carbon_content"].notna()
+    problems += _rows_problems(
+        en, both, "P144", "measured_carbon_per_unit",
+        cpu.astype(str) + " / " + en["measured_carbon_content"].astype(str),
+        "实测元素碳含量（含碳量计算法）与实测单位热值含碳量（低位发热量计算法）只能填一种",
+        "give either the measured element carbon (carbon-content method) or the measured carbon per unit of "
+        "heat (calorific-value method), not both")
+    gas = is_gas.astype(bool)
+    limit = pd.Series(np.where(gas, MAX_CARBON_PER_M3, MAX_CARBON_PER_T), index=en.index)
+    shown = cpu.where(~gas, cpu * 1e4)
+    bad = cpu.notna() & ((cpu <= 0) | (cpu > limit * (1 + 1e-9)))
+    problems += _rows_problems(
+        en, bad, "P146", "measured_carbon_per_unit", shown,
+        "实测元素碳含量应大于0，且固体、液体不超过 1 tC/t，气体不超过 21.4 tC/万Nm³",
+        "measured element carbon must be above 0 and at most 1 tC/t for solids and liquids, 21.4 tC/10⁴ Nm³ "
+        "for gases")
+    measured_c = cpu.notna() | en["measured_carbon_content"].notna()
+    no_of = burnt_fossil & has_cc & measured_c & ~has_default & en["measured_oxidation"].isna()
+    problems += _rows_problems(
+        en, no_of, "P145", "measured_oxidation", code,
+        "该燃料没有缺省碳氧化率（如原煤、煤制品）：用实测含碳量计算时须填写 measured_oxidation（发电设施按"
+        "环办气候〔2021〕9号 附件2 6.2.4.1 燃煤不区分煤种取 0.99）",
+        "this fuel has no default oxidation rate (e.g. raw coal, coal products): with measured carbon give "
+        "measured_oxidation (power facilities: 0.99 for coal of any type, 环办气候〔2021〕9号 annex 2, 6.2.4.1)")
+    return problems
 
 
 def _unit_slips(en: pd.DataFrame) -> list[Problem]:
@@ -624,16 +684,13 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet
     aliases = tables()["process"].column("material").choice_aliases
     mat = pc["material"].fillna("").map(lambda m: aliases.get(str(m).strip(), str(m).strip().lower()))
     known = (set(fs.process.loc[fs.process["method"] == "stoichiometric", "material"]) | set(OXIDE_MATERIALS)
-             | set(ANODE_MATERIALS))
+             | set(ANODE_MATERIALS) | {CARBON_REDUCTANT})
     bad = (mat != "") & ~mat.isin(known)
     problems += _rows_problems(pc, bad, "P061", "material", pc["material"],
                                f"未知的物料；应为 {'、'.join(sorted(known))} 之一",
                                f"unknown material; expected one of {', '.join(sorted(known))}")
     pc["material"] = mat.astype(object)
-    need_cao = mat.isin(OXIDE_MATERIALS) & pc["cao_fraction"].isna()
-    problems += _rows_problems(pc, need_cao, "P062", "cao_fraction", pc["cao_fraction"],
-                               "熟料、石灰须填写来自碳酸盐的 CaO 质量分数",
-                               "clinker and lime need the mass fraction of CaO from carbonates")
+    problems += _check_clinker(pc, mat)
     anode = mat.isin(ANODE_MATERIALS)
     for col, zh, en in (("sulfur_fraction", "含硫量", "sulphur"), ("ash_fraction", "灰分含量", "ash")):
         problems += _rows_problems(
@@ -648,13 +705,7 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet
                                "炭阳极的含硫量与灰分含量之和不得大于 1",
                                "the anode's sulphur and ash fractions must not add up to more than 1")
     units = pc["unit"].fillna("")
-    fac: dict[str, float | None] = {}
-    for u in units.unique():
-        try:
-            fac[u] = conversion_factor(u, "t")
-        except (KeyError, ValueError):
-            fac[u] = None
-    f = units.map(fac)
+    f = _tonnes_per_unit(units)
     badu = (units != "") & f.isna()
     problems += _rows_problems(pc, badu, "P016", "unit", units, "应为质量单位（吨、万吨）",
                                "expected a mass unit (t, 万t)")
@@ -664,9 +715,283 @@ def _check_process(pc: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet
     pc["quantity"] = converted
     pc["unit"] = "t"
     pc["mgo_fraction"] = pc["mgo_fraction"].fillna(0.0)
+    pc["cao_noncarbonate_fraction"] = pc["cao_noncarbonate_fraction"].fillna(0.0)
+    pc["mgo_noncarbonate_fraction"] = pc["mgo_noncarbonate_fraction"].fillna(0.0)
     pc["calcination_fraction"] = pc["calcination_fraction"].fillna(1.0)
     problems += _duplicates(pc, ("entity_id", "period", "material"), "process")
     return pc
+
+
+def _check_clinker(pc: pd.DataFrame, mat: pd.Series) -> list[Problem]:
+    """Clinker, lime and carbon reductants (P062, P140–P143): the oxide method's CaO (and the
+    non-carbonate parts no larger than the totals), or for clinker the raw meal's CO2 fraction
+    and loss on ignition of the cement guideline's formula (2), never both; the measured carbon
+    content of a carbon reductant (no default)."""
+    problems: list[Problem] = []
+    cd, loi = pc["raw_meal_co2_fraction"], pc["raw_meal_loss_on_ignition"]
+    by_raw_meal = (mat == "clinker") & (cd.notna() | loi.notna())
+    need_cao = mat.isin(OXIDE_MATERIALS) & ~by_raw_meal & pc["cao_fraction"].isna()
+    problems += _rows_problems(pc, need_cao, "P062", "cao_fraction", pc["cao_fraction"],
+                               "熟料、石灰须填写 CaO 质量分数（熟料也可按水泥指南公式(2)填写生料 CO2 质量分数"
+                               "与烧失量）",
+                               "clinker and lime need the mass fraction of CaO (clinker may instead give the raw "
+                               "meal's CO2 fraction and loss on ignition, the cement guideline's formula (2))")
+    for total, part, zh in (("cao_fraction", "cao_noncarbonate_fraction", "CaO"),
+                            ("mgo_fraction", "mgo_noncarbonate_fraction", "MgO")):
+        over = mat.isin(OXIDE_MATERIALS) & (pc[part] > pc[total].fillna(0.0) + 1e-12)
+        problems += _rows_problems(
+            pc, over.fillna(False).astype(bool), "P140", part, pc[part].astype(str) + " > " + pc[total].astype(str),
+            f"非碳酸盐来源的 {zh} 不能多于 {zh} 总含量（{total}）",
+            f"the {zh} not from carbonates cannot exceed the total {zh} ({total})")
+    one_only = by_raw_meal & (cd.isna() | loi.isna())
+    problems += _rows_problems(
+        pc, one_only, "P141", "raw_meal_co2_fraction", cd.astype(str) + " / " + loi.astype(str),
+        "水泥指南公式(2)须同时填写生料 CO2 质量分数（raw_meal_co2_fraction）与生料烧失量（raw_meal_loss_on_ignition）",
+        "the cement guideline's formula (2) needs both the raw meal's CO2 fraction (raw_meal_co2_fraction) and "
+        "its loss on ignition (raw_meal_loss_on_ignition)")
+    both = by_raw_meal & (pc["cao_fraction"].notna() | pc["mgo_fraction"].notna())
+    problems += _rows_problems(
+        pc, both, "P141", "cao_fraction", pc["cao_fraction"],
+        "熟料只能按一种方法计算：公式(1)（CaO、MgO 含量）或公式(2)（生料 CO2 质量分数与烧失量），不能同时填写",
+        "a clinker row takes one method: formula (1) (CaO and MgO) or formula (2) (the raw meal's CO2 fraction and "
+        "loss on ignition), not both")
+    full_loss = by_raw_meal & (loi >= 1.0)
+    problems += _rows_problems(pc, full_loss, "P141", "raw_meal_loss_on_ignition", loi,
+                               "生料烧失量须小于 1（公式(2)除以 1 − L）",
+                               "the raw meal's loss on ignition must be below 1 (formula (2) divides by 1 − L)")
+    elsewhere = (mat != "clinker") & (cd.notna() | loi.notna())
+    problems += _rows_problems(pc, elsewhere, "P142", "raw_meal_co2_fraction", mat,
+                               "生料 CO2 质量分数与烧失量只适用于熟料（clinker）",
+                               "the raw meal's CO2 fraction and loss on ignition apply to clinker only")
+    no_c = (mat == CARBON_REDUCTANT) & pc["carbon_fraction"].isna()
+    problems += _rows_problems(pc, no_c, "P143", "carbon_fraction", pc["carbon_fraction"],
+                               "炭粉等还原剂（carbon_reductant）须填写企业实测的含碳量（质量分数 0–1）；无缺省值",
+                               "a carbon reductant (carbon_reductant) needs the enterprise's measured carbon content "
+                               "(mass fraction 0-1); there is no default")
+    return problems
+
+
+def _gas_code(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of the gases table as codes (Chinese names through the spec's aliases),
+    None where empty."""
+    aliases = tables()["gases"].column(column).choice_aliases
+    raw = frame[column].astype(object).where(frame[column].notna(), None)
+    return raw.map(lambda v: None if v is None or not str(v).strip()
+                   else aliases.get(str(v).strip(), str(v).strip().lower())).astype(object)
+
+
+def _check_gases(gs: pd.DataFrame, enterprises: set[str] | None, fs: FactorSet,
+                 problems: list[Problem]) -> pd.DataFrame:
+    """The gases table (P120–P127): technologies and abatements known for their source, the
+    abatement's use rate given with it (no default), and the measured CF4 and C2F6 factors
+    of every aluminium row (no default is shipped; docs/accounting.md)."""
+    problems += _check_refs(gs, enterprises, "P120")
+    src = gs["source"].astype(object)
+    tech, abate = _gas_code(gs, "technology"), _gas_code(gs, "abatement")
+    is_n2o, is_pfc = src.isin(N2O_SOURCES), src == PFC_SOURCE
+    gen, rem = fs.n2o_generation, fs.n2o_abatement
+    for source in N2O_SOURCES:
+        techs = sorted(gen.loc[gen["source"] == source, "technology"])
+        bad = (src == source) & tech.notna() & ~tech.isin(techs)
+        problems += _rows_problems(gs, bad, "P121", "technology", gs["technology"],
+                                   f"{source} 的生产技术应为 {'、'.join(techs)} 之一",
+                                   f"the technology of {source} must be one of {', '.join(techs)}")
+        kinds = sorted(rem.loc[rem["source"] == source, "abatement"])
+        bad = (src == source) & abate.notna() & ~abate.isin(kinds)
+        problems += _rows_problems(gs, bad, "P123", "abatement", gs["abatement"],
+                                   f"{source} 的尾气处理技术应为 {'、'.join(kinds)} 之一（无处理设备则不填）",
+                                   f"the abatement of {source} must be one of {', '.join(kinds)} (empty if none)")
+    no_tech = is_n2o & tech.isna() & gs["n2o_kg_per_t"].isna()
+    problems += _rows_problems(gs, no_tech, "P122", "technology", gs["technology"],
+                               "硝酸、己二酸须填写生产技术（以取指南的氧化亚氮生成因子），或填写实测的 n2o_kg_per_t",
+                               "nitric and adipic acid need their technology (for the guideline's N2O generation "
+                               "factor) or a measured n2o_kg_per_t")
+    use = gs["abatement_use"]
+    problems += _rows_problems(gs, abate.notna() & use.isna(), "P124", "abatement_use", use,
+                               "填写了尾气处理技术，须同时填写其使用率（运行时间之比，0–1）；无缺省值",
+                               "an abatement needs its use rate (ratio of operating times, 0-1); there is no default")
+    problems += _rows_problems(gs, abate.isna() & use.notna(), "P125", "abatement", gs["abatement"],
+                               "填写了尾气处理设备使用率，须注明尾气处理技术",
+                               "a use rate needs the abatement it belongs to")
+    for col, gas in (("cf4_kg_per_t", "CF4"), ("c2f6_kg_per_t", "C2F6")):
+        problems += _rows_problems(
+            gs, is_pfc & gs[col].isna(), "P126", col, gs[col],
+            f"电解铝阳极效应须填写实测的 {gas} 排放因子（kg/t 铝）；指南缺省值未经核实，不予采用",
+            f"aluminium anode effects need the measured {gas} emission factor (kg per t of aluminium); the "
+            "guideline's default is not verified and is not used")
+        problems += _rows_problems(gs, is_n2o & gs[col].notna(), "P127", col, gs[col],
+                                   "硝酸、己二酸行不计 CF4、C2F6：此列不适用", "CF4 and C2F6 do not apply to nitric or "
+                                   "adipic acid rows")
+    for col, values in (("technology", tech), ("abatement", abate)):
+        problems += _rows_problems(gs, is_pfc & values.notna(), "P127", col, gs[col],
+                                   "电解铝阳极效应行不适用此列（不计 N2O）",
+                                   "this column does not apply to aluminium anode effects (no N2O)")
+    for col in ("n2o_kg_per_t", "abatement_use"):
+        problems += _rows_problems(gs, is_pfc & gs[col].notna(), "P127", col, gs[col],
+                                   "电解铝阳极效应行不适用此列（不计 N2O）",
+                                   "this column does not apply to aluminium anode effects (no N2O)")
+    gs["technology"], gs["abatement"] = tech, abate
+    units = gs["unit"].fillna("")
+    f = _tonnes_per_unit(units)
+    problems += _rows_problems(gs, (units != "") & f.isna(), "P016", "unit", units, "应为质量单位（吨、万吨）",
+                               "expected a mass unit (t, 万t)")
+    converted = gs["quantity"] * f.astype("float64")
+    _magnitude(gs, converted, gs["quantity"].notna() & f.notna(), "quantity", gs["_text_quantity"], units,
+               problems, "t")
+    gs["quantity"] = converted
+    gs["unit"] = "t"
+    problems += _duplicates(gs, tuple(tables()["gases"].key), "gases")
+    return gs
+
+
+def _check_materials(mt: pd.DataFrame, ent: pd.DataFrame, enterprises: set[str] | None, energy: pd.DataFrame,
+                     process: pd.DataFrame, fs: FactorSet, problems: list[Problem]) -> pd.DataFrame:
+    """The ``materials`` table of the carbon balance (P103–P117; methods/carbon_balance.py):
+    codes, units (mass, or volume for gases), the method of the enterprise, defaults or the
+    measured carbon content, purity, and what would be counted twice."""
+    problems += _check_refs(mt, enterprises, "P103")
+    aliases = tables()["materials"].column("material").choice_aliases
+    cat = carriers()
+
+    def code(m: str) -> str:
+        s = str(m).strip()
+        return aliases.get(s) or resolve_carrier(s) or s.lower()
+    mat = mt["material"].fillna("").map(code).astype(object)
+    mt["material"] = mat
+    flow = mt["flow"].astype(object)
+    methods = cb.assign_methods(ent, method_registry()) if not ent.empty and "industry_code" in ent else None
+    if methods is None or mt.empty:
+        meth = pd.DataFrame(index=mt.index, columns=["ghg_method", "guideline", "balance", "supplied"])
+    else:
+        meth = mt[["entity_id"]].merge(methods, on="entity_id", how="left").set_index(mt.index)
+    known_ent = meth["ghg_method"].notna()
+    no_balance = known_ent & ~meth["balance"].fillna(False).astype(bool)
+    problems += _rows_problems(
+        mt, no_balance, "P109", "entity_id", mt["entity_id"],
+        "该企业的核算方法不采用碳平衡法（见 ghg_methods.toml 或 entities 表 ghg_method 列），含碳物料不予核算",
+        "the enterprise's accounting method uses no carbon balance (data/spec/ghg_methods.toml, or the entities "
+        "column ghg_method): its materials rows would not be accounted")
+    is_gas = mat.map(lambda m: m == cb.CO2_MATERIAL or (m in cat and cat[m].canonical_unit == "m3")).astype(bool)
+    units = mt["unit"].fillna("")
+    fac: dict[tuple[str, bool], float | None] = {}
+    for u, gas in set(zip(units, is_gas, strict=True)):
+        try:
+            fac[(u, gas)] = conversion_factor(u, "m3" if gas else "t")
+        except (KeyError, ValueError):
+            fac[(u, gas)] = None
+    f = pd.Series([fac[(u, g)] for u, g in zip(units, is_gas, strict=True)], index=mt.index, dtype="float64")
+    badu = (units != "") & f.isna()
+    problems += _rows_problems(mt, badu, "P105", "unit", units,
+                               "应为质量单位（吨、万吨）；煤气和回收外供CO2应为体积单位（万立方米、立方米）",
+                               "expected a mass unit (t, 万t); a volume unit (万m³, m³) for gases and recovered CO2")
+    converted = mt["quantity"] * f
+    _magnitude(mt, converted, mt["quantity"].notna() & f.notna(), "quantity", mt["_text_quantity"], units,
+               problems, is_gas.map({True: "m3", False: "t"}))
+    mt["quantity"] = converted
+    mt["unit"] = is_gas.map({True: "m3", False: "t"}).astype(object)
+    cf = mt["carbon_fraction"]
+    over = ~is_gas & (cf > 1.0)
+    problems += _rows_problems(mt, over.fillna(False).astype(bool), "P108", "carbon_fraction", cf,
+                               "固体、液体的含碳量为 tC/t，不得大于 1", "the carbon content of a solid or liquid is "
+                               "tC/t and cannot exceed 1")
+    mt["carbon_fraction"] = cf.where(~is_gas, cf / 1e4)  # tC/万Nm³ → tC/m³
+    supplied = flow == cb.SUPPLIED
+    is_co2 = mat == cb.CO2_MATERIAL
+    wrong = (supplied != is_co2) & flow.notna() | (supplied & known_ent & ~meth["supplied"].fillna(False).astype(bool))
+    problems += _rows_problems(
+        mt, wrong, "P111", "flow", flow + " / " + mat,
+        "回收外供（supplied）只用于 co2（回收且外供的二氧化碳），且仅化工方法扣除（化工指南公式21）",
+        "supplied is only for co2 (recovered CO2 supplied outside), and only the chemical method deducts it "
+        "(chemical guideline formula 21)")
+    problems += _rows_problems(mt, supplied & cf.notna(), "P117", "carbon_fraction", cf,
+                               "回收外供CO2不填含碳量：按体积 × 纯度 × 19.77 t/万Nm³ 计算，请填纯度",
+                               "recovered CO2 takes no carbon content: it is volume × purity × 19.77 t/10⁴ Nm³; "
+                               "give the purity")
+    carrier_in = (flow == cb.INPUT) & mat.isin(list(cat))
+    problems += _rows_problems(
+        mt, carrier_in, "P112", "material", mt["material"],
+        "能源品种作为原料投入请在能源表中以 use = feedstock（原料用能）填报：计入综合能耗，并进入碳平衡，只计一次",
+        "an energy carrier used as raw material belongs in the energy table with use = feedstock: it is then "
+        "in 综合能耗 and in the carbon balance, counted once")
+    guidelines = sorted({m.guideline for m in method_registry().methods.values() if m.guideline})
+    factors = cb.material_factor_table(fs.material_carbon, fs.process, fs.fuel_carbon, guidelines)
+    key = pd.DataFrame({"guideline": meth["guideline"].fillna(""), "material": mat}, index=mt.index)
+    d = key.merge(factors, on=["guideline", "material"], how="left").set_index(mt.index)
+    applies = d["factor_id"].notna() & ((d["flows"] == "any") | (d["flows"] == flow)
+                                        | ((d["flows"] == "output") & flow.isin([cb.PRODUCT, cb.WASTE])))
+    default_used = applies & cf.isna()
+    need_cf = known_ent & ~no_balance & cf.isna() & ~applies & ~supplied & ~carrier_in
+    problems += _rows_problems(
+        mt, need_cf, "P106", "carbon_fraction", mat + " / " + flow,
+        "该物料在本企业核算方法的指南中无此方向的缺省含碳量，须填写实测含碳量（tC/t，气体 tC/万Nm³）",
+        "the guideline of the enterprise's method has no default carbon content for this material and flow: "
+        "give the measured carbon content (tC/t; tC/10⁴ Nm³ for gases)")
+    need_pur = ((default_used & d["purity_required"].fillna(False).astype(bool)) | supplied) & mt["purity"].isna()
+    problems += _rows_problems(
+        mt, need_pur, "P107", "purity", mt["purity"],
+        "熔剂、碳酸盐须填写纯度 DX/PUR（钢铁指南公式7、化工指南公式6），"
+        "回收外供CO2须填体积纯度（公式21）；指南无缺省值",
+        "fluxes and carbonates need their purity DX/PUR (steel guideline formula 7, chemical formula 6), and "
+        "recovered CO2 its volume purity (formula 21); the guidelines print no default")
+    out_carrier = flow.isin([cb.PRODUCT, cb.WASTE]) & mat.isin(list(cat))
+    if out_carrier.any() and not energy.empty:
+        ex = energy.loc[energy["use"].astype(str) == "export", ["entity_id", "period", "carrier"]].astype(str)
+        pairs = set(zip(ex["entity_id"], ex["period"], ex["carrier"], strict=True))
+        twice = out_carrier & pd.Series([(str(e), str(p), str(m)) in pairs for e, p, m in
+                                         zip(mt["entity_id"], mt["period"], mat, strict=True)], index=mt.index)
+        problems += _rows_problems(
+            mt, twice, "P113", "material", mt["material"],
+            "同一企业同月该品种已在能源表以 export（外供）扣除，此处再作产品扣除会重复计算；只填一处",
+            "the same carrier is already an energy export row of this enterprise and month, which deducts its "
+            "carbon; deducting it here again counts it twice: report it once")
+    carbonate = set(fs.process.loc[fs.process["method"] == "stoichiometric", "material"])
+    if not process.empty:
+        pp = set(zip(process["entity_id"].astype(str), process["period"].astype(str),
+                     process["material"].astype(str), strict=True))
+        both = mat.isin(carbonate) & pd.Series([(str(e), str(p), str(m)) in pp for e, p, m in
+                                                zip(mt["entity_id"], mt["period"], mat, strict=True)], index=mt.index)
+        problems += _rows_problems(mt, both, "P114", "material", mt["material"],
+                                   "该碳酸盐已在工业过程表中填报，此处重复计算；只填一处",
+                                   "this carbonate is already a process row of the enterprise and month; "
+                                   "report it once")
+    problems += _duplicates(mt, ("entity_id", "period", "material", "flow"), "materials")
+    if methods is not None and not energy.empty:
+        problems += _balance_checks(mt, methods, energy, fs)
+    return mt
+
+
+def _tonnes_per_unit(units: pd.Series) -> pd.Series:
+    """Tonnes per unit of each row's mass unit; NaN where the unit is not a mass unit."""
+    fac: dict[str, float | None] = {}
+    for u in units.unique():
+        try:
+            fac[u] = conversion_factor(u, "t")
+        except (KeyError, ValueError):
+            fac[u] = None
+    return units.map(fac)
+
+
+def _balance_checks(mt: pd.DataFrame, methods: pd.DataFrame, energy: pd.DataFrame, fs: FactorSet) -> list[Problem]:
+    """P116: a feedstock row in a year with a balance, of a carrier without default NCV and
+    carbon content and without measured ones. (An enterprise of a sector that expects a
+    balance but reports none in a year is not a problem of the package: the accounts say so
+    in a note, :func:`qingshan.accounts.missing_balance_notes`.)"""
+    out: list[Problem] = []
+    bal = set(methods.loc[methods["balance"], "entity_id"])
+    years = {(str(e), int(y)) for e, y in zip(mt["entity_id"], mt["year"], strict=True)
+             if str(e) in bal and pd.notna(y)}
+    feed = energy[energy["use"].astype(str) == "feedstock"]
+    if years and not feed.empty:
+        have = set(fs.fuel_carbon["carrier"])
+        in_bal = pd.Series([pd.notna(y) and (str(e), int(y)) in years
+                            for e, y in zip(feed["entity_id"], feed["year"], strict=True)], index=feed.index)
+        measured = feed["measured_ncv"].notna() & feed["measured_carbon_content"].notna()
+        bad = in_bal & ~feed["carrier"].astype(str).isin(have) & ~measured
+        out += _rows_problems(feed, bad, "P116", "carrier", feed["carrier"],
+                              "碳平衡年份中原料用能须有缺省或实测的低位发热量和单位热值含碳量（该品种无缺省值，如原煤须按煤种填报）",
+                              "a feedstock row in a year with a carbon balance needs a default or measured NCV and "
+                              "carbon content (this carrier has no default; raw coal must be reported by coal type)")
+    return out
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -734,12 +1059,15 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None,
     _check_economics(typed["economics"], enterprises, problems)
     production = _check_production(typed["production"], enterprises, problems)
     process = _check_process(typed["process"], enterprises, fs, problems)
+    gases = _check_gases(typed["gases"], enterprises, fs, problems)
+    materials = _check_materials(typed["materials"], ent if readable else ent.iloc[0:0], enterprises, energy,
+                                 process, fs, problems)
     problems += _check_refs(typed["pollutants"], enterprises, "P070")
     problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
     problems += _duplicates(typed["boundaries"], ("entity_id",), "boundaries")
     boundaries = check_boundaries(typed["boundaries"], ent, problems, references=readable)
     frames = {**typed, "entities": ent, "energy": energy, "production": production, "process": process,
-              "boundaries": boundaries}
+              "gases": gases, "materials": materials, "boundaries": boundaries}
     pkg = Package({name: _tidy(f.drop(columns=[c for c in f.columns if c.startswith("_text_")]))
                    for name, f in frames.items()}, raw.source)
     problems.sort(key=lambda p: (p.code not in READING_CODES, p.file, p.row or 0, p.code))

@@ -8,7 +8,9 @@ profile (``factors.*`` keys, docs/profiles.md):
   tabulates oil-field and gas-field gas apart);
 - ``equal_value``: the electricity 等价值 convention, the part after ``:`` of the factor ids
   of the set's ``electricity_equal_value`` file (``supply_coal``: the year's national
-  thermal supply coal rate, as shipped).
+  thermal supply coal rate, as shipped);
+- ``gwp_set``: the GWP set that converts N2O, CF4 and C2F6 to CO2e, a ``gwp_set`` of the
+  set's ``gwp`` file (``sar`` as 鲁环发〔2022〕4号 表2-9 prints it; ``ar5``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pandas as pd
 from qingshan.errors import ConfigError
 
 ALTERNATIVES = "energy_coefficient_alternatives.csv"
-CHOICE_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value")
+CHOICE_KEYS = ("grid_series", "grid_region", "natural_gas", "equal_value", "gwp_set")
 
 
 def _csv(filename: str) -> pd.DataFrame:
@@ -45,7 +47,8 @@ def available_choices(spec: Mapping[str, str]) -> dict[str, list[object]]:
     ev = _csv(spec["electricity_equal_value"])
     return {"grid": sorted({(str(s), str(r)) for s, r in zip(grid["series"], grid["region"], strict=True)}),
             "natural_gas": sorted(gas.loc[gas["carrier"] == "natural_gas", "factor_id"]),
-            "equal_value": sorted({convention(f) for f in ev["factor_id"]})}
+            "equal_value": sorted({convention(f) for f in ev["factor_id"]}),
+            "gwp_set": sorted(set(_csv(spec["gwp"])["gwp_set"]))}
 
 
 def apply_choices(name: str, spec: dict[str, str], raw: dict[str, pd.DataFrame],
@@ -57,7 +60,7 @@ def apply_choices(name: str, spec: dict[str, str], raw: dict[str, pd.DataFrame],
     if unknown:
         raise ConfigError(f"unknown factor choices {sorted(unknown)}; known: {', '.join(CHOICE_KEYS)}")
     spec = dict(spec)
-    for key in ("grid_series", "grid_region"):
+    for key in ("grid_series", "grid_region", "gwp_set"):
         value = choices.get(key)
         if value:
             spec[key] = value

@@ -41,7 +41,15 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "grid": ("series", "region", "data_year"),
     "heat": (),  # a set has exactly one purchased-heat factor: an override replaces it
     "process": ("material",),
+    # non-CO2 gases (methods/non_co2.py): N2O generation factors, N2O removal rates, GWPs
+    "n2o_generation": ("source", "technology"),
+    "n2o_abatement": ("source", "abatement"),
+    "gwp": ("gwp_set", "gas"),
+    # carbon-balance defaults (碳平衡法缺省值) of the steel and chemical guidelines, per guideline
+    "material_carbon": ("guideline", "material"),
 }
+#: The gases every GWP set must hold: those the non-CO2 method converts to CO2e.
+GWP_GASES = ("n2o", "cf4", "c2f6")
 _CITATION_COLUMNS = ("document", "edition", "clause", "tag", "note")
 #: Confidence tags a factor row may carry (shared/reference/README.md): C confirmed from
 #: the official text, R repeated consistently in independent copies. U is never shipped.
@@ -68,12 +76,23 @@ class FactorSet:
     overridden: tuple[str, ...] = ()
     #: the open choices a profile made within the set (:mod:`qingshan.factors.choices`)
     choices: dict[str, str] = field(default_factory=dict)
+    #: source, technology, kg_n2o_per_t, factor_id (鲁环发〔2022〕4号 表2-5, formula (8))
+    n2o_generation: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: source, abatement, removal_fraction, factor_id (鲁环发〔2022〕4号 表2-6, 表2-7)
+    n2o_abatement: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    #: gas, gwp, factor_id of the selected GWP set (the set's ``gwp_set``)
+    gwp: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    gwp_set: str = ""
+    #: carbon-balance defaults: guideline, material, flows, tco2_per_unit (t CO2 per t, or per
+    #: m³ for a gas), unit (t or m3), purity_required, factor_id (methods/carbon_balance.py)
+    material_carbon: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def describe(self) -> dict[str, Any]:
         """Name, version, file digests and overrides: the header of every result."""
         return {"name": self.name, "version": self.version, "grid_series": self.grid_series,
                 "grid_region": self.grid_region, "files": self.files,
-                "overridden_factor_ids": list(self.overridden), "choices": dict(sorted(self.choices.items()))}
+                "overridden_factor_ids": list(self.overridden), "choices": dict(sorted(self.choices.items())),
+                "gwp_set": self.gwp_set}
 
     def by_year(self, table: str, years: list[int]) -> pd.DataFrame:
         """Factors of a yearly series (``grid`` or ``equal_value``) resolved for ``years``.
@@ -312,4 +331,54 @@ def _resolve(name: str, spec: dict[str, Any], raw: dict[str, pd.DataFrame], file
                      grid_region=spec["grid_region"], files=files, energy=energy, fuel_carbon=fuel,
                      equal_value=equal_value, grid=grid, heat_tco2_per_gj=heat,
                      heat_factor_id=str(h["factor_id"].iloc[0]), process=process,
-                     citations=citations, overridden=overridden)
+                     citations=citations, overridden=overridden, **_non_co2_tables(name, spec, raw),
+                     material_carbon=_material_carbon(raw["material_carbon"]))
+
+
+def _material_carbon(m: pd.DataFrame) -> pd.DataFrame:
+    """The carbon-balance defaults in canonical units: ``tco2_per_unit`` is t CO2 per t (or
+    per m³ for a gas, the unit of the row's quantity); a carbon content (``basis`` carbon,
+    tC per unit) is multiplied by 44/12."""
+    units, values = [], []
+    for v, u, basis in zip(_num(m["value"], "material_carbon", "value"), m["value_unit"], m["basis"], strict=True):
+        if basis not in ("co2", "carbon"):
+            raise ConfigError(f"factor table material_carbon: basis must be co2 or carbon, not {basis!r}")
+        for denom in ("t", "m3"):
+            try:
+                value = to_canonical(float(v), u, "t", denom)
+            except (TypeError, ValueError):  # pint: another dimension
+                continue
+            units.append(denom)
+            values.append(value * (CO2_PER_C if basis == "carbon" else 1.0))
+            break
+        else:
+            raise ConfigError(f"factor table material_carbon: unit {u!r} is neither t/t nor t/m³")
+    return pd.DataFrame({
+        "guideline": m["guideline"], "material": m["material"], "flows": m["flows"],
+        "tco2_per_unit": values, "unit": units, "purity_required": m["purity"] == "required",
+        "factor_id": m["factor_id"],
+    }).reset_index(drop=True)
+
+
+def _non_co2_tables(name: str, spec: dict[str, Any], raw: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The N2O generation factors and removal rates (percent → fraction) and the GWPs of the
+    set's ``gwp_set`` (docs/accounting.md, "Other greenhouse gases")."""
+    g = raw["n2o_generation"]
+    generation = pd.DataFrame({"source": g["source"], "technology": g["technology"],
+                               "kg_n2o_per_t": _num(g["kg_n2o_per_t"], "n2o_generation", "kg_n2o_per_t"),
+                               "factor_id": g["factor_id"]})
+    a = raw["n2o_abatement"]
+    abatement = pd.DataFrame({"source": a["source"], "abatement": a["abatement"],
+                              "removal_fraction": _num(a["removal_pct"], "n2o_abatement", "removal_pct") / 100.0,
+                              "factor_id": a["factor_id"]})
+    gwp_set = str(spec["gwp_set"])
+    w = raw["gwp"]
+    w = w[w["gwp_set"] == gwp_set]
+    missing = sorted(set(GWP_GASES) - set(w["gas"]))
+    if missing:
+        raise ConfigError(f"factor set {name!r}: GWP set {gwp_set!r} lacks {', '.join(missing)}")
+    if w["gas"].duplicated().any():
+        raise ConfigError(f"factor set {name!r}: GWP set {gwp_set!r} repeats a gas")
+    gwp = pd.DataFrame({"gas": w["gas"], "gwp": _num(w["gwp"], "gwp", "gwp"), "factor_id": w["factor_id"]})
+    return {"n2o_generation": generation.reset_index(drop=True), "n2o_abatement": abatement.reset_index(drop=True),
+            "gwp": gwp.reset_index(drop=True), "gwp_set": gwp_set}

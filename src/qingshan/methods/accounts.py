@@ -18,16 +18,19 @@ from typing import Any
 import ibis
 
 from qingshan.methods import carbon, energy
-from qingshan.methods.carbon import carbon_sum_columns, process_co2
+from qingshan.methods.carbon import COAL_ASH_MATERIAL, carbon_sum_columns, process_co2
+from qingshan.methods.carbon_balance import BALANCE_SUMS
 from qingshan.methods.coefficients import coef_key
 from qingshan.methods.energy import energy_sum_columns
 from qingshan.methods.joins import left_join
+from qingshan.methods.non_co2 import GAS_COLUMNS
 
 MONTH_KEYS = ("entity_key", "year", "month")
 #: The additive columns of a monthly or yearly account, in output order.
-SUM_COLUMNS: tuple[str, ...] = (*energy_sum_columns(), *carbon_sum_columns(), "co2_process_t")
+SUM_COLUMNS: tuple[str, ...] = (*energy_sum_columns(), *carbon_sum_columns(), "co2_process_t", *GAS_COLUMNS,
+                                *BALANCE_SUMS)
 #: The sums taken over energy and process rows; everything else follows from them.
-ROW_SUMS: tuple[str, ...] = (*energy.ROW_SUMS, *carbon.ROW_SUMS, "co2_process_t")
+ROW_SUMS: tuple[str, ...] = (*energy.ROW_SUMS, *carbon.ROW_SUMS, "co2_process_t", *GAS_COLUMNS, *BALANCE_SUMS)
 #: 64-bit masks of the carriers present, burnt, and with measured parameters (lineage).
 MASK_COLUMNS = ("carriers_mask", "burnt_mask", "measured_mask")
 
@@ -41,7 +44,8 @@ def energy_rows(energy_t: Any, coefficients: Any) -> Any:
     every row.
     """
     e = energy_t
-    has_measured = e.measured_ncv.notnull() | e.measured_carbon_content.notnull() | e.measured_oxidation.notnull()
+    has_measured = (e.measured_ncv.notnull() | e.measured_carbon_content.notnull() | e.measured_oxidation.notnull()
+                    | e.measured_carbon_per_unit.notnull())
     nobits = ibis.literal(0, type="int64")
     zero = ibis.literal(0.0, type="float64")
     branches = []
@@ -58,9 +62,11 @@ def energy_rows(energy_t: Any, coefficients: Any) -> Any:
     return branches[0].union(branches[1], distinct=False)
 
 
-def monthly_sums(energy_t: Any, coefficients: Any, process: Any, process_factors: Any) -> Any:
+def monthly_sums(energy_t: Any, coefficients: Any, process: Any, process_factors: Any,
+                 gases: Any = None, balance: Any = None) -> Any:
     """Per enterprise and month: the sums of the energy and process rows
-    (:data:`ROW_SUMS`) and the lineage masks.
+    (:data:`ROW_SUMS`) and the lineage masks; with ``gases`` (the rows of
+    :func:`.non_co2.gas_rows`, keyed by :data:`MONTH_KEYS`), the non-CO2 gases as well.
 
     This is what the store keeps (``_accounts_monthly``): every account column follows
     from it and the year's factors (:func:`accounts_from_sums`), so the monthly and the
@@ -70,12 +76,24 @@ def monthly_sums(energy_t: Any, coefficients: Any, process: Any, process_factors
     stoich = process_factors.filter(process_factors.method == "stoichiometric").select("material", "tco2_per_t")
     cao = process_factors.filter(process_factors.material == "cao").tco2_per_t.max()
     mgo = process_factors.filter(process_factors.material == "mgo").tco2_per_t.max()
-    p = process_co2(process, stoich, cao.as_scalar(), mgo.as_scalar())
+    fc = process_factors.filter(process_factors.material == COAL_ASH_MATERIAL).tco2_per_t.max()
+    p = process_co2(process, stoich, cao.as_scalar(), mgo.as_scalar(), fc.as_scalar())
     zero = ibis.literal(0.0, type="float64")
     nobits = ibis.literal(0, type="int64")
     pr = p.select(*MONTH_KEYS, **{c: zero for c in ROW_SUMS if c != "co2_process_t"},
                   co2_process_t=p.co2_process_t, **{c: nobits for c in MASK_COLUMNS})
-    both = e.union(pr, distinct=False)
+    e = e.mutate(**{c: zero for c in GAS_COLUMNS})
+    e = e.mutate(**{c: zero for c in BALANCE_SUMS})
+    both = e.union(pr.select(*e.columns), distinct=False)
+    if gases is not None:
+        g = gases.select(*MONTH_KEYS, **{c: zero for c in ROW_SUMS if c not in GAS_COLUMNS},
+                         **{c: gases[c] for c in GAS_COLUMNS}, **{c: nobits for c in MASK_COLUMNS})
+        both = both.union(g.select(*both.columns), distinct=False)
+    if balance is not None:  # carbon-balance rows (:func:`.carbon_balance.balance_rows`)
+        b = balance.select(*MONTH_KEYS, **{c: zero for c in ROW_SUMS if c not in ("co2_process_t", *BALANCE_SUMS)},
+                           co2_process_t=balance.co2_process_t, **{c: balance[c] for c in BALANCE_SUMS},
+                           **{c: nobits for c in MASK_COLUMNS})
+        both = both.union(b.select(*both.columns), distinct=False)
     return both.group_by(list(MONTH_KEYS)).aggregate(
         **{c: both[c].sum().fill_null(0.0) for c in ROW_SUMS},
         **{c: both[c].bit_or() for c in MASK_COLUMNS})
@@ -88,14 +106,18 @@ def accounts_from_sums(sums: Any, year_coefficients: Any, keys: tuple[str, ...],
     :func:`.carbon.carbon_totals`); ``keys`` and ``extra`` columns are kept.
 
     co2_scope1_t = combustion + process; co2_scope2_t = electricity + heat;
-    co2_t = scope 1 + scope 2 (GB/T 32150-2015 enterprise total, CO2 only).
+    co2_t = scope 1 + scope 2 (GB/T 32150-2015 enterprise total, CO2 only). The other gases
+    (:data:`.non_co2.GAS_COLUMNS`) stay apart; ghg_t_co2e = co2_t + non_co2_t_co2e.
     """
     t = sums.join(year_coefficients, "year")
     out = t.select(*keys, *extra, **energy.energy_totals(t), **carbon.carbon_totals(t),
-                   co2_process_t=t.co2_process_t, **{c: t[c] for c in MASK_COLUMNS})
+                   co2_process_t=t.co2_process_t, **{c: t[c] for c in GAS_COLUMNS},
+                   **{c: t[c] for c in BALANCE_SUMS},
+                   **{c: t[c] for c in MASK_COLUMNS})
     scope1 = out.co2_combustion_t + out.co2_process_t
     scope2 = out.co2_electricity_t + out.co2_heat_t
-    return out.mutate(co2_scope1_t=scope1, co2_scope2_t=scope2, co2_t=scope1 + scope2)
+    return out.mutate(co2_scope1_t=scope1, co2_scope2_t=scope2, co2_t=scope1 + scope2,
+                      ghg_t_co2e=scope1 + scope2 + out.non_co2_t_co2e)
 
 
 def monthly_accounts(sums: Any, year_coefficients: Any) -> Any:

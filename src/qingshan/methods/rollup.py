@@ -16,7 +16,7 @@ import pandas as pd
 
 from qingshan.methods.accounts import SUM_COLUMNS
 
-ADDITIVE: tuple[str, ...] = (*SUM_COLUMNS, "co2_scope1_t", "co2_scope2_t", "co2_t")
+ADDITIVE: tuple[str, ...] = (*SUM_COLUMNS, "co2_scope1_t", "co2_scope2_t", "co2_t", "ghg_t_co2e")
 
 #: Roll-up levels and the yearly-account column that keys each.
 LEVELS: dict[str, str | None] = {

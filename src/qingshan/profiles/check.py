@@ -26,7 +26,7 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
     fset = profile.value("factors.set", year)
     if kind == "factor_set":
         return list(_factor_sets())
-    if kind in ("grid_series", "grid_region", "natural_gas", "equal_value"):
+    if kind in ("grid_series", "grid_region", "natural_gas", "equal_value", "gwp_set"):
         if fset is None or fset not in _factor_sets():
             return []
         choices = factor_choices(fset)
@@ -36,6 +36,8 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
             # the series the region belongs to: the profile's choice, else the set's own
             series = profile.value("factors.grid_series", year) or str(available_factor_sets()[fset]["grid_series"])
             return sorted({r for s, r in choices["grid"] if s == series})
+        if kind == "gwp_set":
+            return sorted(choices["gwp_set"])
         return sorted(choices["natural_gas" if kind == "natural_gas" else "equal_value"])
     if kind == "scheme":
         return builtin_names("qingshan.evaluation", "schemes")

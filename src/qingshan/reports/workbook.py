@@ -111,6 +111,8 @@ def about_rows(doc: dict[str, Any]) -> list[tuple[str, str]]:
                      + (tr("（本次运行覆盖）", " (overridden for this run)") if fs.get("overridden") else "")))
         if fs.get("grid_series"):
             rows.append((tr("电网因子口径", "grid factor series"), f"{fs['grid_series']} / {fs.get('grid_region')}"))
+        if fs.get("gwp_set"):
+            rows.append((tr("全球增温潜势（GWP）取值", "GWP set (CO2e of N2O, CF4, C2F6)"), str(fs["gwp_set"])))
         choices = ", ".join(f"{k} = {v}" for k, v in (fs.get("choices") or {}).items())
         rows.append((tr("因子选择", "factor choices"), choices or tr("（因子集缺省）", "(the set's defaults)")))
     pkg = doc.get("package")

@@ -18,7 +18,7 @@ from typing import Any
 from qingshan.schema.units import label_key
 
 TABLE_ORDER: tuple[str, ...] = ("entities", "energy", "economics", "production", "process",
-                                "pollutants", "boundaries")
+                                "materials", "gases", "pollutants", "boundaries")
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,9 @@ def process_table(
         for name, rngs in (("sulfur_fraction", pr.sulfur), ("ash_fraction", pr.ash)):
             # the anode's measured sulphur and ash: one value per enterprise (its anode supply)
             frame[name] = np.nan if rngs is None else r.uniform(rngs[0], rngs[1], ents.size).round(4)[e_i]
+        for name in tables()["process"].column_names:  # the columns no demo material uses (cement formula
+            if name not in frame:                      # (2), non-carbonate oxides, reductants): empty
+                frame[name] = np.nan
         parts.append(frame)
     cols = list(tables()["process"].column_names)
     if not parts:

@@ -17,7 +17,9 @@ from qingshan.data.demo.economics import simulate_economics
 from qingshan.data.demo.energy import simulate_energy
 from qingshan.data.demo.firms import draw_firms
 from qingshan.data.demo.frames import economics_frame, energy_frame, entities_frame
+from qingshan.data.demo.gases import gases_table
 from qingshan.data.demo.geography import boundaries_frame
+from qingshan.data.demo.materials import materials_table
 
 
 def generate_demo_city(
@@ -52,6 +54,8 @@ def generate_demo_city(
     en = simulate_energy(cal, r_en, f, eco, yrs)
     production, qty_by = production_table(cal, r_prod, f, eco, en, yrs)
     process = process_table(cal, r_proc, f, en, qty_by)
+    # the gases rows draw from a child spawned after the others, which stay as they were
+    gases = gases_table(cal, np.random.default_rng(ss.spawn(1)[0]), f, en, qty_by)
     pollutants = pollutants_table(cal, r_pol, f, eco, en, yrs)
 
     marks = TableDefects()
@@ -64,6 +68,8 @@ def generate_demo_city(
         "economics": economics_frame(cal, r_tab, f, eco, yrs, marks.va),
         "production": production,
         "process": process,
+        "materials": materials_table(cal, f, en, qty_by),  # steel and ammonia carbon balances
+        "gases": gases,
         "pollutants": pollutants,
         "boundaries": boundaries_frame(cal.raw),
     }

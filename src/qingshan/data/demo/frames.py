@@ -105,6 +105,8 @@ def entities_frame(
         out["entity_type"], categories=list(tables()["entities"].column("entity_type").choices)
     )
     out["scale"] = pd.Categorical(out["scale"], categories=["above", "below"])
+    if "ghg_method" not in out:  # the method follows the industry code (data/spec/ghg_methods.toml)
+        out["ghg_method"] = None
     return out[list(tables()["entities"].column_names)]
 
 

@@ -21,8 +21,11 @@ from qingshan.schema.units import conversion_factor, normalise_unit_label
 #: Rows of the form that are the sum of rows listed below them. When any listed part has a
 #: figure, the parent row is not imported (it would be counted twice) and the parts are.
 #: 原煤 = 无烟煤 + 炼焦烟煤 + 一般烟煤 + 褐煤: the coal-type split the carbon factors need.
+#: 煤制品 = 型煤 + 其他煤制品: the carbon factors have a row for each (oxidation 90 % and 98 %)
+#: and none for the total, so burnt 煤制品 needs the split as well (validation P147).
 BREAKDOWNS: dict[str, frozenset[str]] = {
     "raw_coal": frozenset({"anthracite", "bituminous_coal", "lignite"}),
+    "coal_products": frozenset({"briquette", "other_coal_products"}),
 }
 
 _TOTAL_WORDS = ("合计", "总计")

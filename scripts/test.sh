@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs Qingshan with its test tools into
-# .venv, makes sure PostgreSQL answers on loopback and Debian's Chromium is installed, then
+# .venv, makes sure PostgreSQL answers on loopback and Debian's Chromium and Chinese font
+# (fonts-wqy-zenhei, for the PDF reports) are installed, then
 # runs ruff, mypy and pytest (DuckDB, PostgreSQL and the browser tests). Used by the README
 # and by .ci/run.
 set -euo pipefail
@@ -41,6 +42,14 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 fi
 export QINGSHAN_REQUIRE_BROWSER=1
+
+# The Chinese font of the PDF reports (docs/reports.md): Debian's package, never downloaded
+# at run time nor kept in the repository.
+if [ ! -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then
+  echo "fonts-wqy-zenhei is not installed; installing it from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei >/dev/null
+fi
 
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy

@@ -155,7 +155,7 @@ def test_evaluate_writes_a_workbook(demo_pkg: Path, tmp_path: Path) -> None:
                                     "--format", "xlsx", "--out", str(out)])
     assert res.exit_code == 0, res.output
     names = CalamineWorkbook.from_path(str(out)).sheet_names
-    assert names == ["说明", "企业评价", "指标得分", "差别化政策", "园区评价", "类别迁移"]
+    assert names == ["说明", "类别统计", "企业评价", "指标得分", "差别化政策", "园区评价", "类别迁移"]
 
 
 def test_a_bad_scheme_file_reports_every_problem(demo_pkg: Path, tmp_path: Path) -> None:

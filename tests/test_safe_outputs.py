@@ -79,7 +79,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     d = tmp_path_factory.mktemp("hostile")
     write_csv_package(tables, d / "package")
     write_city_config(d, "demo")
-    return {"dir": d, "zero_id": zero_id, "named_id": str(ent.loc[firms[0], "entity_id"])}
+    park = str(ent.loc[ent["entity_type"] == "park", "entity_id"].iloc[0])
+    # the drill-down's units: the district whose value added is 0 in 2023 (intensities divide by zero)
+    codes = {"districts": district, "parks": park, "industries": str(ent.loc[firms[0], "industry_code"])[:2]}
+    return {"dir": d, "zero_id": zero_id, "named_id": str(ent.loc[firms[0], "entity_id"]), "codes": codes}
 
 
 @pytest.fixture(scope="module")
@@ -243,13 +246,16 @@ def get_routes(client: TestClient) -> list[APIRoute]:
 REQUIRED = {"from": "2021", "to": "2023", "scenario": "baseline"}
 
 
-def fill_path(route: APIRoute, entity_id: str) -> tuple[str, bool]:
-    """The route's path with its parameters filled: ``entity_id`` for an enterprise, and
-    ``unknown`` for any other (a job, say); and whether such an unknown id is in it."""
+def fill_path(route: APIRoute, entity_id: str, codes: dict[str, str] | None = None) -> tuple[str, bool]:
+    """The route's path with its parameters filled: ``entity_id`` for an enterprise, a unit
+    of ``codes`` for a level of the drill-down (``/districts/{code}``…), and ``unknown`` for
+    any other (a job, say); and whether such an unknown id is in it."""
     path, unknown = route.path, False
     for p in route.dependant.path_params:
-        value = entity_id if p.alias == "entity_id" else "unknown"
-        unknown |= p.alias != "entity_id"
+        level = route.path.strip("/").split("/")[-2] if p.alias == "code" else ""
+        known = p.alias == "entity_id" or level in (codes or {})
+        value = entity_id if p.alias == "entity_id" else (codes or {}).get(level, "unknown")
+        unknown |= not known
         path = path.replace("{" + p.alias + "}", value)
     return path, unknown
 
@@ -258,7 +264,7 @@ def test_every_answer_is_strict_json(client: TestClient, hostile: dict[str, Any]
     """Division by zero in the accounts (value added 0) reaches no answer as NaN or Infinity:
     every JSON endpoint parses with a strict parser, and so does the JSON in every page."""
     for route in get_routes(client):
-        path, unknown = fill_path(route, hostile["zero_id"])
+        path, unknown = fill_path(route, hostile["zero_id"], hostile["codes"])
         params = {p.alias: REQUIRED[p.alias] for p in route.dependant.query_params if p.alias in REQUIRED}
         r = client.get(path, params=params)
         assert r.status_code == 200 or (unknown and r.status_code == 404), (path, r.text)
@@ -292,7 +298,7 @@ def test_a_non_finite_number_is_a_loud_error(tmp_path: Path) -> None:
 
 HOSTILE_VALUES = ("1999", "-1", "null", "../../etc/passwd", "(", "x" * 10_000, "\x00")
 #: parameters that take any text (up to 200 characters): a filter or a search matches nothing
-TEXT = {"q", "district", "industry", "class", "action", "actor", "entity"}
+TEXT = {"q", "district", "park", "industry", "class", "grade", "action", "actor", "entity"}
 
 
 def valid(param: str, value: str) -> bool:
@@ -304,7 +310,7 @@ def valid(param: str, value: str) -> bool:
 def test_every_get_parameter_is_checked(client: TestClient, hostile: dict[str, Any]) -> None:
     seen: set[str] = set()
     for route in get_routes(client):
-        path, unknown = fill_path(route, hostile["named_id"])
+        path, unknown = fill_path(route, hostile["named_id"], hostile["codes"])
         names = [p.alias for p in route.dependant.query_params]
         rc = route.response_class
         if isinstance(rc, type) and issubclass(rc, HTMLResponse):
@@ -400,7 +406,11 @@ def test_a_file_named_in_a_request_is_never_opened(client: TestClient,
             ("/api/pathways", {"scenario": str(scenario)}, 422),
             ("/api/pathways", {"scenario": str(scenario.with_suffix(""))}, 422),
             ("/api/profile", {"profile": str(profile)}, 200),  # no such parameter: ignored, never a file
-            ("/api/overview", {"profile": str(profile), "scheme": str(scheme)}, 200)):
+            ("/api/overview", {"profile": str(profile)}, 200),
+            ("/api/overview", {"scheme": str(scheme)}, 422),  # the level panels' scheme: a name, never a path
+            ("/api/districts/459902", {"scheme": str(scheme)}, 422),
+            ("/api/enterprises", {"scheme": str(scheme)}, 422),
+            ("/api/measures", {"scheme": str(scheme)}, 422)):
         r = client.get(url, params=params)
         assert r.status_code == status, (url, params, r.text)
     assert touched == []

@@ -40,7 +40,7 @@ def test_overview_page_shows_the_api_numbers(client: TestClient) -> None:
     assert {r["colour"] for r in doc["targets"]} <= {"red", "yellow", "green"}
     assert_offline(page)
     charts = chart_specs(page)
-    energy = next(c for c in charts if c["unit"] == "tce")
+    energy = next(c for c in charts if c["unit"] == "吨标准煤")
     assert energy["x"] == [str(r["year"]) for r in doc["city"]]
     assert energy["series"][0]["y"] == [r["energy_tce"] for r in doc["city"]]  # the twin's numbers
 

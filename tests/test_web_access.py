@@ -31,6 +31,9 @@ LEVELS = ("city", "district", "park", "enterprise")
 #: what a signed-in user of a part of the city may open (the rest shows the whole city)
 SCOPED = ("/", "/api/overview", "/api/enterprises", "/enterprises", "/api/map", "/map", "/api/accounts",
           "/api/profile", "/api", "/openapi.json")
+#: the drill-down's pages (issue #16): within scope, a unit outside it 404
+DRILL = ("/districts/", "/api/districts/", "/parks/", "/api/parks/", "/industries/", "/api/industries/", "/measures",
+         "/api/measures")
 #: the access layer's refusals (web/access.py)
 ACCESS_REFUSALS = ("your role may not do this", "your role may not download data",
                    "this page shows figures of the whole city")
@@ -91,7 +94,9 @@ def _routes(m: Matrix) -> list[tuple[str, str]]:
             continue
         path = (r.path.replace("{entity_id}", sorted(m.mine)[0]).replace("{job_id}", "nojob")
                 .replace("{username}", "nobody")  # no such user: an action changes nothing
-                .replace("{report_id}", "999999"))  # nor no such report
+                .replace("{report_id}", "999999")  # nor no such report
+                .replace("/districts/{code}", f"/districts/{m.unit['district']}")
+                .replace("/parks/{code}", f"/parks/{m.unit['park']}").replace("/industries/{code}", "/industries/26"))
         out += [(method, path) for method in sorted(r.methods or ()) if method != "HEAD"]
     return out
 
@@ -116,8 +121,13 @@ def _expected(role: str, level: str, method: str, path: str) -> bool:
     reviewing = path.startswith(("/reviews/", "/api/reviews/"))
     if reviewing and "review" not in actions:
         return False
+    # printable reports (web/downloads.py): `export`; a district's, park's and enterprise's within scope
+    if path.startswith("/download/") and "export" not in actions:
+        return False
+    report_of_unit = path.startswith(("/download/district/", "/download/park/", "/download/enterprise/"))
     scoped = manages_users or reviewing or path.startswith(("/reports", "/api/reports")) or (
-        method == "GET" and (path in SCOPED or path.startswith(("/api/enterprises/", "/enterprises/"))))
+        method == "GET" and (path in SCOPED or report_of_unit
+                             or path.startswith(("/api/enterprises/", "/enterprises/", *DRILL))))
     return level == "city" or scoped
 
 
@@ -240,3 +250,31 @@ def test_a_scoped_users_overview_is_its_own_units(matrix: Matrix) -> None:
     mine = result.yearly[result.yearly["entity_id"] == matrix.unit["enterprise"]].sort_values("year")
     assert [r["co2_t"] for r in firm["city"]] == pytest.approx(list(mine["co2_t"]), rel=1e-12)
     assert firm["districts"] == [] and firm["targets"] == []
+
+
+def test_the_drill_down_holds_each_users_scope(matrix: Matrix) -> None:
+    """A district's user opens its district, its parks and an industry within its district,
+    and the measures of its own enterprises; another district's page is 404, and no figure
+    of the city reaches it (no parent comparison with the city)."""
+    district, park = matrix.unit["district"], matrix.unit["park"]
+    c = _signed_in(matrix, "viewer-district")
+    own = c.get(f"/api/districts/{district}").json()
+    assert own["unit"]["code"] == district and own["parent"] is None
+    assert not next(s for s in own["breadcrumbs"] if s["kind"] == "city")["open"]
+    assert own["figures"]["enterprises"] == len(matrix.mine)
+    others = {u.code for u in matrix.web.city.units() if u.kind == "district" and u.code != district}
+    for other in others:
+        assert c.get(f"/api/districts/{other}").status_code == 404
+        assert c.get(f"/districts/{other}").status_code == 404
+    assert c.get(f"/api/parks/{park}").json()["parent"]["code"] == district  # its own district: shown
+    industry = c.get("/api/industries/26")
+    if industry.status_code == 200:  # division 26 within the district, if it has any
+        assert {r["district_id"] for r in industry.json()["below"]["rows"]} <= {district}
+        assert industry.json()["parent"] is None
+    money = c.get("/api/measures").json()
+    assert money["enterprises"] == len(matrix.mine)
+    assert {r["code"] for r in money["groups"]["district"]} == {district}
+    # a park's user: its park, not its district
+    p = _signed_in(matrix, "viewer-park")
+    assert p.get(f"/api/parks/{park}").json()["parent"] is None
+    assert p.get(f"/api/districts/{district}").status_code == 404

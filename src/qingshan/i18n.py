@@ -38,3 +38,32 @@ def halves(text: str) -> tuple[str, str]:
     split into its Chinese and English halves; a text that is not a pair is both."""
     zh, sep, en = text.partition(" / ")
     return (zh, en) if sep else (text, text)
+
+
+#: Units as pages show them, in Chinese and in English (issue #16: units in Chinese on
+#: Chinese pages and on every figure). Keyed by the English symbol the glossary and the
+#: documents use.
+UNITS: dict[str, tuple[str, str]] = {
+    "tce": ("吨标准煤", "tce"),
+    "10k tce": ("万吨标准煤", "10k tce"),
+    "t": ("吨", "t"),
+    "tCO2": ("吨二氧化碳", "tCO2"),
+    "10k tCO2": ("万吨二氧化碳", "10k tCO2"),
+    "10k yuan": ("万元", "10k yuan"),
+    "yuan": ("元", "yuan"),
+    "tce/10k yuan": ("吨标准煤/万元", "tce/10k yuan"),
+    "tCO2/10k yuan": ("吨二氧化碳/万元", "tCO2/10k yuan"),
+    "10k yuan/mu": ("万元/亩", "10k yuan/mu"),
+    "10k yuan/tce": ("万元/吨标准煤", "10k yuan/tce"),
+    "kWh": ("千瓦时", "kWh"),
+    "enterprises": ("家", "enterprises"),
+    "mu": ("亩", "mu"),
+}
+
+
+def unit(symbol: str, lang: str | None = None) -> str:
+    """A unit in the current (or given) language; a symbol not in :data:`UNITS` as it is."""
+    pair = UNITS.get(symbol)
+    if pair is None:
+        return symbol
+    return pair[0] if (lang or _current) == "zh" else pair[1]

@@ -42,7 +42,7 @@ def district_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 @pytest.mark.browser
 def test_a_district_user_sees_its_own_enterprises(page: Page, watch: Watch,
                                                   district_url: tuple[str, str, str, str]) -> None:
-    base, district, other, district_name = district_url
+    base, _, other, district_name = district_url
     page.goto(f"{base}/")
     page.locator("input[name=username]").fill("east")
     page.locator("input[name=password]").fill(PASSWORD)
@@ -53,7 +53,7 @@ def test_a_district_user_sees_its_own_enterprises(page: Page, watch: Watch,
     page.goto(f"{base}/enterprises")
     cells = page.locator("table tr td:nth-child(2)")
     expect(cells.first).to_be_visible()
-    assert set(cells.all_inner_texts()) == {district}
+    assert set(cells.all_inner_texts()) == {district_name}  # by name, never a bare code (issue #16)
     response = page.goto(f"{base}/enterprises/{other}")
     assert response is not None and response.status == 404
     response = page.goto(f"{base}/evaluation")

@@ -17,8 +17,8 @@ from tests.browser.conftest import Watch
 
 
 def _total(page: Page) -> int:
-    """The count in the enterprise list's heading, ``企业 · 2023 (150)``."""
-    m = re.search(r"\((\d+)\)", page.locator("h1").inner_text())
+    """The count in the enterprise list's heading, ``企业 · 2023 (150 家)``."""
+    m = re.search(r"\((\d+)(?: 家| enterprises)?\)", page.locator("h1").inner_text())
     assert m, page.locator("h1").inner_text()
     return int(m.group(1))
 
@@ -109,12 +109,12 @@ def test_enterprise_filters(page: Page, watch: Watch, base_url: str) -> None:
 
     page.goto(f"{base_url}/enterprises")
     district = _column(page, "区县")[0]
-    page.locator("form.filters input[name=district]").fill(district)
+    page.locator("form.filters select[name=district]").select_option(label=district)  # by name (issue #16)
     _submit_filters(page)
     districts = _column(page, "区县")
     assert districts and set(districts) == {district}, districts
     assert _total(page) < everyone
-    expect(page.locator("form.filters input[name=district]")).to_have_value(district)
+    expect(page.locator("form.filters select[name=district] option:checked")).to_have_text(district)
     watch.assert_clean()
 
 
@@ -124,10 +124,10 @@ def test_enterprise_sorting_and_paging(page: Page, watch: Watch, base_url: str) 
     head = page.locator("table th a", has_text="二氧化碳")
     head.click()
     expect(page).to_have_url(re.compile(r"sort=co2_t&desc=true"))
-    down = _numbers(_column(page, "二氧化碳 t"))
+    down = _numbers(_column(page, "二氧化碳（吨）"))
     head.click()
     expect(page).to_have_url(re.compile(r"sort=co2_t&desc=false"))
-    up = _numbers(_column(page, "二氧化碳 t"))
+    up = _numbers(_column(page, "二氧化碳（吨）"))
     assert len(down) > 10 and len(up) > 10
     assert down == sorted(down, reverse=True) and up == sorted(up)
     assert up[0] < down[0]  # the order flipped
@@ -151,10 +151,10 @@ def test_sorting_keeps_the_filters_and_paging_the_order(page: Page, watch: Watch
     assert set(_column(page, "类别")) == {"D"}, "sorting dropped the class filter"
 
     page.goto(f"{base_url}/enterprises?sort=co2_t&desc=false")
-    first_page = _numbers(_column(page, "二氧化碳 t"))
+    first_page = _numbers(_column(page, "二氧化碳（吨）"))
     page.locator(".pager a", has_text="›").click()
     expect(page).to_have_url(re.compile(r"[?&]page=2\b"))
-    second_page = _numbers(_column(page, "二氧化碳 t"))
+    second_page = _numbers(_column(page, "二氧化碳（吨）"))
     assert second_page == sorted(second_page) and second_page[0] >= first_page[-1], "paging dropped the order"
     watch.assert_clean()
 

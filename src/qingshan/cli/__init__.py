@@ -1,10 +1,11 @@
 """Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
-project | screen | serve | profile | history | db | user | audit``. Interfaces only: every command opens the city
+project | screen | report | serve | profile | history | db | user | audit``. Interfaces only:
+every command opens the city
 (:class:`qingshan.city.City`), asks :mod:`qingshan.documents` for its document and renders
 it. One module per command group; the options they share are in :mod:`.options`."""
 
-from qingshan.cli import accounts, demo, evaluate, history, platform, profile, screen, serve, targets
+from qingshan.cli import accounts, demo, evaluate, history, platform, profile, report, screen, serve, targets
 from qingshan.cli.main import main, run
 
-__all__ = ["accounts", "demo", "evaluate", "history", "main", "platform", "profile", "run", "screen", "serve",
+__all__ = ["accounts", "demo", "evaluate", "history", "main", "platform", "profile", "report", "run", "screen", "serve",
            "targets"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qingshan.documents import levels
 from qingshan.documents import targets as targets_doc
+from qingshan.documents.names import names
 from qingshan.documents.values import records
 
 if TYPE_CHECKING:
@@ -23,9 +25,13 @@ SERIES = ["year", "energy_tce", "co2_t", "value_added_10k_yuan", "energy_per_va"
 UNITS = ["unit_id", "unit_name", "enterprises", "energy_tce", "co2_t", "energy_per_va", "co2_per_va"]
 
 
-def build(city: City, scope: Scope | None = None) -> dict[str, Any]:
+def build(city: City, scope: Scope | None = None, year: int | None = None, scheme: str | None = None
+          ) -> dict[str, Any]:
+    """The overview of ``year`` (default the latest; the series are every year's) for the
+    user's unit; ``level`` holds its drill-down panels (:mod:`qingshan.documents.levels`,
+    classes under ``scheme``, default the profile's), ``None`` for an enterprise's user."""
     result = city.accounts()
-    year = city.latest_year
+    year = city.latest_year if year is None else year
     latest = targets_doc.build(city)["latest"]
     if scope is None or scope.whole_city:
         c = result.rollups["city"].sort_values("year")
@@ -33,6 +39,7 @@ def build(city: City, scope: Scope | None = None) -> dict[str, Any]:
         d = d[d["year"] == year].sort_values("unit_id")
         return {**city.header(year), "year": year, "unit": None, "below": "district",
                 "city": records(c[SERIES]), "districts": records(d[UNITS]), "targets": latest,
+                "level": levels.build(city, "city", names(city).city_code, year, scheme, scope),
                 "factor_set_name": result.factor_set["name"], "notes": result.notes}
     code = scope.path.rstrip("/").rsplit("/", 1)[-1]
     unit = next(u for u in city.units() if u.code == code)
@@ -50,4 +57,5 @@ def build(city: City, scope: Scope | None = None) -> dict[str, Any]:
             "unit": {"code": code, "kind": unit.kind, "name": unit.name}, "below": "park" if units else None,
             "city": records(series[SERIES]), "districts": units,
             "targets": [t for t in latest if t["level"] == unit.kind and str(t["entity"]) == code],
+            "level": levels.build(city, unit.kind, code, year, scheme, scope) if unit.kind in levels.KINDS else None,
             "factor_set_name": result.factor_set["name"], "notes": result.notes}

@@ -15,8 +15,8 @@ from qingshan.reports.workbook import about_frame, about_rows, write_workbook
 
 
 def write_xlsx(ev: Evaluation, path: str | Path, *, header: dict[str, Any] | None = None) -> Path:
-    """Sheets: about (with the profile of ``header``), enterprises (with the explanation),
-    items, measures, parks, migration."""
+    """Sheets: about (with the profile of ``header``), class counts per segment, enterprises
+    (with the explanation), items, measures, parks, migration."""
     doc = evaluation_document(ev)
     rows = []
     for e in doc["enterprises"]:
@@ -35,7 +35,10 @@ def write_xlsx(ev: Evaluation, path: str | Path, *, header: dict[str, Any] | Non
     items = ev.items.merge(ev.firms[["entity_id", "name"]], on="entity_id", how="left")
     mig = ev.migration.reset_index().rename(columns={"from": tr("上年类别", "class last year")}) \
         if not ev.migration.empty else pd.DataFrame()
+    counts = pd.DataFrame([{tr("评价分组", "segment"): seg, **{c: n.get(c, 0) for c in ("A", "B", "C", "D", "T")},
+                            tr("合计", "total"): sum(n.values())} for seg, n in doc["summary"]["classes"].items()])
     sheets = [(tr("说明", "About"), about_frame(about)),
+              (tr("类别统计", "Class counts"), counts),
               (tr("企业评价", "Enterprises"), pd.DataFrame(rows)),
               (tr("指标得分", "Items"), items),
               (tr("差别化政策", "Measures"), ev.measures),

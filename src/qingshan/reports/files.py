@@ -34,3 +34,11 @@ def write_json(doc: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         p.write_text(text, encoding="utf-8")
 
     return write_atomic(path, write)
+
+
+def write_bytes(data: bytes, path: str | os.PathLike[str]) -> Path:
+    """``data`` written to ``path`` atomically (a report's PDF or Word file)."""
+    def write(p: Path) -> None:
+        p.write_bytes(data)
+
+    return write_atomic(path, write)

@@ -2,7 +2,7 @@
 city, as data (:data:`RULES`), decided for a signed-in user by :func:`decide`.
 
 - The action (``data/roles.toml``) must be one of the user's roles' actions; a download
-  (``format=xlsx`` or ``csv``) needs ``export`` as well.
+  (``format=xlsx``, ``csv``, ``pdf`` or ``docx``) needs ``export`` as well.
 - A route marked *scoped* serves what lies within the user's organisation (the overview of
   its own unit, the enterprise list and search, an enterprise, the map, the accounts, the
   reports, the users: :mod:`qingshan.documents.scope`). Every other route shows figures of
@@ -50,6 +50,16 @@ RULES = (
     Rule(READ, "/api/map", "view", True),
     Rule(READ, "/map", "view", True),
     Rule(READ, "/api/accounts", "view", True),
+    # the drill-down (web/drill.py): a unit's page within scope (another district's is 404),
+    # an industry's figures and the measures by group over the enterprises in scope
+    Rule(READ, "/districts/", "view", True),
+    Rule(READ, "/api/districts/", "view", True),
+    Rule(READ, "/parks/", "view", True),
+    Rule(READ, "/api/parks/", "view", True),
+    Rule(READ, "/industries/", "view", True),
+    Rule(READ, "/api/industries/", "view", True),
+    Rule(READ, "/measures", "view", True),
+    Rule(READ, "/api/measures", "view", True),
     Rule(READ, "/api/profile", "view", True),  # the rules in force: no figures
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
@@ -74,10 +84,19 @@ RULES = (
     Rule(ANY, "/import/", "upload", False),
     Rule(ANY, "/api/import", "upload", False),
     Rule(ANY, "/api/import/", "upload", False),
+    # printable reports (web/downloads.py): a district's or park's, and an enterprise's card, within
+    # scope (the handler refuses another unit); the city's report, the notice list and a
+    # screening verdict show figures of the whole city
+    Rule(READ, "/download/district/", "export", True),
+    Rule(READ, "/download/park/", "export", True),
+    Rule(READ, "/download/enterprise/", "export", True),
+    Rule(READ, "/download/city", "export", False),
+    Rule(READ, "/download/evaluation", "export", False),
+    Rule(POST, "/download/screen", "export", False),
 )
 #: Everything else: a view of the whole city.
 DEFAULT = Rule(ANY, "", "view", False)
-DOWNLOADS = ("xlsx", "csv")
+DOWNLOADS = ("xlsx", "csv", "pdf", "docx")
 
 
 def rule_for(method: str, path: str) -> Rule:

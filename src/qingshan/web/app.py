@@ -29,6 +29,7 @@ from qingshan import __version__
 from qingshan.documents import accounts as accounts_doc
 from qingshan.documents import audit as audit_doc
 from qingshan.documents import enterprises as enterprises_doc
+from qingshan.documents import evaluated
 from qingshan.documents import evaluation as evaluation_doc
 from qingshan.documents import lmdi as lmdi_doc
 from qingshan.documents import map as map_doc
@@ -38,9 +39,10 @@ from qingshan.documents import screening as screening_doc
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
+from qingshan.i18n import unit
 from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
-from qingshan.web import admin, auth, protect, reporting
+from qingshan.web import admin, auth, downloads, drill, errors, protect, reporting
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import chart
 from qingshan.web.city import WebCity
@@ -109,10 +111,33 @@ def _parameter_problem(e: dict[str, Any]) -> tuple[str, str]:
     return f"参数 {name} 无效（{e.get('msg')}），收到 {got}", f"{name} is not valid ({e.get('msg')}); got {got}"
 
 
+def count(v: Any) -> str:
+    """A count as pages show it: an integer with thousands separators ("1,500"), never "150.0"."""
+    if v is None:
+        return "—"
+    try:
+        return f"{round(float(v)):,d}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def pct(v: Any, digits: int = 1, sign: bool = True) -> str:
+    """A fraction as a percentage ("−5.2 %" for -0.052), "—" when missing."""
+    if v is None:
+        return "—"
+    try:
+        x = float(v) * 100
+    except (TypeError, ValueError):
+        return str(v)
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    return text.replace("-", "−") + " %"
+
+
 def _env() -> Environment:
     folder = str(resources.files("qingshan.web").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.globals["chart"] = chart
+    env.globals["download_buttons"] = downloads.buttons  # the partial downloads.html
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}  # `tojson`: the map's document
 
     def num(v: Any, digits: int = 0) -> str:
@@ -124,6 +149,9 @@ def _env() -> Environment:
             return str(v)
 
     env.filters["num"] = num
+    env.globals["scheme_names"] = evaluation_doc.known_schemes
+    env.filters["count"] = count
+    env.filters["pct"] = pct
     return env
 
 
@@ -159,6 +187,11 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         icon = resources.files("qingshan.web").joinpath("static", "favicon.svg").read_bytes()
         return Response(icon, media_type="image/svg+xml", headers={"cache-control": "public, max-age=86400"})
 
+    def error_page(request: Request, status: int, detail: str) -> Response:
+        return errors.page_of(request, status, detail, page)
+
+    shown_as_page = errors.shown_as_page
+
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
         """A GET request's parameter of the wrong type, out of range or missing: 422 with a
@@ -167,6 +200,8 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
             return await request_validation_exception_handler(request, exc)
         errors = list(exc.errors())
         zh, en = zip(*(_parameter_problem(e) for e in errors), strict=True) if errors else (("?",), ("?",))
+        if shown_as_page(request):  # a browser asked for a page: the message as a page
+            return error_page(request, 422, f"{'；'.join(zh)} / {'; '.join(en)}")
         return JSONResponse({"detail": f"{'；'.join(zh)} / {'; '.join(en)}",
                              "errors": [{"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"),
                                          "msg": e.get("msg")} for e in errors]}, status_code=422)
@@ -186,6 +221,8 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         if request.method == "GET":
             one_of("lang", lang, LANGUAGES)
         zh = lang != "en"
+        if request.method == "GET" and "format" in request.query_params:  # the page's tables, all rows
+            return downloads.answer(request, name, doc, data, scope_of_request(request))
 
         def t(a: str, b: str) -> str:
             return a if zh else b
@@ -196,11 +233,19 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
             q = {**dict(request.query_params), **{k: str(v) for k, v in changes.items()}}
             return "?" + urlencode({k: v for k, v in q.items() if v != ""})
 
+        def href(path: str, **params: Any) -> str:
+            """A link to another page of this language: ``path`` with ``params`` (empty ones
+            left out), e.g. a class count's list with the same year and scheme."""
+            q = {k.rstrip("_"): str(v) for k, v in params.items() if v not in (None, "")}
+            q |= {} if zh else {"lang": "en"}
+            return path + ("?" + urlencode(q) if q else "")
+
         # one browser's values are markers here, written in by the guard (protect.Marks): the
         # response cache may keep this page for everyone of the same scope
         html = env.get_template(f"{name}.html").render(doc=doc, lang=lang, zh=zh, t=t, pages=PAGES, active=name,
                                                        version=__version__, query=dict(request.query_params),
-                                                       link=link, csrf_token=marks.csrf,
+                                                       link=link, href=href, u=lambda sym: unit(sym, lang),
+                                                       csrf_token=marks.csrf,
                                                        who=Markup(marks.who) if data.auth.required else "",
                                                        signin_off=not data.auth.required)
         return HTMLResponse(html)
@@ -213,9 +258,9 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         with data.lock:  # the city computes its tree once; the lock as for documents
             return scope_of(data.city, signed.organisation_path)
 
-    def doc(build: Any, *args: Any) -> dict[str, Any]:
+    def doc(build: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            return data.document(build, *args)
+            return data.document(build, *args, **kwargs)
         except ConfigError as exc:  # the profile selects nothing for this (no scheme, no targets)
             raise refused("该配置或数据无法给出此结果", f"the profile or the data cannot give this result: {exc}") \
                 from exc
@@ -234,12 +279,20 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                           f"year {year} is not in the data ({years[0]}–{years[-1]})")
         return year
 
-    def evaluation_page(scheme: str | None, year: int | None) -> dict[str, Any]:
+    def known_scheme(scheme: str | None) -> str | None:
         known = evaluation_doc.known_schemes()
         if scheme is not None and scheme not in known:  # a name, never a path
             raise refused(f"未知的评价方案 {shown(scheme)}；可用：{'、'.join(known)}",
                           f"unknown scheme {shown(scheme)}; known: {', '.join(known)}")
-        return doc(evaluation_doc.build, known_year(year), scheme)
+        return scheme
+
+    def evaluation_page(scheme: str | None, year: int | None) -> dict[str, Any]:
+        return doc(evaluation_doc.build, known_year(year), known_scheme(scheme))
+
+    def with_controls(found: dict[str, Any], scheme: str | None) -> dict[str, Any]:
+        """A page's document with what its year and scheme selectors offer (the page only)."""
+        return {**found, "years": data.city.years, "schemes": evaluation_doc.known_schemes(),
+                "chosen_scheme": scheme}
 
     @app.get("/api/profile", tags=["pages"])
     def api_profile(year: int | None = None) -> dict[str, Any]:
@@ -274,16 +327,22 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
             raise refused("每个情景只能给出一次", "name each scenario once")
         return respond(doc(pathways_doc.build, pathways_doc.scenarios(scenario)), format, "pathways")
 
+    def overview_page(request: Request, year: int | None, scheme: str | None) -> dict[str, Any]:
+        return doc(overview_doc.build, scope_of_request(request), known_year(year) if year is not None else None,
+                   known_scheme(scheme))
+
     @app.get("/api/overview", tags=["pages"])
-    def api_overview(request: Request, format: Format = "json") -> Any:
-        """City energy, CO2 and intensities by year; districts in the latest year; target colours
-        (a district's or park's user: its own unit's, and its parks). ``format=xlsx`` returns
-        the tables as a workbook."""
-        return respond(doc(overview_doc.build, scope_of_request(request)), format, "overview")
+    def api_overview(request: Request, year: int | None = None, scheme: str | None = None,
+                     format: Format = "json") -> Any:
+        """City energy, CO2 and intensities by year; districts in ``year`` (default the latest);
+        target colours (a district's or park's user: its own unit's, and its parks); the
+        level panels of the user's unit (``level``: as ``/api/districts/{code}``).
+        ``format=xlsx`` returns the tables as a workbook."""
+        return respond(overview_page(request, year, scheme), format, "overview")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request) -> HTMLResponse:
-        return page(request, "overview", doc(overview_doc.build, scope_of_request(request)))
+    def overview(request: Request, year: int | None = None, scheme: str | None = None) -> HTMLResponse:
+        return page(request, "overview", overview_page(request, year, scheme))
 
     @app.get("/api/map", tags=["pages"])
     def api_map(request: Request, colour: str = "class", format: Format = "json") -> Any:
@@ -308,43 +367,57 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                for path, item in spec["paths"].items() for m, op in item.items()]
         return page(request, "api", {"operations": ops, "version": spec["info"]["version"]})
 
+    def enterprise_list(request: Request, q: str, district: str, industry: str, cls: str, sort: str, desc: bool,
+                        page_no: int, size: int, park: str, grade: str, scale: str, year: int | None,
+                        scheme: str | None) -> dict[str, Any]:
+        one_of("sort", sort, enterprises_doc.SORTABLE)
+        if scale:
+            one_of("scale", scale, enterprises_doc.SCALES)
+        return doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size,
+                   scope_of_request(request), park=park, grade=grade, scale=scale,
+                   year=known_year(year), scheme=known_scheme(scheme))
+
     @app.get("/api/enterprises", tags=["pages"])
     def api_enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
                         cls: Annotated[str, Query(alias="class", max_length=TEXT_MAX)] = "",
                         sort: str = "energy_tce", desc: bool = True, page_no: PageNo = 1, size: PageSize = 50,
-                        format: Format = "json") -> Any:
-        """Enterprises of the latest year: search by name or code (``q`` is plain text, not a
-        pattern), filter, sort (one of the sortable columns), page (from 1; a page past the
-        last is the last) of ``size`` rows (1–500)."""
-        one_of("sort", sort, enterprises_doc.SORTABLE)
-        return respond(doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size,
-                           scope_of_request(request)), format, "enterprises")
+                        park: Text = "", grade: Text = "", scale: Text = "", year: int | None = None,
+                        scheme: str | None = None, format: Format = "json") -> Any:
+        """Enterprises of ``year`` (default the latest): search by name, code or the name of
+        their district, park or industry (``q`` is plain text, not a pattern), filter
+        (``district``, ``park``, ``industry`` by code or name; ``class`` and ``grade`` under
+        ``scheme``, default the profile's; ``scale`` above or below), sort (one of the
+        sortable columns), page (from 1; a page past the last is the last) of ``size`` rows
+        (1–500); ``totals`` of every row the filters keep (surcharges included)."""
+        return respond(enterprise_list(request, q, district, industry, cls, sort, desc, page_no, size, park, grade,
+                                       scale, year, scheme), format, "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
                     cls: Annotated[str, Query(alias="class", max_length=TEXT_MAX)] = "", sort: str = "energy_tce",
-                    desc: bool = True, page_no: PageNo = 1, size: PageSize = 50) -> HTMLResponse:
-        one_of("sort", sort, enterprises_doc.SORTABLE)
+                    desc: bool = True, page_no: PageNo = 1, size: PageSize = 50, park: Text = "", grade: Text = "",
+                    scale: Text = "", year: int | None = None, scheme: str | None = None) -> HTMLResponse:
         return page(request, "enterprises",
-                    doc(enterprises_doc.listing, q, district, industry, cls, sort, desc, page_no, size,
-                        scope_of_request(request)))
+                    with_controls(enterprise_list(request, q, district, industry, cls, sort, desc, page_no, size,
+                                                  park, grade, scale, year, scheme), scheme))
 
-    def one(request: Request, entity_id: str) -> dict[str, Any]:
+    def one(request: Request, entity_id: str, year: int | None = None) -> dict[str, Any]:
         """One enterprise in the user's scope; one outside it is as unknown as one that does not exist."""
-        found: dict[str, Any] | None = (doc(enterprises_doc.one, entity_id, scope_of_request(request))
-                                        if len(entity_id) <= TEXT_MAX else None)
+        found: dict[str, Any] | None = (doc(enterprises_doc.one, entity_id, scope_of_request(request),
+                                            known_year(year)) if len(entity_id) <= TEXT_MAX else None)
         if found is None:
             raise refused(f"没有企业 {shown(entity_id)}", f"no enterprise {shown(entity_id)}", 404)
         return found
 
     @app.get("/api/enterprises/{entity_id}", tags=["pages"])
-    def api_enterprise(request: Request, entity_id: str, format: Format = "json") -> Any:
-        """One enterprise: yearly and monthly accounts, industry intensity, evaluation, measures."""
-        return respond(one(request, entity_id), format, entity_id)
+    def api_enterprise(request: Request, entity_id: str, year: int | None = None, format: Format = "json") -> Any:
+        """One enterprise: yearly and monthly accounts, industry and district intensity, its
+        district and park, the evaluation of ``year`` (default the latest), measures."""
+        return respond(one(request, entity_id, year), format, entity_id)
 
     @app.get("/enterprises/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def enterprise(request: Request, entity_id: str) -> HTMLResponse:
-        return page(request, "enterprise", one(request, entity_id))
+    def enterprise(request: Request, entity_id: str, year: int | None = None) -> HTMLResponse:
+        return page(request, "enterprise", one(request, entity_id, year))
 
     @app.get("/api/evaluation", tags=["pages"])
     def api_evaluation(scheme: str | None = None, year: int | None = None,
@@ -354,7 +427,16 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
 
     @app.get("/evaluation", response_class=HTMLResponse, include_in_schema=False)
     def evaluation(request: Request, scheme: str | None = None, year: int | None = None) -> HTMLResponse:
-        return page(request, "evaluation", evaluation_page(scheme, year))
+        try:
+            found = evaluation_page(scheme, year)
+        except HTTPException as exc:  # e.g. the first data year: the page says why, with its selectors
+            if exc.status_code != 422 or year is None or year not in data.city.years:
+                raise
+            answer = page(request, "evaluation", with_controls({"refusal": exc.detail, "year": year}, scheme))
+            answer.status_code = 422
+            return answer
+        shown_names = doc(evaluated.names_for_page, found["year"], scheme)
+        return page(request, "evaluation", with_controls(found, scheme) | {"names": shown_names})
 
     def audit_page(action: str, actor: str, entity: str, since: dt.date | None, until: dt.date | None,
                    limit: int) -> dict[str, Any]:
@@ -511,7 +593,12 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         answer.headers.update(NO_STORE)
         return answer
 
+    drill.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                   known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                   formats=FORMATS))
+    errors.install(app, page)
     auth.install(app, data.auth, page)
     admin.install(app, data.auth, page)
     reporting.install(app, data, page)
+    downloads.install(app, data)
     return app

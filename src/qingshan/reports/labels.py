@@ -1,0 +1,86 @@
+"""Column headers and table titles of downloads and printed reports, in Chinese and English.
+
+A field's label comes from the glossary (``data/spec/glossary.csv``, one source with
+docs/glossary.md) where it has one, else from :data:`EXTRA` (the fields of the pages'
+documents that are not account columns: classes, scores, targets…); a field neither names
+is shown as it is. A flattened field (``move_up.gap``) is labelled part by part.
+"""
+
+from __future__ import annotations
+
+from qingshan.glossary import glossary, label
+
+#: fields of the pages' documents that the glossary does not hold: (中文, English)
+EXTRA: dict[str, tuple[str, str]] = {
+    "class": ("亩均类别", "class"), "score": ("总分", "score"), "carbon_grade": ("碳效等级", "carbon grade"),
+    "carbon_L": ("碳效值 L", "carbon L"), "carbon_K": ("碳效指数 K", "carbon K"),
+    "carbon_level": ("碳效水平", "carbon level"), "carbon_industry_L": ("行业碳效值", "industry L"),
+    "rank": ("排名", "rank"), "rank_last": ("并列末位", "last tied rank"), "group_size": ("组内企业数", "group size"),
+    "position": ("位次", "position"), "segment": ("评价分组", "segment"), "group": ("排名组", "group"),
+    "status": ("状态", "status"), "adjustment": ("加减分", "adjustment"), "why": ("类别说明", "why this class"),
+    "measures_yuan": ("差别化政策金额（元）", "measures (yuan)"), "move_up": ("升一类", "move up"),
+    "target_class": ("目标类别", "target class"), "threshold_score": ("所需总分", "score needed"),
+    "gap": ("差距", "gap"), "strict": ("严格高于", "strictly above"), "indicator": ("指标", "indicator"),
+    "weight": ("权重", "weight"), "value": ("数值", "value"), "benchmark": ("基准值", "benchmark"),
+    "bench_min": ("基准下限", "benchmark min"), "bench_max": ("基准上限", "benchmark max"),
+    "missing": ("缺失", "missing"), "needed_value": ("升一类所需值", "value for the next class"),
+    "change": ("所需变化", "change needed"), "reachable": ("可达", "reachable"), "zh": ("中文名称", "Chinese name"),
+    "en": ("英文名称", "English name"), "direction": ("方向", "direction"), "measure": ("政策", "measure"),
+    "amount_yuan": ("金额（元）", "amount (yuan)"), "target_id": ("目标", "target"), "entity": ("对象", "entity"),
+    "actual_change": ("实际变化", "actual change"), "required_change": ("进度目标", "required change"),
+    "colour": ("预警", "colour"), "base_year": ("基期年", "base year"), "base_value": ("基期值", "base value"),
+    "kind": ("类型", "kind"), "carrier": ("能源品种", "carrier"), "carrier_zh": ("能源品种", "carrier (Chinese)"),
+    "carrier_en": ("能源品种（英文）", "carrier"), "lon": ("经度", "longitude"), "lat": ("纬度", "latitude"),
+    "industry_name": ("行业名称", "industry name"), "tax_per_mu": ("亩均税收（万元/亩）", "tax per mu (10k yuan/mu)"),
+    "tax_per_mu_city": ("全市亩均税收（万元/亩）", "city tax per mu (10k yuan/mu)"),
+    "share_ab": ("A/B 类占比", "share of A/B"), "segment_id": ("评价分组", "segment"),
+    "count": ("企业数", "enterprises"),
+    "from_class": ("上年类别", "class last year"), "reason": ("原因", "reason"), "actor": ("人员", "who"),
+    "action": ("动作", "action"), "time": ("时间", "time"), "version": ("版本", "version"),
+    "username": ("用户名", "user"), "organisation": ("组织", "organisation"), "roles": ("角色", "roles"),
+    "rule": ("规则", "rule"), "outcome": ("结果", "outcome"), "source": ("依据", "source"),
+    "intensity_without": ("强度（无项目）", "intensity without"),
+    "intensity_with": ("强度（含项目）", "intensity with"),
+    "target_intensity": ("目标强度", "target intensity"), "room_without": ("剩余空间（无项目）", "room without"),
+    "room_with": ("剩余空间（含项目）", "room with"), "room": ("剩余空间", "remaining room"),
+    "allowed": ("目标年允许量", "allowed"), "cap": ("总量上限", "cap"), "gap_share": ("差距/进度目标", "gap share"),
+    "industry": ("行业", "industry"), "district": ("区县", "district"), "park": ("园区", "park"),
+    "enterprise": ("企业", "enterprise"), "total": ("合计", "total"), "key": ("代码", "code"),
+}
+
+
+def header(field: str, lang: str) -> str:
+    """The header of ``field`` in ``lang`` (``zh`` or ``en``), with its unit."""
+    parts = field.split(".")
+    if len(parts) > 1:
+        return " · ".join(header(p, lang) for p in parts)
+    if field in glossary():
+        return label(field, lang)
+    if field in EXTRA:
+        zh, en = EXTRA[field]
+        return zh if lang == "zh" else en
+    return field
+
+
+#: the titles of the pages' tables (a document's path): (中文, English)
+TITLES: dict[str, tuple[str, str]] = {
+    "rows": ("企业", "Enterprises"), "enterprises": ("企业", "Enterprises"), "city": ("逐年", "By year"),
+    "districts": ("下级单位", "Units below"), "targets": ("目标", "Targets"), "latest": ("目标进度", "Target progress"),
+    "warnings": ("预警", "Warnings"), "yearly": ("逐年", "By year"), "monthly": ("逐月", "By month"),
+    "rolling_12_months": ("滚动12个月", "Rolling 12 months"), "remaining_room": ("剩余空间", "Remaining room"),
+    "industry_intensity": ("行业强度", "Industry intensity"), "by_carrier": ("分能源品种", "By carrier"),
+    "items": ("指标得分", "Items"), "measures": ("差别化政策", "Measures"), "parks": ("园区评价", "Parks"),
+    "class_counts": ("类别统计", "Class counts"), "migration": ("类别迁移", "Class migration"),
+    "enterprises.items": ("指标得分", "Items"), "enterprises.measures": ("差别化政策", "Measures"),
+    "events": ("审计日志", "Audit log"), "users": ("用户", "Users"), "history": ("数据包历史", "Package history"),
+    "operations": ("接口", "Endpoints"), "reported": ("企业填报", "Reports"), "impact": ("对目标的影响", "Impact"),
+    "reasons": ("审查理由", "Reasons"), "district_colours": ("区县预警", "District colours"),
+    "summary.measures": ("差别化政策合计", "Measures in total"), "series": ("逐年", "By year"),
+    "breadcrumbs": ("层级", "Levels"),
+}
+
+
+def title(path: str, lang: str) -> str:
+    """The title of the table at ``path`` of a document, in ``lang``."""
+    zh, en = TITLES.get(path) or TITLES.get(path.rsplit(".", 1)[-1]) or (path, path)
+    return zh if lang == "zh" else en

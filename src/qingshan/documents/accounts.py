@@ -22,15 +22,15 @@ ENTERPRISE_FIELDS = (
     "months_reported", "energy_tce", "energy_tce_equal", "feedstock_tce", "non_industrial_tce",
     "renewable_electricity_kwh", "renewable_tce", "electricity_kwh",
     "net_purchased_electricity_kwh", "net_purchased_heat_gj", "co2_t", "co2_scope1_t",
-    "co2_scope2_t", "co2_combustion_t", "co2_process_t", "co2_electricity_t", "co2_heat_t",
-    "n2o_t", "cf4_t", "c2f6_t", "non_co2_t_co2e", "ghg_t_co2e",
+    "co2_scope2_t", "co2_combustion_t", "co2_process_t", "co2_fixed_t", "co2_recovered_t", "ghg_method",
+    "co2_electricity_t", "co2_heat_t", "n2o_t", "cf4_t", "c2f6_t", "non_co2_t_co2e", "ghg_t_co2e",
     "value_added_10k_yuan", "output_value_10k_yuan", "energy_per_va", "co2_per_va",
 )
 ROLLUP_FIELDS = (
     "level", "unit_id", "unit_name", "year", "enterprises", "energy_tce", "energy_tce_equal", "feedstock_tce",
     "renewable_tce", "electricity_kwh", "co2_t", "co2_scope1_t", "co2_scope2_t",
-    "co2_process_t", "n2o_t", "cf4_t", "c2f6_t", "non_co2_t_co2e", "ghg_t_co2e",
-    "value_added_10k_yuan", "energy_tce_with_va", "co2_t_with_va", "energy_per_va", "co2_per_va",
+    "co2_process_t", "co2_fixed_t", "co2_recovered_t", "n2o_t", "cf4_t", "c2f6_t", "non_co2_t_co2e",
+    "ghg_t_co2e", "value_added_10k_yuan", "energy_tce_with_va", "co2_t_with_va", "energy_per_va", "co2_per_va",
 )
 
 

@@ -62,6 +62,25 @@ def test_the_shipped_carbon_code_limits_are_the_method_s() -> None:
     assert tuple(cfg.grade_limits) == CARBON_GRADE_LIMITS
 
 
+def test_the_carbon_code_industry_is_the_gb4754_division() -> None:
+    """K compares a firm with "所处行业" (the method's words). Qingshan reads the industry as the
+    GB/T 4754-2017 division (大类, two digits; docs/evaluation.md, tag U until DB33/T 1347-2023 is
+    read): two firms of classes 3011 and 3021 (both division 30) share one industry L.
+    By hand: A 1 000 t / 1 000 万元 (L 1.0), B 3 000 t / 1 000 万元 (L 3.0); the division's L is
+    the ratio of totals 4 000 / 2 000 = 2.0, so K_A = 0.5 and K_B = 1.5. Were the industry the
+    class (three or four digits), each firm would be its own industry and K would be 1.0 for both."""
+    from qingshan.evaluation.carbon_code import carbon_columns
+
+    cfg = load_carbon_config("zhejiang-2021")
+    firms = pd.DataFrame({"co2_t": [1000.0, 3000.0], "co2_energy_t": [1000.0, 3000.0],
+                          "value_added_10k_yuan": [1000.0, 1000.0], "industry_code": ["3011", "3021"],
+                          "scale": ["above", "above"]})
+    cols = carbon_columns(firms, cfg)
+    assert list(cols["carbon_industry"]) == ["30", "30"]
+    assert list(cols["carbon_industry_L"]) == pytest.approx([2.0, 2.0], rel=1e-12)
+    assert list(cols["carbon_K"]) == pytest.approx([0.5, 1.5], rel=1e-12)
+
+
 def test_carbon_grades_and_levels_at_the_shipped_limits() -> None:
     """On a shipped limit a firm takes the better grade (K ≤ limit); just above it, the next."""
     cfg = load_carbon_config("zhejiang-2021")

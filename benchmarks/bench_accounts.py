@@ -58,6 +58,9 @@ DOC = ROOT / "docs" / "performance.md"
 FIRST_YEAR, MONTHS = 2020, 72
 CITY_ID = "450999"
 TARGET_SECONDS, TARGET_RSS_MB, TARGET_SPEEDUP = 10.0, 3072.0, 5.0
+#: Bumped when generate() changes what it writes: cached inputs of another version are
+#: regenerated (2: the 2026.2 columns and the materials and gases tables).
+GENERATOR_VERSION = 2
 
 # --------------------------------------------------------------------------------------
 # Synthetic city
@@ -110,6 +113,193 @@ def _opt(values: np.ndarray, present: np.ndarray) -> pa.Array:
     return pa.array(values.astype(np.float64), mask=~present)
 
 
+#: Process columns of 2026.2 (cement formula (2), non-carbonate oxides, carbon reductants).
+NEW_PROCESS_COLUMNS = ("cao_noncarbonate_fraction", "mgo_noncarbonate_fraction", "raw_meal_co2_fraction",
+                       "raw_meal_loss_on_ignition", "carbon_fraction")
+
+
+def _some(rng: np.random.Generator, pool: np.ndarray, share: float) -> np.ndarray:
+    """A ``share`` of ``pool`` (enterprise codes), at least one when the pool has any, so that
+    a small city still has every kind of row."""
+    pick = np.asarray(pool)[rng.random(len(pool)) < share]
+    if len(pick) == 0 and len(pool) > 0:
+        pick = np.asarray(pool)[[int(rng.integers(0, len(pool)))]]
+    return np.sort(pick)
+
+
+def _monthly(ents: np.ndarray, months: int, rng: np.random.Generator, missing: float = 0.03
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(enterprise, month index) of every month of ``ents``, ``missing`` of them left out."""
+    e = np.tile(ents, months)
+    mo = np.repeat(np.arange(months), len(ents))
+    keep = rng.random(len(e)) >= missing
+    return e[keep], mo[keep]
+
+
+def glass_rows(rng: np.random.Generator, codes: np.ndarray, ids: list[str], months: int,
+               materials: list[str]) -> pa.Table:
+    """Monthly batch carbonates and carbon powder of flat-glass makers (3041): soda ash,
+    limestone, dolomite, a little NaHCO3 and 炭粉 at a measured 80-90 % carbon."""
+    ents = _some(rng, np.nonzero(codes == "3041")[0], 0.6)
+    e, mo = _monthly(ents, months, rng)
+    spec = (("na2co3", 3_000.0), ("caco3", 5_000.0), ("camg_co3_2", 2_500.0), ("nahco3", 5.0),
+            ("carbon_reductant", 10.0))
+    k = len(e) * len(spec)
+    ent = np.repeat(e, len(spec))
+    mon = np.repeat(mo, len(spec))
+    mat = np.tile([materials.index(m) for m, _ in spec], len(e))
+    med = np.tile([q for _, q in spec], len(e))
+    reductant = mat == materials.index("carbon_reductant")
+    none = np.zeros(k, bool)
+    return pa.table({
+        "entity_id": _strings(ent, ids),
+        "year": pa.array(FIRST_YEAR + mon // 12, pa.int64()),
+        "month": pa.array(1 + mon % 12, pa.int64()),
+        "material": _strings(mat, materials),
+        "quantity": pa.array(np.round(med * rng.lognormal(0.0, 0.3, k), 3), pa.float64()),
+        "cao_fraction": _opt(np.zeros(k), none), "mgo_fraction": _opt(np.zeros(k), none),
+        "calcination_fraction": _opt(rng.uniform(0.97, 1.0, k), ~reductant & (rng.random(k) < 0.3)),
+        "sulfur_fraction": _opt(np.zeros(k), none), "ash_fraction": _opt(np.zeros(k), none),
+        "cao_noncarbonate_fraction": _opt(np.zeros(k), none), "mgo_noncarbonate_fraction": _opt(np.zeros(k), none),
+        "raw_meal_co2_fraction": _opt(np.zeros(k), none), "raw_meal_loss_on_ignition": _opt(np.zeros(k), none),
+        "carbon_fraction": _opt(rng.uniform(0.80, 0.90, k), reductant),
+    })
+
+
+#: Carbon-balance rows per sector: (material, flow, median monthly quantity in t or m³, share
+#: of months, measured carbon fraction range or None for the guideline's default, purity
+#: range or None). Carriers never appear as inputs (their carbon comes with the feedstock
+#: energy rows, P112); products that are carriers take NCV × CC × 44/12.
+BALANCE_ROWS: dict[str, tuple[tuple[str, str, float, float, tuple[float, float] | None,
+                                    tuple[float, float] | None], ...]] = {
+    "steel": (("limestone", "input", 8_000.0, 1.0, None, (0.88, 0.95)),
+              ("dolomite", "input", 2_000.0, 0.8, None, (0.90, 0.97)),
+              ("electrode", "input", 250.0, 0.7, None, None),
+              ("pig_iron", "input", 4_000.0, 0.6, None, None),
+              ("ferrochrome", "input", 80.0, 0.3, None, None),
+              ("carburiser", "input", 40.0, 0.5, (0.90, 0.98), None),
+              ("crude_steel", "product", 90_000.0, 1.0, None, None),
+              ("coke", "product", 800.0, 0.4, None, None),
+              ("dust", "waste", 500.0, 0.3, (0.02, 0.05), None)),
+    # per 60 000 t of coal charged (feedstock): about 40 000 t of coke, tar, benzene and the
+    # coke-oven gas sold (the rest heats the ovens: a fuel row)
+    "coking": (("coke", "product", 40_000.0, 1.0, None, None),
+               ("coal_tar", "product", 2_500.0, 1.0, None, None),
+               ("crude_benzene", "product", 700.0, 0.9, None, None),
+               ("coke_oven_gas", "product", 4_000_000.0, 0.8, None, None)),
+    "ammonia": (("urea", "product", 3_500.0, 1.0, None, None),
+                ("methanol", "product", 500.0, 0.5, None, None),
+                ("ash", "waste", 150.0, 0.6, (0.05, 0.15), None),
+                ("co2", "supplied", 600_000.0, 0.7, None, (0.98, 0.995))),
+    "chemical": (("propylene", "input", 1_000.0, 1.0, None, None),
+                 ("acrylonitrile", "product", 900.0, 1.0, None, None),
+                 ("tar_residue", "waste", 30.0, 0.5, (0.6, 0.8), None)),
+}
+
+
+def materials_rows(rng: np.random.Generator, codes: np.ndarray, override: np.ndarray, ids: list[str],
+                   months: int) -> pa.Table:
+    """The ``materials`` table of the balance sectors: most steel works (3110, 3120; not those
+    that chose the general method) and ammonia plants, the coke-makers, a fifth of the other
+    chemical firms and the firms that chose the chemical method, every month (3 % missing)."""
+    general = override == "general"
+    steel = _some(rng, np.nonzero(np.isin(codes, ["3110", "3120"]) & ~general)[0], 0.7)
+    groups = {
+        "steel": steel,
+        "coking": _some(rng, np.nonzero(codes == "2521")[0], 1.0),
+        "ammonia": _some(rng, np.nonzero(codes == "2621")[0], 0.8),
+        "chemical": np.union1d(
+            _some(rng, np.nonzero(np.char.startswith(codes.astype(str), "26")
+                                  & ~np.isin(codes, ["2621"]))[0], 0.2),
+            np.nonzero(override == "chemical")[0]),
+    }
+    parts = []
+    for group, ents in groups.items():
+        e, mo = _monthly(ents, months, rng)
+        for material, flow, median, share, cf, purity in BALANCE_ROWS[group]:
+            sel = rng.random(len(e)) < share
+            k = int(sel.sum())
+            parts.append(pd.DataFrame({
+                "entity": e[sel], "month_index": mo[sel], "material": material, "flow": flow,
+                "quantity": np.round(median * rng.lognormal(0.0, 0.2, k), 3),
+                "carbon_fraction": rng.uniform(*cf, k) if cf else np.full(k, np.nan),
+                "purity": rng.uniform(*purity, k) if purity else np.full(k, np.nan)}))
+    t = pd.concat(parts, ignore_index=True)
+    names = sorted(set(t["material"]))
+    flows = ["input", "product", "waste", "supplied"]
+    return pa.table({
+        "entity_id": _strings(t["entity"].to_numpy(), ids),
+        "year": pa.array(FIRST_YEAR + t["month_index"].to_numpy() // 12, pa.int64()),
+        "month": pa.array(1 + t["month_index"].to_numpy() % 12, pa.int64()),
+        "material": _strings(t["material"].map(names.index).to_numpy(), names),
+        "flow": _strings(t["flow"].map(flows.index).to_numpy(), flows),
+        "quantity": pa.array(t["quantity"].to_numpy(), pa.float64()),
+        "carbon_fraction": pa.array(t["carbon_fraction"].to_numpy(), from_pandas=True),
+        "purity": pa.array(t["purity"].to_numpy(), from_pandas=True),
+    })
+
+
+def gases_rows(rng: np.random.Generator, codes: np.ndarray, ids: list[str], months: int) -> pa.Table:
+    """The ``gases`` table: the nitric-acid plants (2611) by one technology of 表2-5 each,
+    half with 非选择性催化还原 (use 70-100 %), a tenth with a measured N2O factor; two fifths of
+    the 2614 firms making adipic acid by nitric-acid oxidation (or another route) with one of
+    表2-7's treatments; three fifths of the aluminium smelters (3216) with measured CF4 and
+    C2F6 factors. Every month, 3 % missing."""
+    nitric_tech = ["high_pressure", "medium_pressure", "atmospheric", "dual_pressure", "combined"]
+    adipic_abate = ["catalytic", "thermal", "recycle_to_nitric_acid", "recycle_to_adipic_feedstock"]
+    frames = []
+    ents = _some(rng, np.nonzero(codes == "2611")[0], 1.0)
+    tech = dict(zip(ents, rng.choice(nitric_tech, len(ents)), strict=True))
+    abate = dict(zip(ents, np.where(rng.random(len(ents)) < 0.5, "nscr",
+                                    np.where(rng.random(len(ents)) < 0.3, "scr", "")), strict=True))
+    own = _some(rng, ents, 0.1)
+    measured = dict(zip(ents, np.where(np.isin(ents, own), rng.uniform(5.0, 10.0, len(ents)), np.nan), strict=True))
+    e, _mo = _monthly(ents, months, rng)
+    frames.append(pd.DataFrame({"entity": e, "month_index": _mo, "source": "nitric_acid",
+                                "technology": [tech[x] for x in e], "abatement": [abate[x] for x in e],
+                                "quantity": np.round(20_000.0 * rng.lognormal(0.0, 0.3, len(e)), 3),
+                                "n2o_kg_per_t": [measured[x] for x in e]}))
+    ents = _some(rng, np.nonzero(codes == "2614")[0], 0.4)
+    tech = dict(zip(ents, np.where(rng.random(len(ents)) < 0.8, "nitric_acid_oxidation", "other"), strict=True))
+    abate = dict(zip(ents, np.where(rng.random(len(ents)) < 0.85, rng.choice(adipic_abate, len(ents)), ""),
+                     strict=True))
+    e, _mo = _monthly(ents, months, rng)
+    frames.append(pd.DataFrame({"entity": e, "month_index": _mo, "source": "adipic_acid",
+                                "technology": [tech[x] for x in e], "abatement": [abate[x] for x in e],
+                                "quantity": np.round(5_000.0 * rng.lognormal(0.0, 0.3, len(e)), 3),
+                                "n2o_kg_per_t": np.nan}))
+    ents = _some(rng, np.nonzero(codes == "3216")[0], 0.6)
+    e, _mo = _monthly(ents, months, rng)
+    cf4 = rng.uniform(0.02, 0.06, len(e))
+    frames.append(pd.DataFrame({"entity": e, "month_index": _mo, "source": "aluminium_anode_effect",
+                                "technology": "", "abatement": "",
+                                "quantity": np.round(20_000.0 * rng.lognormal(0.0, 0.3, len(e)), 3),
+                                "n2o_kg_per_t": np.nan, "cf4_kg_per_t": cf4,
+                                "c2f6_kg_per_t": cf4 * rng.uniform(0.08, 0.12, len(e))}))
+    t = pd.concat(frames, ignore_index=True)
+    n2o = t["source"] != "aluminium_anode_effect"
+    use = np.where(n2o & (t["abatement"] != ""), rng.uniform(0.7, 1.0, len(t)), np.nan)
+
+    def text(col: str) -> pa.Array:
+        return pa.array([str(x) if isinstance(x, str) and x else None for x in t[col]], pa.string())
+
+    return pa.table({
+        "entity_id": _strings(t["entity"].to_numpy(), ids),
+        "year": pa.array(FIRST_YEAR + t["month_index"].to_numpy() // 12, pa.int64()),
+        "month": pa.array(1 + t["month_index"].to_numpy() % 12, pa.int64()),
+        "source": text("source"), "technology": text("technology"),
+        "quantity": pa.array(t["quantity"].to_numpy(), pa.float64()),
+        "unit": pa.array(["t"] * len(t), pa.string()),
+        "abatement": text("abatement"),
+        "abatement_use": pa.array(use, from_pandas=True),
+        "n2o_kg_per_t": pa.array(t["n2o_kg_per_t"].to_numpy(dtype="float64"), from_pandas=True),
+        "cf4_kg_per_t": pa.array(t.get("cf4_kg_per_t", pd.Series(np.nan, index=t.index)).to_numpy(dtype="float64"),
+                                 from_pandas=True),
+        "c2f6_kg_per_t": pa.array(t.get("c2f6_kg_per_t", pd.Series(np.nan, index=t.index))
+                                  .to_numpy(dtype="float64"), from_pandas=True),
+    })
+
+
 def generate(n_enterprises: int, *, months: int = MONTHS,
              seed: int = 20260509) -> dict[str, pd.DataFrame]:
     """The store tables of a synthetic city with ``n_enterprises`` × ``months`` months.
@@ -121,6 +311,19 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     gas rows carry a measured NCV, a few also a measured carbon content and oxidation.
     Four per cent of enterprises (cement, lime) report monthly process rows, and the
     aluminium smelters (industry 3216) monthly anode rows.
+
+    The 2026.2 methods, from a generator of their own (``[seed, 20262]``): some chemical
+    firms become ammonia–urea (2621), nitric-acid (2611) or adipic-acid (2614) plants and some
+    refineries coke-makers (2521); a few firms name their method (``ghg_method``: a steel
+    works ``general``, a plastics firm ``chemical``); about 3 % of coal and gas fuel
+    portfolios (60 % at power plants, 4411) carry measured element carbon per unit; a quarter
+    of the cement and lime makers give non-carbonate CaO and MgO, a tenth make clinker from a
+    raw meal (formula (2)); flat-glass makers (3041) report batch carbonates, NaHCO3 and carbon
+    powder; steel, coking and chemical firms report ``materials`` rows (inputs, products,
+    wastes, recovered CO2) with feedstock energy rows for the ammonia and coke plants; the
+    nitric and adipic acid plants and three fifths of the smelters report ``gases`` rows.
+    Every kind has at least one enterprise when its sector has any, so a small city
+    exercises every rule.
     """
     rng = np.random.default_rng(seed)
     n = n_enterprises
@@ -136,6 +339,21 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     cement = rng.random(n) < 0.04
     e_ind = np.where(cement, INDUSTRIES.index("3011"), e_ind)
     n_other = 1 + n_dist + len(park_ids)
+    # the sectors of the 2026.2 methods, from a generator of their own (so that the draws
+    # above are what they were): some chemical firms are ammonia–urea (2621) or nitric-acid
+    # (2611) plants, some refineries coke-makers (2521); a few firms name their method
+    xrng = np.random.default_rng([seed, 20262])
+    codes = np.array(INDUSTRIES, dtype=object)[e_ind]
+    chem = np.char.startswith(codes.astype(str), "26")
+    u = xrng.random(n)
+    codes = np.where(chem & (u < 0.25), "2621", np.where(chem & (u >= 0.25) & (u < 0.40), "2611", codes))
+    codes = np.where(chem & (u >= 0.40) & (u < 0.50), "2614", codes)  # adipic acid among them (gases)
+    codes = np.where((codes == "2511") & (xrng.random(n) < 0.3), "2521", codes)
+    steel = np.isin(codes, ["3110", "3120"])
+    override = np.full(n, None, dtype=object)
+    override[_some(xrng, np.nonzero(steel)[0], 0.1)] = "general"  # reports no balance, by its choice
+    # a firm whose own process is chemical (balance rows below)
+    override[_some(xrng, np.nonzero(codes == "2929")[0], 0.2)] = "chemical"
     entities = pa.table({
         "entity_id": [CITY_ID, *dist_ids, *park_ids, *ids],
         "entity_type": ["city"] + ["district"] * n_dist + ["park"] * len(park_ids) + ["enterprise"] * n,
@@ -144,7 +362,7 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         "district_id": [None, *[None] * n_dist, *[dist_ids[p // 3] for p in range(len(park_ids))],
                         *[dist_ids[d] for d in e_dist]],
         "park_id": [None] * n_other + [park_ids[p] if p >= 0 else None for p in e_park],
-        "industry_code": [None] * n_other + [INDUSTRIES[i] for i in e_ind],
+        "industry_code": [None] * n_other + [str(c) for c in codes],
         "scale": [None] * n_other + list(np.where(rng.random(n) < 0.7, "above", "below")),
         "land_area_mu": pa.array([None] * n_other + list(rng.lognormal(4.5, 1.0, n)), pa.float64()),
         "lon": pa.array([None] * n_other + list(rng.uniform(109.2, 109.8, n)), pa.float64()),
@@ -174,8 +392,30 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         p_use = np.concatenate([p_use, np.full(len(has), uses.index(use))])
         p_med = np.concatenate([p_med, np.full(len(has), median)])
     p_scale = p_med * rng.lognormal(0.0, 1.0, len(p_ent))
+    # feedstock of the balance plants (their carbon enters the balance): natural gas of the
+    # ammonia plants, cleaned coal charged by the coke-makers, where not drawn already
+    carrier_names += [c for c in ("cleaned_coal",) if c not in carrier_names]
+    for code, carrier, median in (("2621", "natural_gas", 3_000_000.0), ("2521", "cleaned_coal", 60_000.0)):
+        who = np.nonzero(codes == code)[0]
+        ci, fi = carrier_names.index(carrier), uses.index("feedstock")
+        who = np.array([e for e in who if not ((p_ent == e) & (p_car == ci) & (p_use == fi)).any()], dtype=np.int64)
+        p_ent = np.concatenate([p_ent, who])
+        p_car = np.concatenate([p_car, np.full(len(who), ci)])
+        p_use = np.concatenate([p_use, np.full(len(who), fi)])
+        p_scale = np.concatenate([p_scale, median * xrng.lognormal(0.0, 0.5, len(who))])
+    # measured element carbon (含碳量计算法) on some coal and gas fuel portfolios, most of the
+    # power plants' (4411): tC/t (tC/m³ for gas) around typical as-received values
+    elem_base = {"bituminous_coal": (0.50, 0.62), "anthracite": (0.60, 0.75), "raw_coal": (0.40, 0.60),
+                 "lignite": (0.30, 0.40), "natural_gas": (0.00055, 0.00060)}
+    e_share = np.where(codes[p_ent] == "4411", 0.6, 0.03)
+    p_elem = np.full(len(p_ent), np.nan)
+    for carrier, (lo, hi) in elem_base.items():
+        if carrier in carrier_names:
+            sel = (p_car == carrier_names.index(carrier)) & (p_use == 0) & (xrng.random(len(p_ent)) < e_share)
+            p_elem[sel] = xrng.uniform(lo, hi, int(sel.sum()))
     by_ent = np.argsort(p_ent, kind="stable")
     p_ent, p_car, p_use, p_scale = p_ent[by_ent], p_car[by_ent], p_use[by_ent], p_scale[by_ent]
+    p_elem = p_elem[by_ent]
     starts = np.searchsorted(p_ent, np.arange(n))
     counts = np.bincount(p_ent, minlength=n)
 
@@ -200,6 +440,14 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     has_cc = has_ncv & (rng.random(rows) < 0.3)
     has_of = has_ncv & (rng.random(rows) < 0.3)
     ent_codes = np.asarray(row_ent, dtype=np.int64)
+    elem = p_elem[row_p] * xrng.uniform(0.98, 1.02, rows)
+    has_elem = ~np.isnan(elem) & ~has_cc  # not with a measured carbon per GJ as well (P144)
+    m_cc = rng.uniform(0.024, 0.028, rows)
+    m_of = rng.uniform(0.9, 0.99, rows)
+    # 原煤 has no default oxidation rate: with element carbon it needs a measured one (P145);
+    # the MEE power guideline's 99 % (环办气候〔2021〕9号 附件2 6.2.4.1)
+    raw = has_elem & (row_car == carrier_names.index("raw_coal")) & ~has_of
+    m_of = np.where(raw, 0.99, m_of)
     energy = pa.table({
         "entity_id": _strings(ent_codes, ids),
         "year": pa.array(FIRST_YEAR + row_month // 12, pa.int64()),
@@ -208,15 +456,16 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         "use": _strings(p_use[row_p], uses),
         "quantity": pa.array(quantity, pa.float64()),
         "measured_ncv": _opt(ncv, has_ncv),
-        "measured_carbon_content": _opt(rng.uniform(0.024, 0.028, rows), has_cc),
-        "measured_oxidation": _opt(rng.uniform(0.9, 0.99, rows), has_of),
+        "measured_carbon_content": _opt(m_cc, has_cc),
+        "measured_oxidation": _opt(m_of, has_of | raw),
+        "measured_carbon_per_unit": _opt(np.nan_to_num(elem), has_elem),
     })
 
     # process rows: cement and lime makers, every month they report
     c_ent = np.nonzero(cement)[0]
     pm_month = np.repeat(np.arange(months), len(c_ent))
     pm_ent = np.tile(c_ent, months)
-    materials = ["clinker", "caco3", "camg_co3_2", "lime", "anode"]
+    materials = ["clinker", "caco3", "camg_co3_2", "lime", "anode", "na2co3", "nahco3", "carbon_reductant"]
     kinds = [0, 1, 2, 3]
     parts = []
     for kind in kinds:
@@ -231,17 +480,34 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
     cao = np.where(pk == 0, rng.uniform(0.62, 0.67, m), rng.uniform(0.85, 0.95, m))
     mgo = rng.uniform(0.005, 0.03, m)
     calc = rng.uniform(0.95, 1.0, m)
+    has_mgo = oxide & (rng.random(m) < 0.9)
+    # 2026.2 (粤环函〔2021〕103号 附件2 6.1.1.1): a quarter of the cement and lime makers give the
+    # CaO and MgO not from carbonates (formula (1) with the difference), a tenth make clinker
+    # from a raw meal with carbide slag (formula (2): the raw meal's CO2 and loss on ignition,
+    # no CaO or MgO)
+    nc_ent = _some(xrng, c_ent, 0.25)
+    meal_ent = _some(xrng, np.setdiff1d(c_ent, nc_ent), 0.10)
+    by_meal = (pk == 0) & np.isin(pe, meal_ent)
+    has_nc = oxide & np.isin(pe, nc_ent)
+    cao_nc = xrng.uniform(0.005, 0.03, m)
+    mgo_nc = np.minimum(xrng.uniform(0.0, 0.004, m), mgo)
+    cd, loi = xrng.uniform(0.32, 0.36, m), xrng.uniform(0.34, 0.37, m)
     process = pa.table({
         "entity_id": _strings(pe, ids),
         "year": pa.array(FIRST_YEAR + pmo // 12, pa.int64()),
         "month": pa.array(1 + pmo % 12, pa.int64()),
         "material": _strings(pk, materials),
         "quantity": pa.array(np.round(rng.lognormal(np.log(20_000.0), 0.8, m), 3), pa.float64()),
-        "cao_fraction": _opt(cao, oxide),
-        "mgo_fraction": _opt(mgo, oxide & (rng.random(m) < 0.9)),
+        "cao_fraction": _opt(cao, oxide & ~by_meal),
+        "mgo_fraction": _opt(mgo, has_mgo & ~by_meal),
         "calcination_fraction": _opt(calc, ~oxide & (rng.random(m) < 0.5)),
         "sulfur_fraction": _opt(np.zeros(m), np.zeros(m, bool)),
         "ash_fraction": _opt(np.zeros(m), np.zeros(m, bool)),
+        "cao_noncarbonate_fraction": _opt(cao_nc, has_nc),
+        "mgo_noncarbonate_fraction": _opt(mgo_nc, has_nc & has_mgo),
+        "raw_meal_co2_fraction": _opt(cd, by_meal),
+        "raw_meal_loss_on_ignition": _opt(loi, by_meal),
+        "carbon_fraction": _opt(np.zeros(m), np.zeros(m, bool)),
     })
     # anode rows of the aluminium smelters, every month, drawn from a generator of their
     # own so that the other tables are what they were before anodes were added
@@ -261,8 +527,9 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         "calcination_fraction": _opt(np.zeros(k), np.zeros(k, bool)),
         "sulfur_fraction": pa.array(arng.uniform(0.015, 0.025, k)),
         "ash_fraction": pa.array(arng.uniform(0.003, 0.005, k)),
+        **{c: _opt(np.zeros(k), np.zeros(k, bool)) for c in NEW_PROCESS_COLUMNS},
     })
-    process = pa.concat_tables([process, anodes])
+    process = pa.concat_tables([process, anodes, glass_rows(xrng, codes, ids, months, materials)])
 
     # economics: one row per enterprise-year; 2 % missing, 1 % with value added <= 0
     years = months // 12 + (months % 12 > 0)
@@ -305,9 +572,19 @@ def generate(n_enterprises: int, *, months: int = MONTHS,
         "energy_share": _opt(np.nan_to_num(share), is_two),
     })
 
+    entities = entities.append_column("ghg_method", pa.array([None] * n_other + list(override), pa.string()))
     package = {"entities": entities, "energy": energy, "process": process, "economics": economics,
-               "production": production}
-    return to_store_tables({k: v.to_pandas() for k, v in package.items()})
+               "production": production, "materials": materials_rows(xrng, codes, override, ids, months),
+               "gases": gases_rows(xrng, codes, ids, months)}
+    tables = to_store_tables({k: v.to_pandas() for k, v in package.items()})
+    # the store's entities have no ghg_method column (the engine keeps the methods in
+    # ``entity_methods``); the pandas baseline assigns methods itself and reads the
+    # enterprises' own choice from here
+    ent = tables["entities"]
+    tables["entities"] = ent.assign(ghg_method=ent["entity_id"].map(
+        dict(zip(package["entities"]["entity_id"].to_pylist(), package["entities"]["ghg_method"].to_pylist(),
+                 strict=True))))
+    return tables
 
 
 def to_store_tables(package: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -317,6 +594,11 @@ def to_store_tables(package: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
     from qingshan import accounts
     from qingshan.factors import load_factor_set
 
+    package = {"materials": pd.DataFrame({c: [] for c in ("entity_id", "year", "month", "material", "flow",
+                                                          "quantity", "carbon_fraction", "purity")}),
+               "gases": pd.DataFrame({c: [] for c in ("entity_id", "year", "month", "source", "technology",
+                                                      "quantity", "abatement", "abatement_use", "n2o_kg_per_t",
+                                                      "cf4_kg_per_t", "c2f6_kg_per_t")}), **package}
     pkg = SimpleNamespace(**package, pollutants=pd.DataFrame(), source="synthetic")
     tables = accounts.store_tables(pkg, load_factor_set())  # type: ignore[arg-type]
     return {name: t.to_pandas() if isinstance(t, pa.Table) else t for name, t in tables.items()}
@@ -332,7 +614,8 @@ def ensure_data(n: int, *, force: bool = False) -> dict[str, Any]:
     facts = d / "facts.json"
     if facts.exists() and not force:
         out: dict[str, Any] = json.loads(facts.read_text("utf-8"))
-        return out
+        if out.get("generator") == GENERATOR_VERSION:  # else: files of an earlier generator
+            return out
     d.mkdir(parents=True, exist_ok=True)
     for old in d.glob("*.parquet"):  # tables of an earlier store schema
         old.unlink()
@@ -343,8 +626,10 @@ def ensure_data(n: int, *, force: bool = False) -> dict[str, Any]:
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), d / f"{name}.parquet",
                        compression="zstd")
     info = {
+        "generator": GENERATOR_VERSION,
         "enterprises": n, "months": MONTHS, "energy_rows": len(tables["energy"]),
-        "process_rows": len(tables["process"]),
+        "process_rows": len(tables["process"]), "materials_rows": len(tables["materials"]),
+        "gases_rows": len(tables["gases"]),
         "energy_rows_per_enterprise_month": len(tables["energy"]) / (n * MONTHS),
         "tables": {name: list(frame.columns) for name, frame in tables.items()},
         "parquet_mb": sum(f.stat().st_size for f in d.glob("*.parquet")) / 2**20,
@@ -850,11 +1135,12 @@ def render_doc(results: dict[str, Any], cmd: str) -> str:
     m = results["machine"]
     sizes = results["sizes"]
     data_rows = ["| enterprises | months | energy rows | rows per enterprise-month | process rows "
-                 "| Parquet MB |", "|---:|---:|---:|---:|---:|---:|"]
+                 "| materials rows | gases rows | Parquet MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, r in sizes.items():
         dd = r["data"]
         data_rows.append(f"| {int(n):,} | {dd['months']} | {dd['energy_rows']:,} "
                          f"| {dd['energy_rows_per_enterprise_month']:.2f} | {dd['process_rows']:,} "
+                         f"| {dd.get('materials_rows', 0):,} | {dd.get('gases_rows', 0):,} "
                          f"| {dd['parquet_mb']:.0f} |")
     agree = [f"* {int(n):,}: {r['agreement']}" for n, r in sizes.items()]
     store = ("in-memory DuckDB (`Store.connect(None)`)" if results["store"] == "memory"
@@ -918,7 +1204,11 @@ def render_doc(results: dict[str, Any], cmd: str) -> str:
         "oil products, heat, gases, water), feedstock, export, self-generated renewable and",
         "non-industrial rows, measured NCV on about 1 % of coal and gas rows, 2 % of",
         "enterprise-months missing, process rows (clinker, lime, carbonates) for 4 % of",
-        "enterprises, economics with some missing or non-positive value added, production.",
+        "enterprises, economics with some missing or non-positive value added, production;",
+        "since generator version 2 (2026.2 methods) also measured element carbon on some coal and",
+        "gas rows, non-carbonate oxides and raw-meal clinker, glass batches with NaHCO3 and carbon",
+        "powder, `materials` rows of steel, coking and chemical firms (with their feedstock) and",
+        "`gases` rows of nitric-acid, adipic-acid and aluminium plants.",
         "",
         *data_rows,
         "",
@@ -939,8 +1229,9 @@ def render_doc(results: dict[str, Any], cmd: str) -> str:
         "  numpy lookup arrays. It does **not** read the engine's `coefficients` tables: it",
         "  rebuilds its own per-(carrier, year) factor arrays from the factor set and applies",
         "  the rules itself, row by row (signs by use, measured NCV / CC / OF first, electricity",
-        "  and heat CO2 per row with the year's factor, process CO2, roll-ups as ratios of",
-        "  sums, factor usage, notes). Per-row contributions go into one",
+        "  and heat CO2 per row with the year's factor, process CO2, the carbon balance, N2O",
+        "  and PFCs, roll-ups as ratios of sums, factor usage, notes); the factor files new in",
+        "  2026.2 it reads from their CSV text. Per-row contributions go into one",
         "  preallocated numpy block, then one `groupby().sum()`; no DuckDB or polars. It is",
         "  also the second implementation that `tests/test_pandas_baseline.py` checks the",
         "  engine against.",

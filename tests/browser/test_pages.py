@@ -259,15 +259,16 @@ def test_one_map(page: Page, watch: Watch, base_url: str, tmp_path: Path) -> Non
     page.wait_for_selector("#map svg")
     m = page.locator("#map")
     assert m.locator("path.district").count() == 5 and m.locator("path.park").count() == 6
-    assert m.locator("circle.firm").count() == len(doc["enterprises"])
-    # each district is filled with its warning colour (the fills of static/qingshan.js)
-    fill = {"red": "#f4c7c3", "yellow": "#fbe7b5", "green": "#d5ecd9"}
+    # every enterprise is a marker, or counted in a cluster of those too close to tell apart
+    clustered = sum(int(n) for n in m.locator(".cluster").evaluate_all("cs => cs.map(c => c.dataset.count)"))
+    assert m.locator(".firm").count() + clustered == len(doc["enterprises"])
+    # each district is filled with its warning's tint and pattern (the patterns of static/qingshan.js)
     assert doc["district_colours"]
     for d, c in doc["district_colours"].items():
-        assert m.locator(f'path.district[data-id="{d}"]').get_attribute("fill") == fill[c["colour"]], d
-    by_class = m.locator("circle.firm").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
+        assert m.locator(f'path.district[data-id="{d}"]').get_attribute("fill") == f"url(#warn-{c['colour']})", d
+    by_class = m.locator(".firm").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
     page.select_option("#colour-by", "grade")
-    by_grade = m.locator("circle.firm").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
+    by_grade = m.locator(".firm").evaluate_all("cs => cs.map(c => c.getAttribute('fill'))")
     assert by_class != by_grade and m.get_attribute("data-colour") == "grade"
     shot = tmp_path / "map.png"
     m.screenshot(path=str(shot))
@@ -278,8 +279,9 @@ def test_one_map(page: Page, watch: Watch, base_url: str, tmp_path: Path) -> Non
     assert float(m.get_attribute("data-zoom") or 0) > 1.4
     page.locator(".map-reset").click()
     assert m.get_attribute("data-zoom") == "1.00"
-    firm = doc["enterprises"][0]
-    dot = m.locator(f'circle.firm[data-id="{firm["entity_id"]}"]')
+    first = m.locator(".firm").first.get_attribute("data-id")
+    firm = next(e for e in doc["enterprises"] if e["entity_id"] == first)
+    dot = m.locator(f'.firm[data-id="{firm["entity_id"]}"]')
     b = dot.bounding_box()
     assert b
     page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)

@@ -69,17 +69,19 @@ def targets(city_path: Path | None, targets_file: Path | None, growth: float | N
 @click.option("--from", "y0", type=int, required=True, help="基期年份 / base year")
 @click.option("--to", "y1", type=int, required=True, help="比较年份 / target year")
 @click.option("--by", type=click.Choice(lmdi_doc.BY), default="industry", show_default=True)
+@click.option("--district", default=None, help="只分解该区县（按行业）/ within this district (by industry)")
 @output_options(("json", "xlsx"))
 @city_options
 @handles_errors
-def decompose(city_path: Path | None, y0: int, y1: int, by: str, fmt: str, out: Path | None, profile: str | Path | None,
-              db: str | None, factor_set: str | None, factors: Path | None, accept_warnings: bool) -> None:
+def decompose(city_path: Path | None, y0: int, y1: int, by: str, district: str | None, fmt: str, out: Path | None,
+              profile: str | Path | None, db: str | None, factor_set: str | None, factors: Path | None,
+              accept_warnings: bool) -> None:
     """LMDI 因素分解：能耗与二氧化碳变化的驱动因素 / LMDI decomposition of energy and CO2 changes."""
     needs_out(fmt, out)
     city = open_city(city_path, profile=profile, db=db, factor_set=factor_set, factors=factors,
                      accept_warnings=accept_warnings)
     with city:
-        doc = lmdi_doc.build(city, y0, y1, by)
+        doc = lmdi_doc.build(city, y0, y1, by, district)
     es, cs = doc["energy"]["summary"], doc["co2"]["summary"]
     if out is not None:
         for title, s, unit in ((tr("能耗变化分解", "Energy change"), es, "tce"),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qingshan.data.industry import division_name, divisions
+from qingshan.documents import months as months_doc
 from qingshan.documents.evaluated import evaluated, scheme_of
 from qingshan.documents.evaluation import why
 from qingshan.documents.names import breadcrumbs, names, options
@@ -140,9 +141,11 @@ def listing(city: City, q: str = "", district: str = "", industry: str = "", cls
             "scheme": scheme_of(ev), "evaluation_note": why_not}
 
 
-def one(city: City, entity_id: str, scope: Scope | None = None, year: int | None = None) -> dict[str, Any] | None:
-    """One enterprise's document, its evaluation that of ``year`` (default the latest), or
-    ``None`` if the city has no such enterprise in ``scope`` (one outside it is as unknown
+def one(city: City, entity_id: str, scope: Scope | None = None, year: int | None = None,
+        from_month: str | None = None, to_month: str | None = None) -> dict[str, Any] | None:
+    """One enterprise's document, its evaluation that of ``year`` (default the latest), its
+    months ``from_month``–``to_month`` (default the year's, :mod:`qingshan.documents.months`),
+    or ``None`` if the city has no such enterprise in ``scope`` (one outside it is as unknown
     as one that does not exist)."""
     if scope is not None and not scope.whole_city and entity_id not in scope.units:
         return None
@@ -156,8 +159,10 @@ def one(city: City, entity_id: str, scope: Scope | None = None, year: int | None
     doc: dict[str, Any] | None = docs[key]
     if doc is None:
         return None
+    monthly = pd.DataFrame(rows_of(city, city.accounts().monthly, entity_id))
     # the way up depends on what the user may open
-    return doc | {"breadcrumbs": breadcrumbs(names(city), "enterprise", entity_id, scope, doc)}
+    return doc | {"breadcrumbs": breadcrumbs(names(city), "enterprise", entity_id, scope, doc),
+                  "months": months_doc.build(monthly, year, from_month, to_month)}
 
 
 def _one(city: City, entity_id: str, year: int) -> dict[str, Any] | None:
@@ -200,7 +205,7 @@ def _one(city: City, entity_id: str, year: int) -> dict[str, Any] | None:
             # the accepted reports of this enterprise its figures include (issue #14): which
             # version of which report replaced the package's rows of which period
             "reported": [r.describe() for r in city.reports if r.entity_id == entity_id],
-            "evaluation": firm, "why": why(ev, firm) if firm else None,
+            "evaluation": firm, "why": why(ev, firm, n) if firm else None,
             "move_up": {k: firm[k] for k in ("target_class", "threshold_score", "gap")}
             if firm and firm.get("target_class") else None,
             "items": [{**r, "zh": cat[r["indicator"]].zh, "en": cat[r["indicator"]].en,

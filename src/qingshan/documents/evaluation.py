@@ -4,6 +4,7 @@ counts, measure totals, parks and the class migration."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from qingshan.evaluation.catalogue import indicators
 
 if TYPE_CHECKING:
     from qingshan.city import City
+    from qingshan.documents.names import Names
 
 ITEM_FIELDS = ("indicator", "weight", "value", "benchmark", "bench_min", "bench_max", "score", "missing",
                "needed_value", "change", "reachable")
@@ -26,28 +28,64 @@ def _f(v: Any, digits: int = 2) -> str:
     return "—" if v is None else f"{float(v):,.{digits}f}"
 
 
-def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
-    """Why the firm has its class, in Chinese and English."""
+#: an enterprise's size as the explanation names it
+SCALE_NAMES = {"above": ("规上", "above designated size"), "below": ("规下", "below designated size")}
+#: what a ranking group's key is, where the package has no name for it
+GROUP_KEY_NAMES = {"industry_group": ("行业中类", "industry group"), "industry_code": ("行业小类", "industry class")}
+
+
+def _n(v: Any) -> str:
+    """A count or a rank as the explanation writes it: an integer ("17", never "17.0")."""
+    v = clean(v)
+    return "—" if v is None else f"{round(float(v))}"
+
+
+def _group_names(seg: Any, label: str, names: Names | None) -> tuple[str, str]:
+    """The ranking group of a firm by name ("临江县", "临江县 / 化学原料和化学制品制造业"), not by
+    the codes its label is made of ("459903")."""
+    parts = label.split("/")
+    zh, en = [], []
+    for column, code in zip(seg.rank_within, parts, strict=False):
+        kind = {"district_id": "district", "park_id": "park", "industry_division": "industry"}.get(column)
+        a = names.of(kind, code, "zh") if names is not None and kind else None
+        b = names.of(kind, code, "en") if names is not None and kind else None
+        if a is None:
+            what = GROUP_KEY_NAMES.get(column, ("", ""))
+            a, b = f"{what[0]} {code}".strip(), f"{what[1]} {code}".strip()
+        zh.append(a)
+        en.append(b or a)
+    return " / ".join(zh), " / ".join(en)
+
+
+def why(ev: Evaluation, firm: dict[str, Any], names: Names | None = None) -> dict[str, str]:
+    """Why the firm has its class, in Chinese and English; its ranking group by the names of
+    ``names`` (the city's districts, parks and industry divisions)."""
     status = firm["status"]
     if status == "out_of_scope":
         land = _f(firm.get("land_area_mu"), 1)
-        return {"zh": f"不在本方案评价范围内（规模 {firm.get('scale') or '—'}，用地 {land} 亩，不属于任一评价分组）",
-                "en": f"outside the scheme's scope (scale {firm.get('scale') or '—'}, land {land} mu, "
-                      "in no segment)"}
+        scale = SCALE_NAMES.get(str(firm.get("scale")), ("—", "—"))
+        return {"zh": f"不在本方案评价范围内（{scale[0]}，用地 {land} 亩，不属于任一评价分组）",
+                "en": f"outside the scheme's scope ({scale[1]}, land {land} mu, in no segment)"}
     if status == "exempt":
         if firm.get("exempt_reason") == "utility":
-            return {"zh": f"T 类（不适合评价）：行业大类 {firm.get('industry_division')} 属于水、电、气等公用事业",
-                    "en": f"class T (not suited): industry division {firm.get('industry_division')} is a utility"}
+            div = str(firm.get("industry_division"))
+            zh = names.of("industry", div, "zh") if names is not None else None
+            en = names.of("industry", div, "en") if names is not None else None
+            return {"zh": f"T 类（不适合评价）：行业大类 {zh or div} 属于水、电、气等公用事业",
+                    "en": f"class T (not suited): industry division {en or div} is a utility"}
         n = ev.scheme.exempt.min_years_in_production
         return {"zh": f"T 类（不适合评价）：投产不足 {n} 年",
                 "en": f"class T (not suited): in production under {n} years"}
     seg = next(s for s in ev.scheme.segments if s.id == firm["segment"])
     cls, rule = firm["class"], seg.classes
-    where_zh = f"（{firm['group'].split(':', 1)[1]}）" if seg.rank_within else ""
-    where_en = f" ({firm['group'].split(':', 1)[1]})" if seg.rank_within else ""
-    head_zh = f"{seg.zh}{where_zh} {firm['group_size']} 家中总分 {_f(firm['score'])}，排名第 {firm['rank']} 名"
-    head_en = (f"{seg.en}{where_en}, {firm['group_size']} firms: score {_f(firm['score'])}, "
-               f"rank {firm['rank']}")
+    group_zh, group_en = _group_names(seg, str(firm["group"]).split(":", 1)[-1], names) if seg.rank_within \
+        else ("", "")
+    where_zh = f"（{group_zh}）" if seg.rank_within else ""
+    where_en = f" ({group_en})" if seg.rank_within else ""
+    head_zh = (f"{seg.zh}{where_zh} {_n(firm['group_size'])} 家中总分 {_f(firm['score'])}，"
+               f"排名第 {_n(firm['rank'])} 名")
+    head_en = (f"{seg.en}{where_en}, {_n(firm['group_size'])} firms: score {_f(firm['score'])}, "
+               f"rank {_n(firm['rank'])}")
     if rule.rule == "percentile":
         n = int(firm["group_size"])
         cuts = rule.cuts(n)
@@ -57,13 +95,13 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
             spans.append((b.cls, lo_j + 1, cuts[j]))
         parts = [f"{c} {a}–{z}" if z > a else f"{c} {a}" if z == a else f"{c} —" for c, a, z in spans]
         mine = next(x for x in spans if x[0] == cls)
-        tied = firm["rank"] != firm["rank_last"]
+        tied = _n(firm["rank"]) != _n(firm["rank_last"])
         tz = {"worse": "较低", "better": "较高", "middle": "居中"}[rule.ties]
         te = {"worse": "lower", "better": "higher", "middle": "middle"}[rule.ties]
-        tie_zh = (f"（与其他企业并列第 {firm['rank']}–{firm['rank_last']} 名，"
+        tie_zh = (f"（与其他企业并列第 {_n(firm['rank'])}–{_n(firm['rank_last'])} 名，"
                   f"按并列规则取{tz}位次）"
                   if tied else "")
-        tie_en = (f" (tied at ranks {firm['rank']}–{firm['rank_last']}; the tie rule takes the "
+        tie_en = (f" (tied at ranks {_n(firm['rank'])}–{_n(firm['rank_last'])}; the tie rule takes the "
                   f"{te} position)" if tied else "")
         where = f"{mine[1]}–{mine[2]}" if mine[2] > mine[1] else f"{mine[1]}"
         return {"zh": f"{head_zh}，位次 {firm['position']:.1%}{tie_zh}；本组 {n} 家按方案比例及取整规则，"
@@ -75,7 +113,7 @@ def why(ev: Evaluation, firm: dict[str, Any]) -> dict[str, str]:
             "en": f"{head_en}, reaching class {cls}'s line {band.upto:g}"}
 
 
-def evaluation_document(ev: Evaluation) -> dict[str, Any]:
+def evaluation_document(ev: Evaluation, names: Names | None = None) -> dict[str, Any]:
     """The JSON document of one evaluation (docs/evaluation.md, "Outputs")."""
     cat = indicators()
     # Each table is turned into JSON-ready rows once, column by column, then grouped by
@@ -108,7 +146,7 @@ def evaluation_document(ev: Evaluation) -> dict[str, Any]:
             "group_size": firm["group_size"], "position": firm["position"], "items": its,
             "carbon_L": firm["carbon_L"], "carbon_level": firm["carbon_level"], "carbon_K": firm["carbon_K"],
             "carbon_industry_L": firm["carbon_industry_L"], "carbon_grade": firm["carbon_grade"],
-            "measures": ms, "measures_yuan": firm["measures_yuan"], "why": why(ev, firm), "move_up": move,
+            "measures": ms, "measures_yuan": firm["measures_yuan"], "why": why(ev, firm, names), "move_up": move,
         })
     return {
         "qingshan_version": __version__, "year": ev.year,
@@ -153,8 +191,23 @@ def build(city: City, year: int, scheme: str | Path | None = None, adjustments: 
     profile's 亩均 scheme)."""
     key = ("evaluation_document", year, str(scheme), str(adjustments))
     if key not in city.memo:  # the evaluation is kept by the city; so is its document
-        city.memo[key] = evaluation_document(city.evaluation(year, scheme=scheme, adjustments=adjustments))
+        from qingshan.documents.names import names
+
+        city.memo[key] = evaluation_document(city.evaluation(year, scheme=scheme, adjustments=adjustments),
+                                             names(city))
     return {**city.header(year), **city.memo[key]}
+
+
+@functools.cache
+def scheme_title(name: str) -> dict[str, str]:
+    """A shipped scheme's names, as selectors show it (``{"id", "zh", "en"}``); the name
+    itself for one that is not shipped."""
+    from qingshan.evaluation.scheme import load_scheme
+
+    if name not in known_schemes():
+        return {"id": name, "zh": name, "en": name}
+    s = load_scheme(name)
+    return {"id": name, "zh": s.zh, "en": s.en}
 
 
 def known_schemes() -> list[str]:

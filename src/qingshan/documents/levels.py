@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from qingshan.documents import months as months_doc
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.evaluated import CLASSES, GRADES, counts, evaluated, scheme_of
 from qingshan.documents.names import LEVEL_KEYS, Names, breadcrumbs, names, visible
@@ -135,6 +136,21 @@ def _targets(city: City, kind: str, code: str, year: int) -> list[dict[str, Any]
             for r in doc["yearly"] if r["level"] == kind and str(r["entity"]) == code and r["year"] == year]
 
 
+def _schedule(city: City, kind: str, code: str) -> list[dict[str, Any]]:
+    """The time-proportional schedule (进度目标) of the targets set for this unit (charts)."""
+    doc = targets_doc.build(city)
+    ids = {str(t["id"]) for t in doc["targets"] if t["level"] == kind and str(t["entity"]) == code}
+    return targets_doc.schedule_of(doc, ids)
+
+
+def _months_of(city: City, mine: pd.DataFrame) -> pd.DataFrame:
+    """The monthly accounts of the enterprise-years ``mine`` (a unit's, within scope)."""
+    monthly = city.accounts().monthly
+    if mine.empty:
+        return monthly.iloc[0:0]
+    return monthly.merge(mine[["entity_id", "year"]].drop_duplicates(), on=["entity_id", "year"], how="inner")
+
+
 def exists(city: City, kind: str, code: str) -> bool:
     n = names(city)
     if kind == "city":
@@ -143,10 +159,12 @@ def exists(city: City, kind: str, code: str) -> bool:
 
 
 def build(city: City, kind: str, code: str, year: int | None = None, scheme: str | None = None,
-          scope: Scope | None = None) -> dict[str, Any] | None:
+          scope: Scope | None = None, from_month: str | None = None, to_month: str | None = None
+          ) -> dict[str, Any] | None:
     """The page of the unit ``code`` of ``kind`` (:data:`KINDS`) in ``year`` (default the
-    latest), its classes under ``scheme`` (default the profile's); ``None`` when there is no
-    such unit, or it is outside ``scope`` (as unknown as one that does not exist)."""
+    latest), its classes under ``scheme`` (default the profile's), its months
+    ``from_month``–``to_month`` (default the year's); ``None`` when there is no such unit, or
+    it is outside ``scope`` (as unknown as one that does not exist)."""
     if kind not in KINDS or not exists(city, kind, code):
         return None
     if kind in ("city", "district", "park") and not visible(scope, code):
@@ -187,5 +205,7 @@ def build(city: City, kind: str, code: str, year: int | None = None, scheme: str
             "breadcrumbs": breadcrumbs(n, kind, code, scope), "series": series, "figures": now, "previous": before,
             "change": {k: _change(now, before, k) for k in COMPARED},
             "parent": parent, "scheme": scheme_of(ev), "evaluation_note": why_not,
-            **_panels(judged, ev), "targets": _targets(city, kind, code, year), "below": below,
+            **_panels(judged, ev), "targets": _targets(city, kind, code, year),
+            "schedule": _schedule(city, kind, code), "below": below,
+            "months": months_doc.build(_months_of(city, mine), year, from_month, to_month),
             "filter": {} if kind == "city" else {kind: code}}

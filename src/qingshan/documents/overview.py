@@ -32,13 +32,15 @@ def build(city: City, scope: Scope | None = None, year: int | None = None, schem
     classes under ``scheme``, default the profile's), ``None`` for an enterprise's user."""
     result = city.accounts()
     year = city.latest_year if year is None else year
-    latest = targets_doc.build(city)["latest"]
+    plan = targets_doc.build(city)
+    latest = plan["latest"]
     if scope is None or scope.whole_city:
         c = result.rollups["city"].sort_values("year")
         d = result.rollups["district"]
         d = d[d["year"] == year].sort_values("unit_id")
         return {**city.header(year), "year": year, "unit": None, "below": "district",
                 "city": records(c[SERIES]), "districts": records(d[UNITS]), "targets": latest,
+                "schedule": targets_doc.schedule_of(plan, {str(t["target_id"]) for t in latest}),
                 "level": levels.build(city, "city", names(city).city_code, year, scheme, scope),
                 "factor_set_name": result.factor_set["name"], "notes": result.notes}
     code = scope.path.rstrip("/").rsplit("/", 1)[-1]
@@ -53,9 +55,11 @@ def build(city: City, scope: Scope | None = None, year: int | None = None, schem
         yearly = result.yearly
         series = yearly[yearly["entity_id"] == code].sort_values("year")
         units = []
+    own_targets = [t for t in latest if t["level"] == unit.kind and str(t["entity"]) == code]
     return {**city.header(year), "year": year,
             "unit": {"code": code, "kind": unit.kind, "name": unit.name}, "below": "park" if units else None,
             "city": records(series[SERIES]), "districts": units,
-            "targets": [t for t in latest if t["level"] == unit.kind and str(t["entity"]) == code],
+            "targets": own_targets,
+            "schedule": targets_doc.schedule_of(plan, {str(t["target_id"]) for t in own_targets}),
             "level": levels.build(city, unit.kind, code, year, scheme, scope) if unit.kind in levels.KINDS else None,
             "factor_set_name": result.factor_set["name"], "notes": result.notes}

@@ -23,6 +23,7 @@ OUTCOME = {"pass": ("通过", "pass"), "conditions": ("附条件", "conditions")
 def screening_document(s: Screening) -> dict[str, Any]:
     p = s.project
     fig = {k: clean(v) for k, v in dataclasses.asdict(s.figures).items()}
+    fig["ghg_t_co2e"] = clean(s.figures.ghg_t_co2e)  # CO2 + the other gases in CO2e (docs/screening.md)
     products = []
     for pr in p.products:
         e = [x for x in s.reasons if x.rule == "R-EFFICIENCY" and x.numbers.get("product") == pr.product]
@@ -48,7 +49,13 @@ def build(city: City, project: Project, scheme: str | Path | None = None, growth
           ) -> dict[str, Any]:
     """Screen ``project`` against the city, under its profile for the application year."""
     s = city.screen(project, scheme=scheme, growth=growth)
-    return {**city.header(project.application_date.year), **screening_document(s)}
+    doc = screening_document(s)
+    plan = city.plan()
+    named = {t.id: (t.zh, t.en) for t in plan.targets} if plan is not None else {}
+    # the effect on each target by its name, as the targets page names it (issue #16)
+    doc["impact"] = [r | dict(zip(("zh", "en"), named.get(str(r.get("target_id")), (r.get("target_id"),) * 2),
+                                  strict=True)) for r in doc["impact"]]
+    return {**city.header(project.application_date.year), **doc}
 
 
 def read_project(path: Path) -> Project:

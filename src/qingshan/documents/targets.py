@@ -11,6 +11,7 @@ import pandas as pd
 
 from qingshan.documents.values import clean, records
 from qingshan.errors import ValidationError
+from qingshan.methods.schedule import elapsed_share
 from qingshan.targets import progress_table, rolling_table, room_table
 
 if TYPE_CHECKING:
@@ -44,6 +45,33 @@ def district_colours(latest: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def schedule_rows(yearly: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each target's time-proportional schedule (进度目标, docs/targets.md) for every year
+    from its base year to its target year: the change required by then, r · (t − B)/(T − B),
+    the value that change gives from the base value, and the year's value where the data
+    have one. The charts draw it as a dashed line beside the actual values."""
+    if yearly.empty:
+        return []
+    out: list[dict[str, Any]] = []
+    for tid, rows in yearly.groupby("target_id", sort=True):
+        first = rows.iloc[0]
+        b, t, r, v0 = int(first["base_year"]), int(first["target_year"]), first["target_change"], first["base_value"]
+        if t <= b or pd.isna(r) or pd.isna(v0):
+            continue
+        have = dict(zip(rows["year"].astype(int), rows["value"], strict=True)) | {b: v0}
+        years = list(range(b, t + 1))
+        required = float(r) * elapsed_share(pd.Series(years), b, t) + 0.0  # no "−0 %" in the base year
+        for y, req in zip(years, required, strict=True):
+            out.append({"target_id": str(tid), "year": y, "required_change": float(req),
+                        "required_value": float(v0) * (1 + float(req)), "value": clean(have.get(y))})
+    return out
+
+
+def schedule_of(doc: dict[str, Any], ids: set[str]) -> list[dict[str, Any]]:
+    """The schedule rows of the targets ``ids`` (a page's own targets)."""
+    return [r for r in doc.get("schedule", []) if r["target_id"] in ids]
+
+
 def _by_barometer(city: City, years: list[int]) -> list[tuple[dict[str, Any], set[int]]]:
     """The data years grouped by the barometer rules the profile selects for each, so that
     each year's progress is coloured by the rules in force for it."""
@@ -67,7 +95,7 @@ def build(city: City, growth: float | None = None) -> dict[str, Any]:
     if plan is None:
         return {**head, "targets_file": None, "barometer": None, "growth": None, "growth_source": "", "targets": [],
                 "latest": [], "warnings": [], "yearly": [], "rolling_12_months": [], "remaining_room": [],
-                "district_colours": {}, "problems": [], "notes": []}
+                "district_colours": {}, "schedule": [], "problems": [], "notes": []}
     g, g_source = city.growth(growth)
     result = city.accounts()
     notes: list[dict[str, str]] = []
@@ -105,7 +133,8 @@ def build(city: City, growth: float | None = None) -> dict[str, Any]:
            "growth": g, "growth_source": g_source,
            "targets": [{k: clean(v) for k, v in vars(t).items()} for t in plan.targets],
            "latest": latest_recs, "warnings": [r for r in latest_recs if r["colour"] != "green"],
-           "yearly": records(yearly), "rolling_12_months": records(rolling), "remaining_room": records(room),
+           "yearly": records(yearly), "schedule": schedule_rows(yearly),
+           "rolling_12_months": records(rolling), "remaining_room": records(room),
            "district_colours": district_colours(latest_recs), "problems": problems, "notes": notes}
     city.memo[key] = doc
     return doc

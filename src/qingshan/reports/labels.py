@@ -77,10 +77,49 @@ TITLES: dict[str, tuple[str, str]] = {
     "reasons": ("审查理由", "Reasons"), "district_colours": ("区县预警", "District colours"),
     "summary.measures": ("差别化政策合计", "Measures in total"), "series": ("逐年", "By year"),
     "breadcrumbs": ("层级", "Levels"),
+    "by_measure": ("按措施", "By measure"), "district_intensity": ("区县强度", "District intensity"),
+    "options": ("筛选项", "Filter choices"), "groups": ("按分组", "By group"), "level": ("本级", "This level"),
+    "below": ("下级单位", "Units below"), "below.rows": ("下级单位", "Units below"),
+    "fields": ("填报字段", "Report fields"), "status": ("填报情况", "Reporting status"),
+    "units": ("各单位", "Units"), "waiting": ("待审核", "Waiting for review"), "class": ("类别", "Class"),
+    "monthly_series": ("逐月", "By month"), "months": ("逐月", "By month"), "products": ("产品", "Products"),
+    "result": ("审查结果", "Result"),
+    "schedule": ("进度目标", "Schedule"), "effects": ("各效应", "Effects"), "sectors": ("各部门效应", "By sector"),
+    "energy.cells": ("能耗分解明细", "Energy cells"), "co2.cells": ("排放分解明细", "CO2 cells"),
+    "scenarios": ("情景", "Scenarios"), "scenarios.years": ("逐年路径", "Pathways by year"),
 }
 
 
 def title(path: str, lang: str) -> str:
     """The title of the table at ``path`` of a document, in ``lang``."""
-    zh, en = TITLES.get(path) or TITLES.get(path.rsplit(".", 1)[-1]) or (path, path)
+    found = TITLES.get(path) or TITLES.get(path.rsplit(".", 1)[-1])
+    if found is None:  # a nested table (groups.district, level.measures.by_measure): its parts' titles
+        return " · ".join(title(p, lang) if p in TITLES else header(p, lang) for p in path.split("."))
+    zh, en = found
     return zh if lang == "zh" else en
+
+
+def package_table(name: str, lang: str) -> str:
+    """A data-package table as pages name it ("能源" / "Energy"), the name itself for one
+    the package spec does not hold."""
+    from qingshan.schema.tables import tables
+
+    spec = tables().get(name)
+    if spec is None:
+        return name
+    return spec.zh.split("：", 1)[0] if lang == "zh" else spec.en.split(":", 1)[0]
+
+
+def package_column(column: str | None, lang: str) -> str:
+    """A data-package column as a problem report names it: on Chinese pages its Chinese
+    header ("能源品种" for ``carrier``), in English its name; a column no table holds as it is."""
+    from qingshan.schema.tables import tables
+
+    if not column or lang != "zh":
+        return column or ""
+    for spec in tables().values():
+        for c in spec.columns:
+            if c.name == column:
+                chinese = [a for a in c.aliases if any("\u3400" <= ch <= "\u9fff" for ch in a)]
+                return chinese[0] if chinese else column
+    return column

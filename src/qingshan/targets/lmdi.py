@@ -8,6 +8,8 @@ industry division or by district, for the enterprises that report value added:
 Cells with a negative value in either year (a sector that exports more heat or electricity
 than it buys) cannot enter a logarithmic decomposition; their change is reported as
 ``not_decomposed`` so that the effects still add up exactly to the total change.
+
+``district`` keeps the enterprises of one district (a district's change by industry).
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ ENERGY_EFFECTS = ("activity", "structure", "intensity")
 CARBON_EFFECTS = ("activity", "structure", "intensity", "mix", "emission_factor")
 
 
-def _activity(yearly: pd.DataFrame, by: str, year: int) -> pd.DataFrame:
+def _activity(yearly: pd.DataFrame, by: str, year: int, district: str | None = None) -> pd.DataFrame:
     y = yearly[(yearly["year"] == year) & (yearly["value_added_10k_yuan"] > 0)].copy()
+    if district is not None:
+        y = y[y["district_id"].astype("string") == district]
     y["sector"] = y["industry_code"].astype("string").str.slice(0, 2) if by == "industry" else y["district_id"]
     return y.groupby("sector", as_index=False)[["value_added_10k_yuan", "energy_tce"]].sum()
 
@@ -47,8 +51,9 @@ def _summary(effects: pd.DataFrame, names: tuple[str, ...], v0: float, v1: float
     return out
 
 
-def decompose_energy(result: AccountResult, y0: int, y1: int, by: str) -> tuple[pd.DataFrame, dict[str, Any]]:
-    base, target = _activity(result.yearly, by, y0), _activity(result.yearly, by, y1)
+def decompose_energy(result: AccountResult, y0: int, y1: int, by: str, district: str | None = None
+                     ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    base, target = _activity(result.yearly, by, y0, district), _activity(result.yearly, by, y1, district)
     neg = set(base.loc[base["energy_tce"] < 0, "sector"]) | set(target.loc[target["energy_tce"] < 0, "sector"])
     excluded = float(target.loc[target["sector"].isin(neg), "energy_tce"].sum()
                      - base.loc[base["sector"].isin(neg), "energy_tce"].sum())
@@ -59,17 +64,20 @@ def decompose_energy(result: AccountResult, y0: int, y1: int, by: str) -> tuple[
     return d.reset_index().rename(columns={"index": "sector"}), summary
 
 
-def decompose_carbon(result: AccountResult, store: Store, y0: int, y1: int, by: str
+def decompose_carbon(result: AccountResult, store: Store, y0: int, y1: int, by: str, district: str | None = None
                      ) -> tuple[pd.DataFrame, dict[str, Any]]:
     e = store.table("energy")
     e = e.filter(e.year.isin([y0, y1]))
+    ents = store.table("entities")
+    if district is not None:
+        ents = ents.filter(ents.district_id == district)
     cells = store.execute(carrier_rollup(e, store.table("coefficients"), store.table("year_coefficients"),
-                                         store.table("entities"), store.table("economics"), by))
+                                         ents, store.table("economics"), by))
     names = list(carriers())
     cells["fuel"] = cells["carrier_key"].map(lambda k: names[int(k)])
     frames = {}
     for y in (y0, y1):
-        act = _activity(result.yearly, by, y)[["sector", "value_added_10k_yuan"]]
+        act = _activity(result.yearly, by, y, district)[["sector", "value_added_10k_yuan"]]
         frames[y] = cells[cells["year"] == y].merge(act, on="sector", how="inner")
     bad = pd.concat(frames.values())
     bad = bad[(bad["energy_tce"] < 0) | (bad["co2_t"] < 0)][["sector", "fuel"]].drop_duplicates()

@@ -61,6 +61,12 @@ RULES = (
     Rule(READ, "/measures", "view", True),
     Rule(READ, "/api/measures", "view", True),
     Rule(READ, "/api/profile", "view", True),  # the rules in force: no figures
+    # analysis (web/analysis.py): the LMDI decomposition and the pathways of the whole city, as
+    # their JSON twins always were: the city's and its bureaus' users only
+    Rule(READ, "/lmdi", "view", False),
+    Rule(READ, "/api/lmdi", "view", False),
+    Rule(READ, "/pathways", "view", False),
+    Rule(READ, "/api/pathways", "view", False),
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
     Rule(READ, "/audit", "audit", False),

@@ -31,26 +31,27 @@ from qingshan.documents import audit as audit_doc
 from qingshan.documents import enterprises as enterprises_doc
 from qingshan.documents import evaluated
 from qingshan.documents import evaluation as evaluation_doc
-from qingshan.documents import lmdi as lmdi_doc
 from qingshan.documents import map as map_doc
 from qingshan.documents import overview as overview_doc
-from qingshan.documents import pathways as pathways_doc
 from qingshan.documents import screening as screening_doc
 from qingshan.documents import targets as targets_doc
+from qingshan.documents.months import MonthRangeError
 from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.i18n import unit
 from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
-from qingshan.web import admin, auth, downloads, drill, errors, protect, reporting
+from qingshan.web import admin, analysis, auth, downloads, drill, errors, protect, reporting, wording
 from qingshan.web.cache import ResponseCache
-from qingshan.web.charts import chart
+from qingshan.web.charts import bars, chart, paths
 from qingshan.web.city import WebCity
+from qingshan.web.drill import MonthText
 from qingshan.web.limits import BodyLimit
 
 PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "One-map"),
          ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
+         ("lmdi", "/lmdi", "因素分解", "Drivers (LMDI)"), ("pathways", "/pathways", "达峰路径", "Pathways"),
          ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
          ("import", "/import", "数据导入", "Import"))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,6 +138,8 @@ def _env() -> Environment:
     folder = str(resources.files("qingshan.web").joinpath("templates"))
     env = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
     env.globals["chart"] = chart
+    env.globals["bars"] = bars  # the LMDI effects
+    env.globals["paths"] = paths  # the pathways with their bands
     env.globals["download_buttons"] = downloads.buttons  # the partial downloads.html
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "allow_nan": False}  # `tojson`: the map's document
 
@@ -150,6 +153,7 @@ def _env() -> Environment:
 
     env.filters["num"] = num
     env.globals["scheme_names"] = evaluation_doc.known_schemes
+    wording.install(env)  # names for codes, a message in the page's language (web/wording.py)
     env.filters["count"] = count
     env.filters["pct"] = pct
     return env
@@ -307,26 +311,6 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         years = [known_year(year)] if year is not None else None
         return respond(doc(accounts_doc.build, years, scope_of_request(request)), format, "accounts")
 
-    @app.get("/api/lmdi", tags=["results"])
-    def api_lmdi(y0: int = Query(..., alias="from"), y1: int = Query(..., alias="to"), by: str = "industry",
-                 format: Format = "json") -> Any:
-        """LMDI decomposition of the change of energy and CO2 (as ``qingshan decompose``)."""
-        one_of("by", by, lmdi_doc.BY)
-        return respond(doc(lmdi_doc.build, known_year(y0), known_year(y1), by), format, "lmdi")
-
-    @app.get("/api/pathways", tags=["results"])
-    def api_pathways(scenario: Annotated[list[str], Query()], format: Format = "json") -> Any:
-        """Pathways of the shipped scenarios named (as ``qingshan project --scenario NAME``),
-        each at most once."""
-        known = pathways_doc.known_scenarios()
-        bad = [s for s in scenario if s not in known]
-        if bad:  # a name, never a path
-            raise refused(f"未知的情景 {shown(bad[0])}；可用：{'、'.join(known)}",
-                          f"unknown scenario {shown(bad[0])}; known: {', '.join(known)}")
-        if len(set(scenario)) < len(scenario):
-            raise refused("每个情景只能给出一次", "name each scenario once")
-        return respond(doc(pathways_doc.build, pathways_doc.scenarios(scenario)), format, "pathways")
-
     def overview_page(request: Request, year: int | None, scheme: str | None) -> dict[str, Any]:
         return doc(overview_doc.build, scope_of_request(request), known_year(year) if year is not None else None,
                    known_scheme(scheme))
@@ -401,23 +385,32 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                     with_controls(enterprise_list(request, q, district, industry, cls, sort, desc, page_no, size,
                                                   park, grade, scale, year, scheme), scheme))
 
-    def one(request: Request, entity_id: str, year: int | None = None) -> dict[str, Any]:
+    def one(request: Request, entity_id: str, year: int | None = None, from_month: str | None = None,
+            to_month: str | None = None) -> dict[str, Any]:
         """One enterprise in the user's scope; one outside it is as unknown as one that does not exist."""
-        found: dict[str, Any] | None = (doc(enterprises_doc.one, entity_id, scope_of_request(request),
-                                            known_year(year)) if len(entity_id) <= TEXT_MAX else None)
+        try:
+            found: dict[str, Any] | None = (doc(enterprises_doc.one, entity_id, scope_of_request(request),
+                                                known_year(year), from_month, to_month)
+                                            if len(entity_id) <= TEXT_MAX else None)
+        except MonthRangeError as exc:  # a month the data do not hold, a range backwards
+            raise refused(exc.zh, exc.en) from exc
         if found is None:
             raise refused(f"没有企业 {shown(entity_id)}", f"no enterprise {shown(entity_id)}", 404)
         return found
 
     @app.get("/api/enterprises/{entity_id}", tags=["pages"])
-    def api_enterprise(request: Request, entity_id: str, year: int | None = None, format: Format = "json") -> Any:
+    def api_enterprise(request: Request, entity_id: str, year: int | None = None, from_month: MonthText = None,
+                       to_month: MonthText = None, format: Format = "json") -> Any:
         """One enterprise: yearly and monthly accounts, industry and district intensity, its
-        district and park, the evaluation of ``year`` (default the latest), measures."""
-        return respond(one(request, entity_id, year), format, entity_id)
+        district and park, the evaluation of ``year`` (default the latest), measures; its
+        months ``from_month``–``to_month`` (YYYY-MM, default the year's) with their change on
+        the month before and on the same month a year before."""
+        return respond(one(request, entity_id, year, from_month, to_month), format, entity_id)
 
     @app.get("/enterprises/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def enterprise(request: Request, entity_id: str, year: int | None = None) -> HTMLResponse:
-        return page(request, "enterprise", one(request, entity_id, year))
+    def enterprise(request: Request, entity_id: str, year: int | None = None, from_month: MonthText = None,
+                   to_month: MonthText = None) -> HTMLResponse:
+        return page(request, "enterprise", one(request, entity_id, year, from_month, to_month))
 
     @app.get("/api/evaluation", tags=["pages"])
     def api_evaluation(scheme: str | None = None, year: int | None = None,
@@ -596,6 +589,9 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
     drill.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
                                    known_scheme=known_scheme, scope=scope_of_request, refused=refused,
                                    formats=FORMATS))
+    analysis.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                      known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                      formats=FORMATS), lambda: data.city.years)
     errors.install(app, page)
     auth.install(app, data.auth, page)
     admin.install(app, data.auth, page)

@@ -76,8 +76,14 @@ def _everything(request: Request, data: WebCity, scope: Scope | None) -> dict[st
         if name in ("city", "page", "size", "scope"):
             continue
         value = request.query_params.get(ALIASES.get(name, name))
-        if value is not None:
-            kwargs[name] = value.lower() in ("true", "1") if isinstance(p.default, bool) else value
+        if value is None:
+            continue
+        if isinstance(p.default, bool):
+            kwargs[name] = value.lower() in ("true", "1")
+        elif str(p.annotation).startswith("int"):  # the year: checked by the page's handler already
+            kwargs[name] = int(value)
+        else:
+            kwargs[name] = value
     rows: list[dict[str, Any]] = []
     page, doc = 1, {}
     while True:

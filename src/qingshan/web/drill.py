@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from qingshan.documents import levels as levels_doc
 from qingshan.documents import measures as measures_doc
+from qingshan.documents.months import MonthRangeError
 from qingshan.documents.scope import Scope
 
+#: a month of a range (``YYYY-MM``), checked by :mod:`qingshan.documents.months`
+MonthText = Annotated[str | None, Query(max_length=7)]
 #: the URL segment of each level's pages, and the level it shows
 ROUTES = {"districts": "district", "parks": "park", "industries": "industry"}
 _WHAT = {"district": ("区县", "district"), "park": ("园区", "park"), "industry": ("行业", "industry")}
@@ -39,9 +42,14 @@ class Tools:
 
 
 def install(app: FastAPI, tools: Tools) -> None:
-    def level(request: Request, kind: str, code: str, year: int | None, scheme: str | None) -> dict[str, Any]:
-        found: dict[str, Any] | None = tools.doc(levels_doc.build, kind, code, tools.known_year(year),
-                                                 tools.known_scheme(scheme), tools.scope(request))
+    def level(request: Request, kind: str, code: str, year: int | None, scheme: str | None,
+              from_month: str | None = None, to_month: str | None = None) -> dict[str, Any]:
+        try:
+            found: dict[str, Any] | None = tools.doc(levels_doc.build, kind, code, tools.known_year(year),
+                                                     tools.known_scheme(scheme), tools.scope(request),
+                                                     from_month, to_month)
+        except MonthRangeError as exc:  # a month the data do not hold, a range backwards: 422
+            raise tools.refused(exc.zh, exc.en) from exc
         if found is None:
             zh, en = _WHAT[kind]
             raise tools.refused(f"没有{zh} {_shown(code)}", f"no {en} {_shown(code)}", 404)
@@ -81,20 +89,24 @@ def _format(tools: Tools, fmt: str) -> str:
 
 
 def _level_routes(app: FastAPI, tools: Tools, segment: str, kind: str,
-                  level: Callable[[Request, str, str, int | None, str | None], dict[str, Any]]) -> None:
+                  level: Callable[..., dict[str, Any]]) -> None:
     zh, en = _WHAT[kind]
 
     def api(request: Request, code: str, year: int | None = None, scheme: str | None = None,
-            format: str = "json") -> Any:
-        return tools.respond(level(request, kind, code, year, scheme), _format(tools, format), f"{kind}-{code}")
+            from_month: MonthText = None, to_month: MonthText = None, format: str = "json") -> Any:
+        return tools.respond(level(request, kind, code, year, scheme, from_month, to_month), _format(tools, format),
+                             f"{kind}-{code}")
 
     api.__doc__ = (f"One {en} ({zh}) of ``year`` (default the latest): energy, CO2 and intensities by year, "
                    "the year's change and its parent's figures, classes and grades under ``scheme`` (default "
-                   "the profile's), measures, targets, and the units below it.")
+                   "the profile's), measures, targets, the units below it, and its months ``from_month``–"
+                   "``to_month`` (YYYY-MM, default the year's) with their change on the month before and on "
+                   "the same month a year before.")
     app.add_api_route(f"/api/{segment}/{{code}}", api, methods=["GET"], tags=["pages"], name=f"api_{kind}")
 
-    def html(request: Request, code: str, year: int | None = None, scheme: str | None = None) -> HTMLResponse:
-        return tools.page(request, "level", level(request, kind, code, year, scheme))
+    def html(request: Request, code: str, year: int | None = None, scheme: str | None = None,
+             from_month: MonthText = None, to_month: MonthText = None) -> HTMLResponse:
+        return tools.page(request, "level", level(request, kind, code, year, scheme, from_month, to_month))
 
     app.add_api_route(f"/{segment}/{{code}}", html, methods=["GET"], response_class=HTMLResponse,
                       include_in_schema=False, name=f"page_{kind}")

@@ -94,6 +94,8 @@ class Target:
     exclude: tuple[str, ...] = ()
     drop_superseded: bool = False
     why: str = ""
+    #: globs of files another target probes with its own tests (each file is probed once)
+    exclude_paths: tuple[str, ...] = ()
 
 
 FACTOR_TESTS = ("tests/test_factor_transcription.py", "tests/test_factors.py", "tests/test_factor_corrections.py",
@@ -114,10 +116,27 @@ EVALUATION_TESTS = ("tests/test_scheme_transcription.py", "tests/test_indicator_
                     "tests/test_evaluation_outputs.py", "tests/test_hand_worked.py")
 SCREENING_TESTS = ("tests/test_efficiency_transcription.py", "tests/test_two_high.py",
                    "tests/test_screening.py")
+#: The sector factors of issue #15 (carbon balance, N2O, GWP, cement and glass process rows, the
+#: 2026.2 GB/T 2589 edition): the typed transcriptions first, then the hand-worked sector tests.
+SECTOR_FACTOR_FILES = ("src/qingshan/factors/data/material_carbon_2026.2.csv",
+                       "src/qingshan/factors/data/n2o_generation_2026.2.csv",
+                       "src/qingshan/factors/data/n2o_abatement_2026.2.csv",
+                       "src/qingshan/factors/data/gwp_2026.2.csv",
+                       "src/qingshan/factors/data/process_factors_2026.2.csv",
+                       "src/qingshan/factors/data/energy_coefficients_gbt2589_2026.2.csv")
+SECTOR_TESTS = ("tests/test_factor_transcription.py", "tests/test_carbon_balance.py", "tests/test_non_co2.py",
+                "tests/test_cement_glass_power.py", "tests/test_anode.py", "tests/test_screening_ghg.py",
+                "tests/test_demo_balance.py", "tests/test_factors.py", "tests/test_factor_corrections.py",
+                "tests/test_accounts.py")
 
 TARGETS: tuple[Target, ...] = (
+    Target("sector factors", SECTOR_FACTOR_FILES, "csv", SECTOR_TESTS, exclude=FACTOR_DIGESTS,
+           why="carbon-balance defaults, N2O generation and removal, GWP sets, NaHCO3 and Fc, GB/T 2589 2026.2"),
+    Target("sector methods", ("src/qingshan/data/spec/ghg_methods.toml",), "toml",
+           ("tests/test_factor_transcription.py", "tests/test_carbon_balance.py", "tests/test_demo_balance.py"),
+           code_keys=("prefix",), why="GB/T 4754-2017 prefixes choosing the steel, coking and chemical methods"),
     Target("factor tables", ("src/qingshan/factors/data/*.csv",), "csv", FACTOR_TESTS, exclude=FACTOR_DIGESTS,
-           drop_superseded=True,
+           drop_superseded=True, exclude_paths=SECTOR_FACTOR_FILES,
            why="GB/T 2589 coefficients, fuel defaults, grid and heat factors, 等价值 series, process factors"),
     Target("accounting constants", ("src/qingshan/methods/constants.py",), "python", FACTOR_TESTS,
            why="44/12 and 29.3076 GJ/tce"),
@@ -421,6 +440,8 @@ def files_of(target: Target, root: Path) -> tuple[list[str], list[str]]:
             stem = Path(f).stem
             if Path(f).name not in named and any(Path(g).stem.startswith(f"{stem}_") for g in found if g != f):
                 dropped.add(f)
+    for pattern in target.exclude_paths:
+        found -= {str(p.relative_to(root)) for p in root.glob(pattern) if p.is_file()}
     return sorted(found - dropped), sorted(dropped)
 
 

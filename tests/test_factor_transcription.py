@@ -205,3 +205,148 @@ def test_process_factors_are_the_printed_tables() -> None:
     for material, value in PROCESS.items():
         assert float(rows[material]["value"]) == pytest.approx(value, abs=1e-11), material
     assert set(PROCESS) <= set(rows)
+
+
+def test_process_factors_2026_2_add_nahco3_and_the_cement_fc() -> None:
+    """The 2026.2 process rows: the 2026.1 rows (above) and two more, typed from their texts:
+    NaHCO3 0.5237 tCO2/t (鲁环发〔2022〕4号 化工 附录2 表2-4, read in PDF) and the cement
+    guideline's coal-ash factor Fc = 1.04 of formula (2) (粤环函〔2021〕103号 附件2 水泥 6.1.1.1:
+    "Fc ——熟料中燃煤灰分掺入量换算因子，取值为 1.04", citing HJ 2519—2012 附录A A.5.1.1)."""
+    rows = {r["material"]: r for r in _rows(_current("process"))}
+    assert _current("process") == "process_factors_2026.2.csv"
+    expected = PROCESS | {"nahco3": 0.5237, "coal_ash_fc": 1.04}
+    assert set(rows) == set(expected)
+    for material, value in expected.items():
+        assert float(rows[material]["value"]) == pytest.approx(value, abs=1e-11), material
+    assert rows["nahco3"]["factor_id"] == "ndrc-chem:nahco3" and rows["coal_ash_fc"]["factor_id"] == "gd-cement-2021:fc"
+
+
+# --------------------------------------------------------------------------- carbon balance defaults
+
+#: 鲁环发〔2022〕4号 附件《山东省钢铁行业建设项目温室气体排放环境影响评价技术指南（试行）》附录2,
+#: read in the PDF: 表2-4 生产过程排放因子推荐值 (tCO2/t; the note: 《国际钢铁协会二氧化碳排放数据
+#: 收集指南（第六版）》) — 石灰石 0.440, 白云石 0.471, 电极 3.663, 生铁 0.172, 直接还原铁 0.073,
+#: 镍铁合金 0.037, 铬铁合金 0.275, 钼铁合金 0.018; 表2-5 其他排放因子和参数推荐值 — 粗钢 0.0154
+#: tCO2/t (its note 2: from GB/T 32151.5). The fluxes' purity DX has no printed default.
+STEEL_TABLE_2_4 = {"limestone": 0.440, "dolomite": 0.471, "electrode": 3.663, "pig_iron": 0.172, "dri": 0.073,
+                   "ferronickel": 0.037, "ferrochrome": 0.275, "ferromolybdenum": 0.018}
+STEEL_TABLE_2_5 = {"crude_steel": 0.0154}
+#: The same notice's 化工 guideline 附录2 表2-3 常见化工产品的含碳量缺省值 (tC/t; the note: the NDRC
+#: 中国化工生产企业温室气体排放核算方法与报告指南（试行）), in the table's order: 乙腈 0.5852, 丙烯腈
+#: 0.6664, 丁二烯 0.888, 炭黑 0.970, 乙烯 0.856, 二氯乙烷 0.245, 乙二醇 0.387, 环氧乙烷 0.545, 氰化氢
+#: 0.4444, 甲醇 0.375, 甲烷 0.749, 乙烷 0.856, 丙烷 0.817, 丙烯 0.8563, 氯乙烯单体 0.384, 尿素 0.200,
+#: 碳酸氢铵 0.1519, 标准电石 0.314 (footnote 1: 300 L/kg at 20 ℃, 101.3 kPa).
+CHEM_TABLE_2_3 = {"acetonitrile": 0.5852, "acrylonitrile": 0.6664, "butadiene": 0.888, "carbon_black": 0.970,
+                  "ethylene": 0.856, "ethylene_dichloride": 0.245, "ethylene_glycol": 0.387,
+                  "ethylene_oxide": 0.545, "hydrogen_cyanide": 0.4444, "methanol": 0.375, "methane": 0.749,
+                  "ethane": 0.856, "propane": 0.817, "propylene": 0.8563, "vinyl_chloride": 0.384, "urea": 0.200,
+                  "ammonium_bicarbonate": 0.1519, "calcium_carbide": 0.314}
+#: 化工 guideline formula (21) 式中: "ρ — … CO2 取值为19.77" t per 10⁴ Nm³ (标准状况).
+CO2_DENSITY = 19.77
+
+
+def test_material_carbon_is_the_printed_tables_cell_by_cell() -> None:
+    rows = {r["factor_id"]: r for r in _rows(_current("material_carbon"))}
+    expected = {f"sd-steel:{m}": ("steel", m, "input", "co2", v) for m, v in STEEL_TABLE_2_4.items()}
+    expected |= {f"sd-steel:{m}": ("steel", m, "output", "co2", v) for m, v in STEEL_TABLE_2_5.items()}
+    expected |= {f"sd-chem:{m}": ("chemical", m, "any", "carbon", v) for m, v in CHEM_TABLE_2_3.items()}
+    expected["sd-chem:co2_density"] = ("chemical", "co2", "supplied", "co2", CO2_DENSITY)
+    assert set(rows) == set(expected)
+    for fid, (guideline, material, flows, basis, value) in expected.items():
+        r = rows[fid]
+        assert (r["guideline"], r["material"], r["flows"], r["basis"]) == (guideline, material, flows, basis), fid
+        assert float(r["value"]) == pytest.approx(value, abs=1e-12), fid
+        assert r["tag"] == "C", fid
+    # the purity is the enterprise's where the formula has one: fluxes (7) and supplied CO2 (21)
+    assert {fid for fid, r in rows.items() if r["purity"] == "required"} == {
+        "sd-steel:limestone", "sd-steel:dolomite", "sd-chem:co2_density"}
+    assert rows["sd-chem:co2_density"]["value_unit"] == "tonne/(1e4*meter**3)"
+    # the hand numbers of docs/accounting.md follow from these cells
+    assert 10_000 * 0.90 * STEEL_TABLE_2_4["limestone"] == pytest.approx(3960.0)
+    assert pytest.approx(9786.15) == 500 * 0.99 * CO2_DENSITY
+
+
+# --------------------------------------------------------------------------- N2O and GWP
+
+#: 鲁环发〔2022〕4号 化工 附录2 表2-5 硝酸生产过程氧化亚氮生成因子推荐值 (kg N2O/t HNO3; the note:
+#: 《省级温室气体清单指南（试行）》): 高压法 13.9, 中压法 11.77, 常压法 9.72, 双加压法 8.0, 综合法 7.5;
+#: adipic acid from the text of formula (8): "无检测数据时，硝酸氧化制取己二酸生产工艺的氧化亚氮生成
+#: 因子可取 300" kg N2O/t, and 0 for the other routes.
+N2O_GENERATION = {("nitric_acid", "high_pressure"): 13.9, ("nitric_acid", "medium_pressure"): 11.77,
+                  ("nitric_acid", "atmospheric"): 9.72, ("nitric_acid", "dual_pressure"): 8.0,
+                  ("nitric_acid", "combined"): 7.5, ("adipic_acid", "nitric_acid_oxidation"): 300.0,
+                  ("adipic_acid", "other"): 0.0}
+#: 表2-6 硝酸生产中不同尾气处理技术的氧化亚氮去除率: 非选择性催化还原 85%（80%~90%）, 选择性催化
+#: 还原 0, 延长吸收 0; 表2-7 己二酸生产中…: 催化去除 92.5%（90%~95%）, 热去除 98.5%（98%~99%）,
+#: 回收为硝酸 98.5%（98%~99%）, 回收用作己二酸的原料 94%（90%~98%）. (central %, printed range)
+N2O_REMOVAL = {("nitric_acid", "nscr"): (85.0, "80~90"), ("nitric_acid", "scr"): (0.0, ""),
+               ("nitric_acid", "extended_absorption"): (0.0, ""),
+               ("adipic_acid", "catalytic"): (92.5, "90~95"), ("adipic_acid", "thermal"): (98.5, "98~99"),
+               ("adipic_acid", "recycle_to_nitric_acid"): (98.5, "98~99"),
+               ("adipic_acid", "recycle_to_adipic_feedstock"): (94.0, "90~98")}
+#: GWP100. ``sar``: 鲁环发〔2022〕4号 化工 附录2 表2-9 温室气体全球增温潜势值 (IPCC SAR values, from
+#: 《省级温室气体清单编制指南（试行）》): CH4 21, N2O 310 (also formula (7): 取值为310), HFC-23 11 700,
+#: PFC-14 CF4 6 500, PFC-116 C2F6 9 200, SF6 23 900. ``ar5``: IPCC AR5 WG1 (2013) Chapter 8,
+#: Table 8.A.1 (GWP100, no climate-carbon feedbacks): CH4 28, N2O 265, HFC-23 12 400, CF4 6 630,
+#: C2F6 11 100, SF6 23 500.
+GWP = {("sar", "ch4"): 21, ("sar", "n2o"): 310, ("sar", "hfc23"): 11700, ("sar", "cf4"): 6500,
+       ("sar", "c2f6"): 9200, ("sar", "sf6"): 23900,
+       ("ar5", "ch4"): 28, ("ar5", "n2o"): 265, ("ar5", "hfc23"): 12400, ("ar5", "cf4"): 6630,
+       ("ar5", "c2f6"): 11100, ("ar5", "sf6"): 23500}
+
+
+def test_n2o_generation_factors_are_table_2_5_and_formula_8() -> None:
+    rows = {(r["source"], r["technology"]): r for r in _rows(_current("n2o_generation"))}
+    assert set(rows) == set(N2O_GENERATION)
+    for key, value in N2O_GENERATION.items():
+        assert float(rows[key]["kg_n2o_per_t"]) == pytest.approx(value, abs=1e-12), key
+        assert rows[key]["factor_id"] == f"lu2022-chem:n2o:{key[0]}:{key[1]}" and rows[key]["tag"] == "C"
+
+
+def test_n2o_removal_rates_are_tables_2_6_and_2_7() -> None:
+    rows = {(r["source"], r["abatement"]): r for r in _rows(_current("n2o_abatement"))}
+    assert set(rows) == set(N2O_REMOVAL)
+    for key, (pct, rng) in N2O_REMOVAL.items():
+        assert float(rows[key]["removal_pct"]) == pytest.approx(pct, abs=1e-12), key
+        assert rows[key]["range_pct"] == rng, key
+        assert rows[key]["factor_id"] == f"lu2022-chem:n2o-removal:{key[0]}:{key[1]}"
+    # the worked example of docs/accounting.md: 100 000 t × 8.0 × (1 − 0.85 × 0.9) / 1000 = 188 t
+    assert 100_000 * N2O_GENERATION[("nitric_acid", "dual_pressure")] * (1 - 0.85 * 0.9) / 1000 == pytest.approx(188.0)
+
+
+def test_gwp_sets_are_table_2_9_and_ar5_table_8_a_1() -> None:
+    rows = {(r["gwp_set"], r["gas"]): r for r in _rows(_current("gwp"))}
+    assert set(rows) == set(GWP)
+    for key, value in GWP.items():
+        assert float(rows[key]["gwp"]) == value, key
+        assert rows[key]["factor_id"] == f"gwp:{key[0]}:{key[1]}"
+        assert rows[key]["tag"] == ("C" if key[0] == "sar" else "R"), key
+    text = resources.files("qingshan.factors").joinpath("data/factor_sets.toml").read_text("utf-8")
+    assert {spec["gwp_set"] for spec in tomllib.loads(text).values()} == {"sar"}  # the guideline's set
+
+
+# --------------------------------------------------------------------------- sector methods by industry
+
+#: GB/T 4754-2017 国民经济行业分类: the classes (and the division) whose guideline is a carbon
+#: balance, with the class title as the classification prints it (repeated in independent copies
+#: of the code list), the method of 鲁环发〔2022〕4号 that applies, and whether that guideline
+#: expects every enterprise-year to report a balance (steel, coking, ammonia: docs/accounting.md).
+GHG_METHOD_CLASSES = {
+    "3110": ("炼铁", "steel", True), "3120": ("炼钢", "steel", True), "2521": ("炼焦", "coking", True),
+    "2522": ("煤制合成气生产", "chemical", False), "2523": ("煤制液体燃料生产", "chemical", False),
+    "26": ("化学原料和化学制品制造业", "chemical", False), "2621": ("氮肥制造", "chemical", True),
+}
+
+
+def test_ghg_method_prefixes_are_the_gbt4754_classes() -> None:
+    text = resources.files("qingshan.data").joinpath("spec/ghg_methods.toml").read_text("utf-8")
+    spec = tomllib.loads(text)
+    rows = {r["prefix"]: r for r in spec["industry"]}
+    assert set(rows) == set(GHG_METHOD_CLASSES)
+    for prefix, (title, method, expect) in GHG_METHOD_CLASSES.items():
+        r = rows[prefix]
+        assert r["name_zh"].startswith(title), prefix
+        assert (r["method"], r["expect_balance"]) == (method, expect), prefix
+    assert set(spec["methods"]) == {"general", "steel", "coking", "chemical"}
+    assert {k: (m["balance"], m["supplied"]) for k, m in spec["methods"].items()} == {
+        "general": (False, False), "steel": (True, False), "coking": (True, False), "chemical": (True, True)}

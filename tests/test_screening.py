@@ -224,6 +224,17 @@ def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict
     assert all(x["source"] for x in d["reasons"])
     if name == "sugar_small":
         assert d["reasons"][0]["numbers"]["level"] == "exempt"
+    carbon = [x for x in d["reasons"] if x["rule"] == "R-CARBON"]
+    assert len(carbon) == 1 and carbon[0]["outcome"] == "info"
+    fig = d["figures"]
+    assert fig["ghg_t_co2e"] == pytest.approx(fig["co2_t"] + fig["non_co2_t_co2e"], rel=1e-12)
+    if name == "aluminium_expansion":
+        # the cells' design PFC factors (the project's data): 7.5 t CF4 × 6 500 + 0.75 t C2F6 × 9 200
+        # = 48 750 + 6 900 = 55 650 t CO2e (tests/test_screening_ghg.py)
+        assert fig["non_co2_t_co2e"] == pytest.approx(55_650.0, rel=1e-12) and fig["gwp_set"] == "sar"
+        assert carbon[0]["numbers"]["own_factors"][0]["basis"] == "design"
+    else:
+        assert fig["non_co2_t_co2e"] == 0.0 and carbon[0]["numbers"]["own_factors"] == []
     html_out = tmp_path / "p.html"
     res = CliRunner().invoke(main, ["screen", str(DEMO / f"{name}.yaml"), "--package", str(demo_pkg),
                                     "--profile", "demo", "--format", "html", "--out", str(html_out)])
@@ -231,6 +242,7 @@ def test_demo_sample_projects(demo_pkg: Path, tmp_path: Path, name: str, verdict
     page = html_out.read_text("utf-8")
     assert "<script" not in page and "http" not in page.split("<body>")[0]
     assert {"approvable": "可予审批", "not_approvable": "不予审批"}[verdict] in page
+    assert "温室气体合计" in page and "R-CARBON" in page
 
 
 def test_reasons_before_the_rules_held(tmp_path: Path) -> None:

@@ -57,6 +57,9 @@ def render_html(d: dict[str, Any]) -> str:
             ("  工业过程", "  process", fig["co2_process_t"], "t"),
             ("  净购入电力", "  purchased electricity", fig["co2_electricity_t"], "t"),
             ("  净购入热力", "  purchased heat", fig["co2_heat_t"], "t"),
+            ("其他温室气体（N2O、PFC）", "other greenhouse gases (N2O, PFCs)", fig.get("non_co2_t_co2e"),
+             f"t CO2e（GWP {fig.get('gwp_set') or '—'}）"),
+            ("温室气体合计", "greenhouse gases in all", fig.get("ghg_t_co2e"), "t CO2e"),
             ("单位增加值能耗", "energy per 10k yuan VA", per["energy_tce_per_10k_yuan"], "tce/万元"),
             ("单位增加值二氧化碳", "CO2 per 10k yuan VA", per["co2_t_per_10k_yuan"], "t/万元")]
     fig_html = "".join(f"<tr><td>{html.escape(a)} <span class=en>{html.escape(b)}</span></td>"
@@ -93,7 +96,8 @@ tr.fail td:nth-child(2){{color:#b00020;font-weight:bold}} tr.conditions td:nth-c
 {'改扩建（仅计增量）' if p['kind'] == 'expansion' else '新建'} · 申报日期 {p['application_date']} ·
 投产 {p['commissioning_year']} · 园区 {html.escape(str(p['park_id'] or '—'))}</p>
 <p class=verdict>结论：{d['verdict_zh']} <span class=en>{d['verdict_en']}</span></p>
-<h2>能耗与排放 <span class=en>Energy and CO2 (annual{', increment' if p['kind'] == 'expansion' else ''})</span></h2>
+<h2>能耗与排放 <span class=en>Energy, CO2 and other greenhouse gases \
+(annual{', increment' if p['kind'] == 'expansion' else ''})</span></h2>
 <table>{fig_html}</table>
 <h2>审查理由 <span class=en>Reasons</span></h2>
 <table><tr><th>规则</th><th>结果</th><th>说明</th><th>比较数值</th><th>依据</th></tr>{rs}</table>

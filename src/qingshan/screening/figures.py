@@ -18,6 +18,9 @@ from qingshan.store import Store
 
 SUMS = ("energy_tce", "energy_tce_equal", "feedstock_tce", "electricity_kwh", "co2_t", "co2_combustion_t",
         "co2_process_t", "co2_electricity_t", "co2_heat_t")
+#: The carbon balance's deductions and the other greenhouse gases (docs/accounting.md): kept
+#: beside the CO2 figures, never in them; ghg_t_co2e = co2_t + non_co2_t_co2e.
+GHG_SUMS = ("co2_fixed_t", "co2_recovered_t", "n2o_t", "cf4_t", "c2f6_t", "non_co2_t_co2e")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,21 @@ class Figures:
     co2_process_t: float
     co2_electricity_t: float
     co2_heat_t: float
-    factor_notes: tuple[str, ...]
+    # the carbon balance's deductions (in co2_process_t already) and the other gases, in t of
+    # each gas and t CO2e with the factor set's GWP set (`gwp_set`); ghg_t_co2e = co2_t + non_co2_t_co2e
+    co2_fixed_t: float = 0.0
+    co2_recovered_t: float = 0.0
+    n2o_t: float = 0.0
+    cf4_t: float = 0.0
+    c2f6_t: float = 0.0
+    non_co2_t_co2e: float = 0.0
+    gwp_set: str = ""
+    factor_notes: tuple[str, ...] = ()  # last: the factor-year notes
+
+    @property
+    def ghg_t_co2e(self) -> float:
+        """The greenhouse-gas total (温室气体排放总量), t CO2e: CO2 and the other gases in CO2e."""
+        return self.co2_t + self.non_co2_t_co2e
 
     def per(self, value_added: float | None) -> dict[str, float | None]:
         ok = value_added is not None and value_added > 0
@@ -67,7 +84,7 @@ def project_figures(project: Project, fs: FactorSet, district_of_park: dict[str,
         return 0.0 if pd.isna(v) else float(v)
 
     sign_before = 1.0 if project.kind == "expansion" else 0.0
-    d = {c: val(after, c) - sign_before * val(before, c) for c in SUMS}
+    d = {c: val(after, c) - sign_before * val(before, c) for c in (*SUMS, *GHG_SUMS)}
     coal = _coal_t(pkg, after) - sign_before * _coal_t(pkg, before)
     notes = tuple(n["zh"] for n in res.notes)
-    return Figures(coal_t=coal, factor_notes=notes, **d)
+    return Figures(coal_t=coal, factor_notes=notes, gwp_set=fs.gwp_set, **d)

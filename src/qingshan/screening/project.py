@@ -26,7 +26,23 @@ KINDS = ("new", "expansion")
 #: The keys of a process row: the package's process columns (docs/data-package.md) but the
 #: enterprise and period, which the project gives.
 PROCESS_KEYS = ("material", "quantity", "unit", "cao_fraction", "mgo_fraction", "calcination_fraction",
-                "sulfur_fraction", "ash_fraction")
+                "sulfur_fraction", "ash_fraction", "cao_noncarbonate_fraction", "mgo_noncarbonate_fraction",
+                "raw_meal_co2_fraction", "raw_meal_loss_on_ignition", "carbon_fraction")
+#: The keys of a gases row (non-CO2 greenhouse gases: the package's ``gases`` columns but the
+#: enterprise and period) and of a materials row (the carbon balance's ``materials`` columns),
+#: each with ``basis``: where the row's own factors come from (:data:`FACTOR_BASES`).
+GAS_KEYS = ("source", "technology", "quantity", "unit", "abatement", "abatement_use", "n2o_kg_per_t",
+            "cf4_kg_per_t", "c2f6_kg_per_t", "basis")
+MATERIAL_KEYS = ("material", "flow", "quantity", "unit", "carbon_fraction", "purity", "basis")
+#: The columns of a gases or materials row that are the project's own factor rather than a
+#: guideline default: a row giving one must say where it comes from (``basis``, X011).
+OWN_FACTORS = {"gases": ("n2o_kg_per_t", "cf4_kg_per_t", "c2f6_kg_per_t"), "materials": ("carbon_fraction",)}
+#: Where a project's own factor comes from. A project not yet built has no measurement of its
+#: own: its factors are design values, a supplier's guarantee or measured at a comparable
+#: plant; they are the project's data, never a guideline default. Chinese names accepted.
+FACTOR_BASES = {"design": ("设计值", "design value"), "guarantee": ("供货方保证值", "supplier's guarantee"),
+                "analogue": ("类比装置实测值", "measured at a comparable plant"),
+                "measured": ("实测值", "measured (existing plant)")}
 AFTER_ID = "91459900PRJAFTER1"
 BEFORE_ID = "91459900PRJBEFR01"
 
@@ -65,6 +81,13 @@ class Project:
     # and before it (expansion only): anodes, clinker, carbonates …
     process: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*PROCESS_KEYS, "row"]))
     existing_process: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*PROCESS_KEYS, "row"]))
+    # non-CO2 gases (N2O, PFCs) and carbon-balance materials, after and before (expansion only),
+    # as text rows with ``basis`` and ``row`` (docs/screening.md)
+    gases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*GAS_KEYS, "row"]))
+    existing_gases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*GAS_KEYS, "row"]))
+    materials: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*MATERIAL_KEYS, "row"]))
+    existing_materials: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*MATERIAL_KEYS, "row"]))
+    ghg_method: str | None = None  # overrides the method the industry code gives (entities column ghg_method)
 
 
 def uscc(body: str) -> str:
@@ -73,7 +96,8 @@ def uscc(body: str) -> str:
 
 PROJECT_PACKAGE, PROJECT_FOLDER = "qingshan.screening", "demo_projects"
 PROJECT_KEYS = ("name", "builder", "industry_code", "kind", "application_date", "commissioning_year", "district_id",
-                "park_id", "products", "energy", "existing_energy", "process", "existing_process", "money_unit",
+                "park_id", "products", "energy", "existing_energy", "process", "existing_process", "gases",
+                "existing_gases", "materials", "existing_materials", "ghg_method", "money_unit",
                 "output_value", "value_added", "tax", "revenue", "land_mu", "employees")
 PRODUCT_KEYS = ("product", "name", "capacity", "unit", "indicator_value", "energy_share")
 ENERGY_KEYS = ("carrier", "quantity", "unit", "use")
@@ -122,7 +146,9 @@ def _from_workbook(p: Path) -> dict[str, Any]:
         if k:
             out[k] = r.get("value", r.get("值"))
     for key, zh in (("energy", "能源"), ("existing_energy", "现有能源"), ("products", "产品"),
-                    ("process", "工业过程"), ("existing_process", "现有工业过程")):
+                    ("process", "工业过程"), ("existing_process", "现有工业过程"), ("gases", "温室气体"),
+                    ("existing_gases", "现有温室气体"), ("materials", "含碳物料"),
+                    ("existing_materials", "现有含碳物料")):
         found = rows(zh) or rows(key)
         if found:
             out[key] = found
@@ -170,6 +196,12 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
     if kind == "new" and len(existing_process):
         c.problem("existing_process", None, "新建项目不填现有工业过程（改扩建项目才填）",
                   "no existing process activity for a new project")
+    rows = {k: _rows(c, raw, k, GAS_KEYS if "gases" in k else MATERIAL_KEYS)
+            for k in ("gases", "existing_gases", "materials", "existing_materials")}
+    for k in ("existing_gases", "existing_materials"):
+        if kind == "new" and len(rows[k]):
+            c.problem(k, None, f"新建项目不填 {k}（改扩建项目才填）", f"no {k} for a new project")
+    ghg_method = c.text(raw, "ghg_method", required=False, coerce=True) or None
     c.raise_if_any()
     assert app is not None and year is not None
 
@@ -181,7 +213,9 @@ def _parse(raw: dict[str, Any], label: str) -> Project:
                    energy=energy, existing_energy=existing, output_value=money(vals["output_value"]),
                    value_added=money(vals["value_added"]), tax=money(vals["tax"]), revenue=money(vals["revenue"]),
                    land_mu=vals["land_mu"], employees=vals["employees"], process=process,
-                   existing_process=existing_process)
+                   existing_process=existing_process, gases=rows["gases"], existing_gases=rows["existing_gases"],
+                   materials=rows["materials"], existing_materials=rows["existing_materials"],
+                   ghg_method=ghg_method)
 
 
 def _energy(c: Checker, raw: dict[str, Any], key: str, required: bool) -> pd.DataFrame:
@@ -213,6 +247,63 @@ def _process(c: Checker, raw: dict[str, Any], key: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*PROCESS_KEYS, "row"])
 
 
+def _rows(c: Checker, raw: dict[str, Any], key: str, keys: tuple[str, ...]) -> pd.DataFrame:
+    """A gases or materials list as text rows (``keys``, row): the package checks sources,
+    materials, flows, units and factors (P103–P127), naming the row of the list (1 = first).
+    Here each row's ``basis`` is checked (X011): a row that gives a factor of its own
+    (:data:`OWN_FACTORS`) says where it comes from (one of :data:`FACTOR_BASES`, or its
+    Chinese name), and a row without one gives no basis. No value is defaulted."""
+    table = "gases" if "gases" in key else "materials"
+    zh_of = {zh: k for k, (zh, _) in FACTOR_BASES.items()}
+    names = "、".join(f"{k} {zh}" for k, (zh, _) in FACTOR_BASES.items())
+    out = []
+    for i, it in enumerate(c.tables(raw, key, required=False)):
+        w = f"{key}[{i}]"
+        c.only(it, keys, w)
+        row = {k: _cell(it.get(k)) for k in keys}
+        own = [k for k in OWN_FACTORS[table] if row[k].strip()]
+        basis = row["basis"].strip()
+        basis = zh_of.get(basis, basis)
+        if own and not basis:
+            c.problem(f"{w}.basis", None, f"{'、'.join(own)} 为项目自有数据，须注明来源：{names}",
+                      f"{', '.join(own)} are the project's own: say where they come from: "
+                      f"{', '.join(FACTOR_BASES)}", code="X011")
+        elif basis and basis not in FACTOR_BASES:
+            c.problem(f"{w}.basis", basis, f"取值之一：{names}", f"one of {', '.join(FACTOR_BASES)}", code="X011")
+        elif basis and not own:
+            c.problem(f"{w}.basis", basis, f"basis 仅用于项目自有的 {'、'.join(OWN_FACTORS[table])}（本行未填）",
+                      f"basis only with a factor of the project's own ({', '.join(OWN_FACTORS[table])}): "
+                      "this row gives none", code="X011")
+        out.append({**row, "basis": basis, "row": i + 1})
+    return pd.DataFrame(out, columns=[*keys, "row"])
+
+
+def own_factors(project: Project) -> list[dict[str, Any]]:
+    """The project's own factors (gases and materials rows that give one), each with its
+    list, row, what it is, the values and their ``basis`` (:data:`FACTOR_BASES`): reported in
+    the verdict as the project's data, not a guideline's default."""
+    out = []
+    for key in ("gases", "existing_gases", "materials", "existing_materials"):
+        frame: pd.DataFrame = getattr(project, key)
+        table = "gases" if "gases" in key else "materials"
+        for r in frame.to_dict("records"):
+            vals = {k: float(r[k]) for k in OWN_FACTORS[table] if str(r[k]).strip() and _is_number(r[k])}
+            if vals:
+                b = FACTOR_BASES.get(str(r["basis"]), (str(r["basis"]), str(r["basis"])))
+                out.append({"list": key, "row": int(r["row"]),
+                            "item": str(r["source"] if table == "gases" else r["material"]), **vals,
+                            "basis": str(r["basis"]), "basis_zh": b[0], "basis_en": b[1]})
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _cell(v: Any) -> str:
     return "" if v is None else str(v)
 
@@ -231,7 +322,8 @@ def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackag
         if eid.startswith(BEFORE_ID) and project.kind != "expansion":
             continue
         ents.append({"entity_id": eid, "entity_type": "enterprise", "name": project.name,
-                     "district_id": district or "459999", "industry_code": project.industry_code, "scale": "above"})
+                     "district_id": district or "459999", "industry_code": project.industry_code, "scale": "above",
+                     "ghg_method": project.ghg_method or ""})
         for r in frame.to_dict("records"):
             energy_rows.append({"entity_id": eid, "period": period, "carrier": r["carrier"],
                                 "quantity": r["quantity"], "unit": r["unit"], "use": r["use"]})
@@ -240,19 +332,24 @@ def raw_package(project: Project, district_of_park: dict[str, str]) -> RawPackag
     ent = pd.DataFrame(ents).reindex(columns=list(spec["entities"].column_names), fill_value="")
     en = pd.DataFrame(energy_rows).reindex(columns=list(spec["energy"].column_names), fill_value="")
     ent, en = (f.astype(object).where(f.notna(), "").astype(str) for f in (ent, en))
-    process = []
-    for key, eid, frame in (("process", uscc(AFTER_ID), project.process),
-                            ("existing_process", uscc(BEFORE_ID), project.existing_process)):
-        if len(frame) == 0 or (key == "existing_process" and project.kind != "expansion"):
+    listed: dict[str, list[RawTable]] = {"process": [], "gases": [], "materials": []}
+    for table, key, eid, frame in (
+            ("process", "process", uscc(AFTER_ID), project.process),
+            ("process", "existing_process", uscc(BEFORE_ID), project.existing_process),
+            ("gases", "gases", uscc(AFTER_ID), project.gases),
+            ("gases", "existing_gases", uscc(BEFORE_ID), project.existing_gases),
+            ("materials", "materials", uscc(AFTER_ID), project.materials),
+            ("materials", "existing_materials", uscc(BEFORE_ID), project.existing_materials)):
+        if len(frame) == 0 or (key.startswith("existing_") and project.kind != "expansion"):
             continue
-        pr = frame.drop(columns="row").assign(entity_id=eid, period=period)
-        pr = pr.reindex(columns=list(spec["process"].column_names), fill_value="")
-        process.append(RawTable("process", f"{project.file}: {key}",
-                                pr.astype(object).where(pr.notna(), "").astype(str).reset_index(drop=True),
-                                pd.Series(frame["row"].astype(int).to_numpy())))
+        pr = frame.drop(columns=[c for c in ("row", "basis") if c in frame]).assign(entity_id=eid, period=period)
+        pr = pr.reindex(columns=list(spec[table].column_names), fill_value="")
+        listed[table].append(RawTable(table, f"{project.file}: {key}",
+                                      pr.astype(object).where(pr.notna(), "").astype(str).reset_index(drop=True),
+                                      pd.Series(frame["row"].astype(int).to_numpy())))
     empty: dict[str, list[RawTable]] = {t: [] for t in ("economics", "production", "pollutants")}
     return RawPackage(tables={"entities": [RawTable("entities", f"{project.file}: entities", ent,
                                                     pd.Series(range(2, len(ent) + 2)))],
                               "energy": [RawTable("energy", f"{project.file}: energy", en, pd.Series(rows))],
-                              "process": process, **empty},
+                              **listed, **empty},
                       problems=[], source=project.file)

@@ -22,8 +22,9 @@ from qingshan.factors import ACCEPTED_TAGS
 from qingshan.methods.precision import comparable
 from qingshan.rulefile import Checker, RuleFile, key_path, read_rule_file
 from qingshan.schema.carriers import carriers, resolve_carrier
+from qingshan.schema.tables import tables
 from qingshan.screening.figures import Figures
-from qingshan.screening.project import KINDS, Project
+from qingshan.screening.project import KINDS, Project, own_factors
 
 PASS, CONDITIONS, FAIL, INFO = "pass", "conditions", "fail", "info"
 
@@ -526,3 +527,51 @@ def efficiency(project: Project, fig: Figures, rules: ScreeningRules) -> list[Re
                   "to be checked against the edition in force)"
         out.append(Reason("R-EFFICIENCY", outcome, zh, en, nums, src))
     return out
+
+
+#: What makes a project an aluminium smelter whose anode effects emit PFCs: its product id in
+#: the 能效 table, or anode rows among its process activity.
+ALUMINIUM_PRODUCTS = ("electrolytic_aluminium",)
+
+
+def carbon(project: Project, fig: Figures) -> Reason:
+    """碳排放评价: the project's CO2 and, apart, its other greenhouse gases in CO2e (N2O of
+    nitric and adipic acid, PFCs of aluminium anode effects; the factor set's GWP set) and the
+    greenhouse-gas total, with the carbon balance's deductions; the project's own factors
+    (gases and materials rows) are listed with their basis, as the project's data and not a
+    guideline's default. An aluminium smelter (electrolytic aluminium among its products, or
+    anode rows) without a PFC row is told that its total lacks its anode-effect PFCs. A note:
+    no threshold of the rules held applies to CO2e."""
+    own = own_factors(project)
+    nums: dict[str, Any] = {"co2_t": fig.co2_t, "co2_process_t": fig.co2_process_t,
+                            "co2_fixed_t": fig.co2_fixed_t, "co2_recovered_t": fig.co2_recovered_t,
+                            "n2o_t": fig.n2o_t, "cf4_t": fig.cf4_t, "c2f6_t": fig.c2f6_t,
+                            "non_co2_t_co2e": fig.non_co2_t_co2e, "ghg_t_co2e": fig.ghg_t_co2e,
+                            "gwp_set": fig.gwp_set, "own_factors": own}
+    spec = tables()
+    source_of = spec["gases"].column("source").choice_aliases
+    material_of = spec["process"].column("material").choice_aliases
+    gases = {source_of.get(str(x).strip(), str(x).strip()) for x in project.gases.get("source", [])}
+    smelter = (any(p.product in ALUMINIUM_PRODUCTS for p in project.products)
+               or any(material_of.get(str(m).strip(), str(m).strip()) == "anode"
+                      for m in project.process.get("material", [])))
+    zh = (f"二氧化碳 {fig.co2_t:,.1f} t；其他温室气体 {fig.non_co2_t_co2e:,.1f} t CO2e（N2O {fig.n2o_t:,.3f} t、"
+          f"CF4 {fig.cf4_t:,.3f} t、C2F6 {fig.c2f6_t:,.3f} t，GWP {fig.gwp_set}）；"
+          f"温室气体合计 {fig.ghg_t_co2e:,.1f} t CO2e")
+    en = (f"CO2 {fig.co2_t:,.1f} t; other greenhouse gases {fig.non_co2_t_co2e:,.1f} t CO2e (N2O {fig.n2o_t:,.3f} t, "
+          f"CF4 {fig.cf4_t:,.3f} t, C2F6 {fig.c2f6_t:,.3f} t; GWP {fig.gwp_set}); greenhouse gases in all "
+          f"{fig.ghg_t_co2e:,.1f} t CO2e")
+    if own:
+        def vals(x: dict[str, Any]) -> str:
+            return ", ".join(f"{k} {x[k]:g}" for k in ("n2o_kg_per_t", "cf4_kg_per_t", "c2f6_kg_per_t",
+                                                          "carbon_fraction") if k in x)
+        zh += "；项目自有因子（非指南缺省值）：" + "；".join(f"{x['item']} {vals(x)}（{x['basis_zh']}）" for x in own)
+        en += "; the project's own factors (not guideline defaults): " + "; ".join(
+            f"{x['item']} {vals(x)} ({x['basis_en']})" for x in own)
+    if smelter and "aluminium_anode_effect" not in gases:
+        nums["missing"] = ["aluminium_anode_effect"]
+        zh += "；未填报电解铝阳极效应全氟化碳（gases），温室气体合计不含 PFC"
+        en += "; no PFCs of anode effects were given (gases): the total lacks them"
+    return Reason("R-CARBON", INFO, zh, en, nums,
+                  "docs/accounting.md: 鲁环发〔2022〕4号 附件 钢铁/化工指南 附录2 (carbon balance, N2O, 表2-9 GWP); "
+                  f"GB/T 32151.4-2015 (PFCs, the project's own factors); GWP set {fig.gwp_set}")

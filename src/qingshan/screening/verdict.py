@@ -48,6 +48,7 @@ def screen(project: Project, pkg: Package, result: AccountResult, fs: FactorSet,
     reasons += r.negative_list(project, rules)
     reasons += r.siting(project, rules)
     reasons += r.efficiency(project, fig, rules)
+    reasons.append(r.carbon(project, fig))  # 碳排放评价: CO2, and apart the other gases in CO2e
     expected = expected_class(project, fig, pkg, result, scheme) if scheme is not None else None
     if expected is not None and expected["class"] is not None:
         reasons.append(r.Reason("R-MUJUN", r.INFO, f"按 {scheme.id if scheme else ''} 测算，项目的亩均效益预计为 "

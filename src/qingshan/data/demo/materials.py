@@ -1,7 +1,9 @@
 """The demo's carbon-balance rows (``materials`` table, docs/demo-city.md): per industry class
 the ``balance`` entries of ``demo_calibration.toml`` (material, flow, quantity per unit of a
-product, and the purity where the formula needs one), spread over the months like the energy.
-Every quantity is a demo assumption, labelled as such in the calibration."""
+product, the purity where the formula needs one, and the enterprise's measured carbon content
+where the guideline prints no default, e.g. the pig iron an ironworks makes), spread over the
+months like the energy. Every quantity is a demo assumption, labelled as such in the
+calibration; no random number is drawn, so the other tables stay as they were."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ def materials_table(cal: Calibration, f: Firms, en: Energy, qty_by: dict[tuple[i
                 "period": np.asarray(en.periods, dtype=object)[y_i * MONTHS + m_i],
                 "material": b["material"], "flow": b["flow"],
                 "quantity": monthly[e_i, y_i, m_i].round(4), "unit": b.get("unit", "t"),
-                "carbon_fraction": np.nan, "purity": float(b["purity"]) if "purity" in b else np.nan,
+                "carbon_fraction": float(b["carbon_fraction"]) if "carbon_fraction" in b else np.nan,
+                "purity": float(b["purity"]) if "purity" in b else np.nan,
             }))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})

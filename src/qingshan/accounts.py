@@ -50,6 +50,8 @@ ECONOMICS_COLUMNS = ("entity_key", "year", "output_value_10k_yuan", "value_added
                      "revenue_10k_yuan", "tax_10k_yuan", "employees", "rd_expense_10k_yuan")
 MATERIAL_COLUMNS = ("entity_key", "year", "month", "material", "flow", "quantity", "carbon_fraction", "purity")
 PRODUCTION_COLUMNS = ("entity_id", "year", "product", "quantity", "unit", "energy_share")
+#: Columns of the monthly accounts fetched per query (:attr:`AccountResult.monthly`).
+_MONTHLY_GROUP = 6
 _INT_TYPES: dict[str, type[np.integer[Any]]] = {
     "entity_key": np.int32, "year": np.int16, "month": np.int8, "carrier_key": np.int16, "use_key": np.int8}
 
@@ -99,15 +101,28 @@ class AccountResult:
             by_key[ents["entity_key"].to_numpy()] = ents["entity_id"].to_numpy()
             ids = pa.array(by_key, type=pa.string())  # position = entity_key
             # Sorted and labelled here rather than by the backend, one column at a time, so
-            # that the rows are never held twice (3.5 M rows at province scale).
-            raw = self._store.execute_arrow(m.drop(*k.MASK_COLUMNS), stream=True)
-            key = raw["entity_key"].to_numpy()
-            order = np.lexsort((raw["month"].to_numpy(), raw["year"].to_numpy(), key))
-            cols = {"entity_id": ids.take(pa.array(key[order])).to_pandas()}
-            raw = raw.drop_columns(["entity_key"])
-            for c in list(raw.column_names):
-                cols[c] = pd.Series(raw[c].to_numpy()[order])
-                raw = raw.drop_columns([c])
+            # that the rows are never held twice (3.5 M rows at province scale); fetched a
+            # few columns at a time, each group with the keys and released before the next,
+            # so that the backend's Arrow result is never whole beside the frame.
+            m = m.drop(*k.MASK_COLUMNS)
+            names = [c for c in m.columns if c not in k.MONTH_KEYS]
+            cols: dict[str, pd.Series] = {}
+            first: list[np.ndarray] = []
+            order = np.zeros(0, dtype=np.int64)
+            for i in range(0, max(len(names), 1), _MONTHLY_GROUP):
+                raw = self._store.execute_arrow(m.select(*k.MONTH_KEYS, *names[i:i + _MONTHLY_GROUP]), stream=True)
+                keys = [raw[c].to_numpy() for c in k.MONTH_KEYS]
+                if not first or not all(np.array_equal(a, b) for a, b in zip(first, keys, strict=True)):
+                    order = np.lexsort((keys[2], keys[1], keys[0]))  # each group in its own order
+                if not first:
+                    first = keys
+                    cols["entity_id"] = ids.take(pa.array(keys[0][order])).to_pandas()
+                    cols["year"] = pd.Series(keys[1][order])
+                    cols["month"] = pd.Series(keys[2][order])
+                raw = raw.drop_columns(list(k.MONTH_KEYS))
+                for c in list(raw.column_names):
+                    cols[c] = pd.Series(raw[c].to_numpy()[order])
+                    raw = raw.drop_columns([c])
             self._monthly = pd.DataFrame(cols)
         return self._monthly
 
@@ -337,7 +352,8 @@ def missing_balance_notes(methods: pd.DataFrame, yearly: pd.DataFrame, usage: pd
         return []
     expect = methods[methods["expect_balance"].astype(bool)]
     method_of = dict(zip(expect["entity_id"].astype(str), expect["ghg_method"].astype(str), strict=True))
-    have = {(str(e), int(y)) for e, y in zip(usage["entity_id"], usage["year"], strict=True)}
+    pairs = usage[["entity_id", "year"]].drop_duplicates() if len(usage) else usage
+    have = {(str(e), int(y)) for e, y in zip(pairs["entity_id"].tolist(), pairs["year"].tolist(), strict=True)}
     notes: list[dict[str, Any]] = []
     rows = yearly[yearly["entity_id"].astype(str).isin(method_of)]
     for eid, year in sorted({(str(e), int(y)) for e, y in zip(rows["entity_id"], rows["year"], strict=True)}):
@@ -355,11 +371,20 @@ def balance_notes(usage: pd.DataFrame) -> list[dict[str, Any]]:
     """One note per enterprise-year whose carbon balance took a guideline default for a
     material without a measured carbon content (or a feedstock without measured NCV and CC)."""
     notes: list[dict[str, Any]] = []
-    used = usage[usage["default"].astype(bool)] if len(usage) else usage
-    for key, g in used.groupby(["entity_id", "year"], sort=True):
-        eid, year = str(key[0]), int(str(key[1]))
-        ids = ", ".join(sorted(set(g["factor_id"].astype(str))))
-        mats = "、".join(sorted(set(g["material"].astype(str))))
+    if not len(usage):
+        return notes
+    used = usage[usage["default"].astype(bool) & usage["entity_id"].notna() & usage["year"].notna()]
+    # One pass over plain lists (a pandas group per enterprise-year cost seconds at 50 000).
+    groups: dict[tuple[Any, Any], tuple[set[str], set[str]]] = {}
+    for e, y, f, m in zip(used["entity_id"].tolist(), used["year"].tolist(), used["factor_id"].tolist(),
+                          used["material"].tolist(), strict=True):
+        ids_of, mats_of = groups.setdefault((e, y), (set(), set()))
+        ids_of.add(str(f))
+        mats_of.add(str(m))
+    for key in sorted(groups):
+        eid, year = str(key[0]), int(key[1])
+        ids = ", ".join(sorted(groups[key][0]))
+        mats = "、".join(sorted(groups[key][1]))
         notes.append({"year": year, "entity_id": eid, "factor": "material_carbon", "factor_id": ids,
                       "zh": f"{eid} {year} 年碳平衡中 {mats} 无实测含碳量，采用指南缺省值 {ids}",
                       "en": f"{eid} {year}: no measured carbon content for {mats} in the carbon balance; "

@@ -33,7 +33,7 @@ def test_import_a_bad_then_a_good_workbook(page: Page, watch: Watch, import_url:
     good = upload_workbook(tmp_path / "good.xlsx", break_it=False)
 
     page.goto(f"{import_url}/enterprises")
-    expect(page.locator("h1")).to_contain_text("(150)")
+    expect(page.locator("h1")).to_contain_text("(150 家)")
     page.goto(f"{import_url}/import")
 
     _validate(page, bad)
@@ -41,7 +41,8 @@ def test_import_a_bad_then_a_good_workbook(page: Page, watch: Watch, import_url:
     problem = page.locator("table tr", has=page.locator("td", has_text="可燃冰"))
     expect(problem).to_have_count(1)
     cells = [c.strip() for c in problem.locator("td").all_inner_texts()]
-    assert "carrier" in cells and any(c.isdigit() for c in cells), cells  # its column and row are named
+    # its column (by its Chinese header on a Chinese page: carrier = 能源品种) and row are named
+    assert "能源品种" in cells and any(c.isdigit() for c in cells), cells
     expect(page.locator("#accept")).to_have_count(0)
 
     _validate(page, good)
@@ -53,6 +54,6 @@ def test_import_a_bad_then_a_good_workbook(page: Page, watch: Watch, import_url:
     expect(page.locator("#accept")).to_have_count(0)
 
     page.locator('header > a[href="/enterprises"]').click()
-    expect(page.locator("h1")).to_contain_text("(40)")
+    expect(page.locator("h1")).to_contain_text("(40 家)")
     expect(page.locator("h1")).to_contain_text("2023")
     watch.assert_clean()

@@ -58,7 +58,7 @@ def test_sign_in_change_the_first_password_and_log_out(page: Page, watch: Watch,
     expect(page.locator("#who-user")).to_have_text("李分析")
     expect(page.locator("#who-roles")).to_have_text("分析人员")
     expect(page.locator("#map svg")).to_be_visible()  # the script ran under the security policy
-    page.locator("#map circle.firm").first.hover()
+    page.locator("#map .firm").first.hover()
     expect(page.locator("#map .chart-tip")).to_be_visible()
 
     page.locator('header > a[href="/screen"]').click()

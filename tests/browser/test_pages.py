@@ -197,7 +197,7 @@ def test_charts_are_drawn(page: Page, watch: Watch, base_url: str, tmp_path: Pat
 
     # Tooltip: the mouse goes to a point in the middle of the series with Mouse.move (a
     # transparent hover layer lies over the points and takes the pointer).
-    points = svg.locator("circle")
+    points = svg.locator(".dot")  # each series' points, drawn in its own shape
     count = points.count()
     assert count >= 2
     box = points.nth(count // 2).bounding_box()

@@ -426,6 +426,12 @@ def mutants_of(target: Target, rel: str, text: str) -> list[Mutant]:
     return out
 
 
+def _edition_base(stem: str) -> str:
+    """The table a factor file is an edition of: ``process_factors_2026.1`` and
+    ``process_factors`` are both editions of ``process_factors``."""
+    return re.sub(r"_\d{4}\.\d+$", "", stem)
+
+
 def files_of(target: Target, root: Path) -> tuple[list[str], list[str]]:
     """The target's files, and those left out as superseded editions."""
     found: set[str] = set()
@@ -437,8 +443,8 @@ def files_of(target: Target, root: Path) -> tuple[list[str], list[str]]:
             sets = root / Path(f).parent / "factor_sets.toml"
             named = {v for spec in tomllib.loads(sets.read_text("utf-8")).values() if isinstance(spec, dict)
                      for v in spec.values() if isinstance(v, str)} if sets.exists() else set()
-            stem = Path(f).stem
-            if Path(f).name not in named and any(Path(g).stem.startswith(f"{stem}_") for g in found if g != f):
+            base = _edition_base(Path(f).stem)
+            if Path(f).name not in named and any(_edition_base(Path(g).stem) == base for g in found if g != f):
                 dropped.add(f)
     for pattern in target.exclude_paths:
         found -= {str(p.relative_to(root)) for p in root.glob(pattern) if p.is_file()}

@@ -190,6 +190,12 @@ def test_screening_form_and_api(client: TestClient) -> None:
     assert doc["result"]["verdict"] == "not_approvable" and not doc["problems"]
     page = client.post("/screen", data={"project": text}).text
     assert "不予审批" in page and "R-EFFICIENCY" in page
+    # its PFCs (7.5 t CF4 x 6 500 + 0.75 t C2F6 x 9 200 = 55 650 t CO2e) beside its CO2, and the total
+    fig = doc["result"]["figures"]
+    assert abs(fig["non_co2_t_co2e"] - 55_650) < 1e-6 and fig["ghg_t_co2e"] == fig["co2_t"] + fig["non_co2_t_co2e"]
+    assert "其他温室气体（N2O、PFC）" in page and 'id="ghg-total"' in page and "吨二氧化碳当量" in page
+    en = client.post("/screen?lang=en", data={"project": text}).text
+    assert "other greenhouse gases (N2O, PFCs)" in en and "tCO2e" in en
     bad = client.post("/api/screen", content=b"name: x\n", headers={"content-type": "text/plain"}).json()
     assert bad["result"] is None and {p["code"] for p in bad["problems"]} == {"X010"}
 

@@ -48,6 +48,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "10k tce": ("万吨标准煤", "10k tce"),
     "t": ("吨", "t"),
     "tCO2": ("吨二氧化碳", "tCO2"),
+    "tCO2e": ("吨二氧化碳当量", "tCO2e"),
     "10k tCO2": ("万吨二氧化碳", "10k tCO2"),
     "10k yuan": ("万元", "10k yuan"),
     "yuan": ("元", "yuan"),

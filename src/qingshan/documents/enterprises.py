@@ -14,7 +14,7 @@ import pandas as pd
 
 from qingshan.data.industry import division_name, divisions
 from qingshan.documents import months as months_doc
-from qingshan.documents.evaluated import evaluated, scheme_of
+from qingshan.documents.evaluated import evaluated, scheme_of, year_accounts
 from qingshan.documents.evaluation import why
 from qingshan.documents.names import breadcrumbs, names, options
 from qingshan.documents.scope import Scope
@@ -83,12 +83,8 @@ def listing(city: City, q: str = "", district: str = "", industry: str = "", cls
     industry; ``district``, ``park`` and ``industry`` take a code or a name (临江县, 化学);
     classes, grades and measures are those of ``scheme`` (default the profile's) for the year.
     ``totals`` sum every row that passes the filters, not only the page's."""
-    year = city.latest_year if year is None else year
+    year, y = year_accounts(city, year, scope)
     n = names(city)
-    y = city.accounts().yearly
-    y = y[y["year"] == year]
-    if scope is not None:
-        y = scope.keep(y)
     ev, why_not = evaluated(city, year, scheme)
     t = y.merge(classes(ev), on="entity_id", how="left")
     t = t.assign(district_name=t["district_id"].map(n.districts), park_name=t["park_id"].map(n.parks),

@@ -14,11 +14,22 @@ from qingshan.documents.values import clean
 from qingshan.errors import ConfigError, ValidationError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from qingshan.city import City
+    from qingshan.documents.scope import Scope
 
 #: the classes in the order the pages show them
 CLASSES = ("A", "B", "C", "D", "T")
 GRADES = ("1", "2", "3", "4", "5")
+
+
+def year_accounts(city: City, year: int | None, scope: Scope | None) -> tuple[int, pd.DataFrame]:
+    """The year (default the latest) and its enterprise-year accounts, kept to ``scope``."""
+    year = city.latest_year if year is None else year
+    y = city.accounts().yearly
+    y = y[y["year"] == year]
+    return year, (y if scope is None else scope.keep(y))
 
 
 def evaluated(city: City, year: int, scheme: str | None = None) -> tuple[Any, dict[str, str] | None]:

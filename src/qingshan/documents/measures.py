@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qingshan.documents.evaluated import evaluated, scheme_of
+from qingshan.documents.evaluated import evaluated, scheme_of, year_accounts
 from qingshan.documents.names import names
 from qingshan.documents.values import clean
 
@@ -35,12 +35,8 @@ def _money(values: pd.Series) -> float | None:
 def build(city: City, year: int | None = None, scheme: str | None = None,
           scope: Scope | None = None) -> dict[str, Any]:
     """The year's measures by group (``year`` default the latest, ``scheme`` the profile's)."""
-    year = city.latest_year if year is None else year
+    year, y = year_accounts(city, year, scope)
     n = names(city)
-    y = city.accounts().yearly
-    y = y[y["year"] == year]
-    if scope is not None:
-        y = scope.keep(y)
     ev, why_not = evaluated(city, year, scheme)
     out: dict[str, Any] = {**city.header(year), "year": year, "years": city.years, "scheme": scheme_of(ev),
                            "evaluation_note": why_not, "measure_set": None, "enterprises": len(y),

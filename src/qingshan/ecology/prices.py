@@ -6,8 +6,8 @@ note``. Every value was read in the document its ``source`` names (paper, table 
 ``status`` is ``read`` for a value read in that source. A user's own price file has the same
 columns and passes the same checks; every problem is reported at once (V010–V013).
 
-Price indices (CPI, construction-installation price index) are not shipped: no NBS series was
-read for this release. :func:`qingshan.methods.gep_value.index_price` takes the series as input.
+Price-index series (``prices/price_index_*.csv``) are not price sets: they are read by
+:mod:`qingshan.ecology.price_index` and passed to :func:`qingshan.methods.gep_value.index_price`.
 """
 
 from __future__ import annotations
@@ -136,7 +136,13 @@ def parse_prices(text: str, name: str) -> PriceSet:
 def shipped_price_sets() -> tuple[str, ...]:
     """Names of the price sets that ship with Qingshan."""
     folder = resources.files("qingshan.ecology").joinpath("prices")
-    return tuple(sorted(f.name.removesuffix(".csv") for f in folder.iterdir() if f.name.endswith(".csv")))
+    return tuple(
+        sorted(
+            f.name.removesuffix(".csv")
+            for f in folder.iterdir()
+            if f.name.endswith(".csv") and not f.name.startswith("price_index_")  # index series: price_index.py
+        )
+    )
 
 
 def load_price_set(name: str) -> PriceSet:

@@ -94,7 +94,8 @@ def index_price(price: float, price_year: int, accounting_year: int, index: Mapp
     ``index`` is a fixed-base series by year (CPI, or the construction-installation price index
     for reservoir costs), e.g. 缪建群 et al. 2017 (生态学报 37(19):6422) scale LY/T 1721-2008
     prices by CPI₂₀₁₄/CPI₂₀₀₇; 陈召亚 et al. 2016 index the reservoir cost by the construction
-    price index. The series is an input: no index values ship with Qingshan.
+    price index. The series is an input; the one Qingshan ships is the national CPI chain of
+    ``qingshan.ecology.price_index`` (docs/gep/price-index.md).
     """
     missing = [y for y in (price_year, accounting_year) if y not in index]
     if missing:

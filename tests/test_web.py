@@ -167,8 +167,12 @@ def test_excel_export_of_every_page(client: TestClient) -> None:
         assert wb.sheet_names, name
     wb = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/api/enterprises", params={
         "format": "xlsx", "size": 10}).content))
-    rows = wb.get_sheet_by_name("rows").to_python()
-    assert len(rows) == 11 and "entity_id" in rows[0]
+    rows = wb.get_sheet_by_name("企业").to_python()  # Chinese by default (docs/web.md)
+    assert len(rows) == 11 and "主体代码（统一社会信用代码）" in rows[0]
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(client.get("/api/enterprises", params={
+        "format": "xlsx", "size": 10, "lang": "en"}).content))
+    rows = wb.get_sheet_by_name("Enterprises").to_python()
+    assert len(rows) == 11 and "entity id (unified social credit code)" in rows[0]
 
 
 def test_excel_export_starts_with_the_profile(client: TestClient) -> None:

@@ -30,7 +30,8 @@ PASSWORD = "Matrix-pass-2026"
 LEVELS = ("city", "district", "park", "enterprise")
 #: what a signed-in user of a part of the city may open (the rest shows the whole city)
 SCOPED = ("/", "/api/overview", "/api/enterprises", "/enterprises", "/api/map", "/map", "/api/accounts",
-          "/api/profile", "/api", "/openapi.json")
+          "/api/profile", "/api", "/openapi.json",
+          "/lmdi", "/api/lmdi")  # a district's own decomposition (a park's user: 403 from the page itself)
 #: the drill-down's pages (issue #16): within scope, a unit outside it 404
 DRILL = ("/districts/", "/api/districts/", "/parks/", "/api/parks/", "/industries/", "/api/industries/", "/measures",
          "/api/measures")

@@ -155,6 +155,13 @@ def test_the_pathways_page_shows_each_scenarios_peak_and_bands(client: TestClien
     assert co2["bands"][0]["lo"][-1] == base[-1]["co2_t_p5"] and co2["bands"][0]["hi"][-1] == base[-1]["co2_t_p95"]
     en = page(client, "/pathways?lang=en&scenario=policy")
     assert "Pathways and scenarios" in visible(en) and "基准情景" not in visible(en)
+    # every shipped scenario is offered by its name in the page's language, the unchosen too
+    form = re.search(r'<form class="controls" method="get" id="pathways-form">.*?</form>', en, re.S)
+    assert form and doc["scenarios"][0]["en"] in visible(form.group(0)) and "baseline" not in visible(form.group(0))
+    zh_one = re.search(r'<form class="controls" method="get" id="pathways-form">.*?</form>',
+                       page(client, "/pathways?scenario=policy"), re.S)
+    assert zh_one and doc["scenarios"][0]["zh"] in visible(zh_one.group(0))
+    assert not re.search(r"[A-Za-z]{3,}", visible(zh_one.group(0)))
     assert 'id="twin">/api/pathways?scenario=policy<' in en
     for url in ("/api/pathways?scenario=../x", "/api/pathways?scenario=policy&scenario=policy"):
         assert client.get(url).status_code == 422
@@ -236,5 +243,35 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, TestC
 def test_the_analysis_pages_are_the_city_users_as_their_twins(signed: dict[str, TestClient]) -> None:
     for url in ("/lmdi", "/api/lmdi", "/pathways", "/api/pathways", "/lmdi?lang=en", "/api/lmdi?format=xlsx"):
         assert signed["city-analyst"].get(url).status_code == 200, url
+    for url in ("/pathways", "/api/pathways", "/api/lmdi?format=xlsx"):
         refused = signed["district-viewer"].get(url)
         assert refused.status_code == 403 and ("whole city" in refused.text or "download" in refused.text), url
+
+
+def test_a_district_user_sees_its_own_districts_decomposition_and_no_other(signed: dict[str, TestClient]) -> None:
+    """A district's user opens the LMDI of its own district by industry (its default), the
+    same document the city's analyst gets for that district; the city's split by district
+    is refused (403), another district is as unknown as one that does not exist (404)."""
+    mine_client, city_client = signed["district-viewer"], signed["city-analyst"]
+    own = api(mine_client, "/api/overview")["unit"]["code"]
+    districts = [s["code"] for s in api(city_client, "/api/lmdi?by=district")["sectors"]]
+    other = next(c for c in districts if c != own)
+    mine = api(mine_client, "/api/lmdi")
+    assert mine["by"] == "industry" and mine["district"]["code"] == own
+    theirs = api(city_client, f"/api/lmdi?by=industry&district={own}")
+    assert mine["effects"] == theirs["effects"] and mine["sectors"] == theirs["sectors"]
+    same = api(mine_client, f"/api/lmdi?district={own}&from={mine['from']}&to={mine['to']}")
+    assert same["effects"] == mine["effects"]
+    # the district's change is its own, not the city's: the city's CO2 base is larger
+    whole = api(city_client, "/api/lmdi?by=industry")
+    assert mine["co2"]["summary"]["base"] < whole["co2"]["summary"]["base"]
+    for url in ("/api/lmdi?by=district", "/lmdi?by=district"):
+        r = mine_client.get(url)
+        assert r.status_code == 403 and "your own district" in r.text, url
+    for url in (f"/api/lmdi?district={other}", f"/lmdi?by=industry&district={other}"):
+        assert mine_client.get(url).status_code == 404, url
+    html = page(mine_client, "/lmdi")
+    assert f'name="district" value="{own}"' in html and "by=district" not in html  # no link to the city's split
+    assert page(mine_client, "/lmdi?lang=en").count("by industry (within the district)") == 1
+    assert f"district={own}" in page(mine_client, "/")  # the overview links to it
+    assert f"district={own}" in page(mine_client, f"/districts/{own}")

@@ -218,3 +218,88 @@ def test_errors_are_pages_for_a_browser_and_json_for_the_api(client: TestClient)
     assert "参数" in page(client, "/enterprises?size=100000", 422)
     assert client.get("/api/districts/nowhere").json()["detail"]
     assert client.get("/districts/nowhere").json()["detail"]  # a script without Accept: text/html
+
+
+def test_the_overview_has_the_month_range_and_month_on_month_of_the_city(client: TestClient) -> None:
+    """The city's level (the overview) has the same month controls as a district's page:
+    the same URL parameters, each month's change on the month before and the year before."""
+    years = api(client, "/api/overview")["level"]["years"]
+    year = years[-1]
+    city = api(client, f"/api/overview?year={year}")
+    m = city["level"]["months"]
+    assert [r["period"] for r in m["rows"]] == [f"{year}-{k:02d}" for k in range(1, 13)]
+    total = sum(r["energy_tce"] for r in m["rows"])
+    assert math.isclose(total, city["level"]["figures"]["energy_tce"], rel_tol=1e-9)  # the months add up
+    wide = api(client, f"/api/overview?from_month={year - 1}-12&to_month={year}-02")["level"]["months"]
+    rows = {r["period"]: r for r in wide["rows"]}
+    assert list(rows) == [f"{year - 1}-12", f"{year}-01", f"{year}-02"]
+    jan, dec = rows[f"{year}-01"], rows[f"{year - 1}-12"]
+    assert math.isclose(jan["energy_tce_mom"], jan["energy_tce"] / dec["energy_tce"] - 1, rel_tol=1e-9)
+    # the city's month is the sum of its districts' same month
+    parts = [api(client, f"/api/districts/{r['code']}?from_month={year}-01&to_month={year}-01")["months"]["rows"][0]
+             for r in city["level"]["below"]["rows"] if r["code"] != "-"]
+    assert math.isclose(sum(p["co2_t"] for p in parts), jan["co2_t"], rel_tol=1e-9)
+    html = page(client, f"/?from_month={year}-03&to_month={year}-05")
+    assert 'id="months-form"' in html and f'<option value="{year}-05" selected>' in html
+    assert html.count('<tr data-period="') == 3 and "环比" in html and "同比" in html
+    en = page(client, f"/?from_month={year}-03&to_month={year}-03&lang=en")
+    assert "on the month before" in en and en.count('<tr data-period="') == 1
+    assert "from_month" not in re.search(r'<nav class="years".*?</nav>', html, flags=re.S).group(0)  # type: ignore[union-attr]
+    for bad in ("from_month=2023-13", "from_month=1999-01", f"from_month={year}-05&to_month={year}-02"):
+        r = client.get(f"/api/overview?{bad}")
+        assert r.status_code == 422 and " / " in r.json()["detail"], (bad, r.text[:200])
+        assert client.get(f"/?{bad}&lang=en", headers=HTML).status_code == 422
+
+
+def _sheets(content: bytes) -> dict[str, Any]:
+    import io
+
+    import pandas as pd
+
+    return pd.read_excel(io.BytesIO(content), sheet_name=None, engine="calamine")
+
+
+def test_the_json_twins_downloads_are_headed_in_the_requests_language(client: TestClient) -> None:
+    """``/api/…?format=xlsx`` and ``csv``: Chinese headers and sheet names by default and with
+    ``lang=zh``, English with ``lang=en``; the JSON keys stay the document's field names."""
+    district = district_code(client)
+    for url in ("/api/enterprises?size=5", f"/api/districts/{district}", "/api/overview", "/api/evaluation"):
+        sep = "&" if "?" in url else "?"
+        zh = _sheets(client.get(f"{url}{sep}format=xlsx").content)
+        assert _sheets(client.get(f"{url}{sep}format=xlsx&lang=zh").content).keys() == zh.keys()
+        en = _sheets(client.get(f"{url}{sep}format=xlsx&lang=en").content)
+        assert "说明" in zh and "About" in en, url
+        assert len(zh) == len(en) > 1, url
+        zh_heads = {str(c) for f in zh.values() for c in f.columns}
+        en_heads = {str(c) for f in en.values() for c in f.columns}
+        assert zh_heads != en_heads and not any(re.search(r"[\u4e00-\u9fff]", h) for h in en_heads), url
+    rows = api(client, "/api/enterprises?size=5")["rows"]
+    assert "entity_id" in rows[0] and "energy_tce" in rows[0]  # the JSON keeps its keys
+    book = _sheets(client.get("/api/enterprises?size=5&format=xlsx").content)
+    heads = {str(c) for f in book.values() for c in f.columns}
+    assert "企业名称" in heads or any(h.startswith("综合能耗") for h in heads), sorted(heads)[:20]
+    assert "energy_tce" not in heads and "entity_id" not in heads
+    csv_zh = client.get("/api/enterprises?size=5&format=csv")
+    assert csv_zh.status_code == 200 and csv_zh.headers["content-type"].startswith("text/csv")
+    first_zh = csv_zh.content.decode("utf-8-sig").splitlines()[0]
+    first_en = client.get("/api/enterprises?size=5&format=csv&lang=en").content.decode("utf-8-sig").splitlines()[0]
+    assert re.search(r"[\u4e00-\u9fff]", first_zh) and not re.search(r"[\u4e00-\u9fff]", first_en)
+    assert "entity_id" not in first_zh.split(",")
+    assert client.get("/api/enterprises?format=csv&table=nothing").status_code == 422
+    assert client.get("/api/enterprises?format=xlsx&lang=fr").status_code == 422
+
+
+def test_the_profile_version_is_shown_read_only_beside_the_year(client: TestClient) -> None:
+    """A city keeps only its profile's current version (docs/profiles.md), so the controls
+    show it read-only with a link to the rules in force, and offer no selector to fake."""
+    profile = api(client, "/api/profile")
+    district = district_code(client)
+    year = api(client, "/api/overview")["level"]["years"][-2]
+    for url in ("/", f"/districts/{district}", f"/enterprises?year={year}", "/measures", f"/evaluation?year={year}"):
+        html = page(client, url)
+        bar = re.search(r'<p class="controls muted" id="profile-version"[^>]*>.*?</p>', html, flags=re.S)
+        assert bar is not None, url
+        assert f'data-version="{profile["version"]}"' in bar.group(0) and "/api/profile?year=" in bar.group(0), url
+        assert "<select" not in bar.group(0) and "profile_version" not in html and "本市只保存当前版本" in bar.group(0)
+    assert f"/api/profile?year={year}" in page(client, f"/enterprises?year={year}")
+    assert "the city keeps this version only" in page(client, "/?lang=en")

@@ -23,6 +23,9 @@ def label(name: str, lang: str | None = None) -> str:
     g = glossary().get(name)
     if g is None:
         return name
-    text = g["zh"] if (lang or language()) == "zh" else g["en"]
-    return f"{text}（{g['unit']}）" if g["unit"] and (lang or language()) == "zh" else (
-        f"{text} ({g['unit']})" if g["unit"] else text)
+    zh = (lang or language()) == "zh"
+    text = g["zh"] if zh else g["en"]
+    if not g["unit"]:
+        return text
+    # the glossary writes money as 万元 (tce/万元): in English it is 10k yuan, as the pages say
+    return f"{text}（{g['unit']}）" if zh else f"{text} ({g['unit'].replace('万元', '10k yuan')})"

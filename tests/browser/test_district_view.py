@@ -1,7 +1,7 @@
 """A district's user in a real browser (issue #14): signed in, the overview is its
 district's, the enterprise list shows only its district's, another district's enterprise is not
-there by its URL, and a whole-city page is refused with a message; the security policy lets
-its pages work."""
+there by its URL, and a whole-city page is refused with a message; its own district's LMDI
+decomposition opens by a click from the overview; the security policy lets its pages work."""
 
 from __future__ import annotations
 
@@ -62,4 +62,23 @@ def test_a_district_user_sees_its_own_enterprises(page: Page, watch: Watch,
     watch.console_errors.clear()  # the 404 and 403 above were asked for
     page.goto(f"{base}/map")
     expect(page.locator("#map svg")).to_be_visible()
+    watch.assert_clean()
+
+
+@pytest.mark.browser
+def test_a_district_user_opens_its_own_decomposition(page: Page, watch: Watch,
+                                                     district_url: tuple[str, str, str, str]) -> None:
+    base, district, _, district_name = district_url
+    page.goto(f"{base}/")
+    page.locator("input[name=username]").fill("east")
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("#sign-in").click()
+    with page.expect_navigation():
+        page.locator("#lmdi-link").click()
+    expect(page.locator("h1")).to_contain_text(district_name)
+    expect(page.locator("#crumbs")).to_contain_text(district_name)
+    expect(page.locator(f'#lmdi-form input[name=district][value="{district}"]')).to_have_count(1)
+    expect(page.locator("#sectors tr[data-code]").first).to_be_visible()  # its industries
+    expect(page.locator("#by")).to_have_count(0)  # no split by district to choose
     watch.assert_clean()

@@ -99,3 +99,23 @@ def test_the_year_selector_opens_every_year(page: Page, watch: Watch, base_url: 
         expect(page.locator("#years strong")).to_have_text(year)
         expect(page.locator("h1")).to_contain_text(year)
     watch.assert_clean()
+
+
+@pytest.mark.browser
+def test_the_overview_month_range_by_clicking(page: Page, watch: Watch, base_url: str) -> None:
+    """The city's overview has the drill-down's month range: chosen in its selects and
+    applied, the URL keeps ``from_month``/``to_month`` and the table holds those months with
+    their change on the month before."""
+    page.goto(f"{base_url}/?lang=en")
+    held = page.locator("#from-month option").all_inner_texts()
+    assert len(held) >= 24  # two years of months or more
+    start, end = held[-6], held[-4]
+    page.locator("#from-month").select_option(start)
+    page.locator("#to-month").select_option(end)
+    with page.expect_navigation():
+        page.locator("#months-apply").click()
+    expect(page).to_have_url(re.compile(rf"from_month={start}&to_month={end}"))
+    expect(page.locator("#months tr[data-period]")).to_have_count(3)
+    expect(page.locator("#months")).to_contain_text("on the month before")
+    assert page.locator("#months tr[data-period]").first.get_attribute("data-period") == start
+    watch.assert_clean()

@@ -1,5 +1,6 @@
 """The one-map's document: district and park boundaries (GeoJSON), enterprises with
-coordinates, class, carbon grade and accounts in the latest year, and each district's
+coordinates, industry (its division's name in both languages), class, carbon grade and
+accounts in the latest year, and each district's
 worst target colour with the targets behind it."""
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def build(city: City, colour: str = "class", scope: Scope | None = None) -> dict
     ev = classes(city.evaluation_or_none(year))[["entity_id", "class", "carbon_grade"]]
     t = firms[["entity_id", "name", "lon", "lat", "district_id", "park_id", "industry_code"]]
     t = t.merge(y, on="entity_id", how="left").merge(ev, on="entity_id", how="left")
-    t = t.assign(industry_name=t["industry_code"].astype(str).str[:2].map(lambda d: division_name(d, "zh")),
+    division = t["industry_code"].astype(str).str[:2]
+    t = t.assign(industry_name=division.map(lambda d: division_name(d, "zh")),
+                 industry_name_en=division.map(lambda d: division_name(d, "en")),
                  carbon_grade=t["carbon_grade"].map(lambda g: None if pd.isna(g) else str(int(g))))
     return {**city.header(year), "year": year, "colour": colour if colour in COLOURINGS else "class",
             "areas": feature_collection(city.package.boundaries, ent),

@@ -19,7 +19,8 @@ def build(city: City, scenarios: list[Scenario]) -> dict[str, Any]:
     base, grid_t_per_mwh, factor_year = pathway_base(city.accounts().yearly, city.factor_set, last)
     runs = [(sc, *pathway(sc, base, grid_t_per_mwh)) for sc in scenarios]
     notes = [] if factor_year == last else [{
-        "zh": f"{last} 年没有公布的电网排放因子，路径的基年因子用 {factor_year} 年的（{grid_t_per_mwh:.4f} tCO2/MWh）",
+        "zh": f"{last} 年没有公布的电网排放因子，路径的基年因子用 {factor_year} 年的"
+              f"（{grid_t_per_mwh:.4f} 吨二氧化碳/兆瓦时）",
         "en": f"no grid emission factor is published for {last}; the pathways' base year uses {factor_year}'s "
               f"({grid_t_per_mwh:.4f} tCO2/MWh)"}]
     return {**city.header(last), "base_year": last, "grid_factor_base_year_t_per_mwh": grid_t_per_mwh,
@@ -32,6 +33,11 @@ def build(city: City, scenarios: list[Scenario]) -> dict[str, Any]:
 def known_scenarios() -> list[str]:
     """The shipped scenarios (the only ones a web request may name)."""
     return builtin_names(SCENARIO_PACKAGE, SCENARIO_FOLDER)
+
+
+def scenario_names() -> dict[str, dict[str, str]]:
+    """Each shipped scenario's names in both languages, by id (the page's choices)."""
+    return {sc.id: {"zh": sc.zh, "en": sc.en} for sc in scenarios(known_scenarios())}
 
 
 def scenarios(names: list[str], *, files: bool = False) -> list[Scenario]:

@@ -18,6 +18,7 @@ from qingshan.app.organisations import tree_paths
 from qingshan.app.permissions import in_scope
 
 if TYPE_CHECKING:
+    from qingshan.app.organisations import Unit
     from qingshan.city import City
 
 
@@ -44,3 +45,12 @@ def scope_of(city: City, path: str) -> Scope:
         city.memo[key] = Scope(path, units, path.rstrip("/") == city_path)
     scope: Scope = city.memo[key]
     return scope
+
+
+def own_unit(city: City, scope: Scope) -> Unit | None:
+    """The unit the scope's organisation is (the last step of its path: a district, park or
+    enterprise); ``None`` for the whole city's users."""
+    if scope.whole_city:
+        return None
+    code = scope.path.rstrip("/").rsplit("/", 1)[-1]
+    return next(u for u in city.units() if u.code == code)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qingshan import __version__
+from qingshan.documents.screening_words import worded
 from qingshan.documents.values import clean
 from qingshan.screening import VERDICTS, Screening
 
@@ -39,7 +40,7 @@ def screening_document(s: Screening) -> dict[str, Any]:
                     "employees": p.employees, "file": p.file},
         "verdict": s.verdict, "verdict_zh": VERDICTS[s.verdict][0], "verdict_en": VERDICTS[s.verdict][1],
         "figures": fig, "per_value_added": s.per_va, "products": products,
-        "reasons": [dataclasses.asdict(x) for x in s.reasons], "expected_class": s.expected_class,
+        "reasons": [worded(dataclasses.asdict(x)) for x in s.reasons], "expected_class": s.expected_class,
         "impact": [{k: clean(v) for k, v in r.items()} for r in s.impact.to_dict("records")],
         "notes": s.notes,
     }

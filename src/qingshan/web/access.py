@@ -61,10 +61,11 @@ RULES = (
     Rule(READ, "/measures", "view", True),
     Rule(READ, "/api/measures", "view", True),
     Rule(READ, "/api/profile", "view", True),  # the rules in force: no figures
-    # analysis (web/analysis.py): the LMDI decomposition and the pathways of the whole city, as
-    # their JSON twins always were: the city's and its bureaus' users only
-    Rule(READ, "/lmdi", "view", False),
-    Rule(READ, "/api/lmdi", "view", False),
+    # analysis (web/analysis.py): the LMDI decomposition within scope (a district's user: its own
+    # district by industry; the handler refuses any other split); the pathways of the whole city,
+    # the city's and its bureaus' users only
+    Rule(READ, "/lmdi", "view", True),
+    Rule(READ, "/api/lmdi", "view", True),
     Rule(READ, "/pathways", "view", False),
     Rule(READ, "/api/pathways", "view", False),
     Rule(READ, "/api", "view", True),  # the list of endpoints

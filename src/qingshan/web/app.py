@@ -9,7 +9,6 @@ Origin, CSRF, sign-in when the city has accounts: :mod:`qingshan.web.auth`).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -39,7 +38,6 @@ from qingshan.documents.months import MonthRangeError
 from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.i18n import unit
-from qingshan.reports.workbook import document_sheets, workbook_bytes
 from qingshan.settings import setting
 from qingshan.web import admin, analysis, auth, downloads, drill, errors, protect, reporting, wording
 from qingshan.web.cache import ResponseCache
@@ -54,12 +52,11 @@ PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "
          ("lmdi", "/lmdi", "因素分解", "Drivers (LMDI)"), ("pathways", "/pathways", "达峰路径", "Pathways"),
          ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
          ("import", "/import", "数据导入", "Import"))
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: answers that change without a new data version (the import page, an accept's job): not
 #: kept by the response cache nor by the browser
 NO_STORE = {"Cache-Control": "no-store"}
 #: ``format`` of every GET endpoint with a JSON twin: the document, or its tables as a workbook
-Format = Literal["json", "xlsx"]
+Format = Literal["json", "xlsx", "csv"]
 FORMATS: tuple[str, ...] = get_args(Format)
 LANGUAGES = ("zh", "en")
 #: the longest text a search or a filter takes, and the longest enterprise id looked up
@@ -210,11 +207,9 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                              "errors": [{"loc": [str(x) for x in e.get("loc", ())], "type": e.get("type"),
                                          "msg": e.get("msg")} for e in errors]}, status_code=422)
 
-    def respond(doc: dict[str, Any], fmt: str, name: str) -> Any:
-        if fmt == "xlsx":  # the file name keeps only characters that need no quoting in a header
-            safe_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
-            return Response(workbook_bytes(document_sheets(doc)), media_type=XLSX,
-                            headers={"Content-Disposition": f'attachment; filename="qingshan-{safe_name}.xlsx"'})
+    def respond(request: Request, doc: dict[str, Any], fmt: str, name: str) -> Any:
+        if fmt in downloads.TABLE_FORMATS:  # its tables, headed in the request's language
+            return downloads.twin(request, doc, fmt, name)
         # documents are JSON-ready: no second pass through jsonable_encoder; Starlette's
         # JSONResponse serialises with allow_nan=False, so a NaN that slipped through is a
         # loud error, never invalid JSON (tests/test_safe_outputs.py)
@@ -309,24 +304,31 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         """The accounts document (as ``qingshan account --year``): enterprise-years with the
         factor rows used, roll-ups, products, factors; every year when ``year`` is omitted."""
         years = [known_year(year)] if year is not None else None
-        return respond(doc(accounts_doc.build, years, scope_of_request(request)), format, "accounts")
+        return respond(request, doc(accounts_doc.build, years, scope_of_request(request)), format, "accounts")
 
-    def overview_page(request: Request, year: int | None, scheme: str | None) -> dict[str, Any]:
-        return doc(overview_doc.build, scope_of_request(request), known_year(year) if year is not None else None,
-                   known_scheme(scheme))
+    def overview_page(request: Request, year: int | None, scheme: str | None, from_month: str | None = None,
+                      to_month: str | None = None) -> dict[str, Any]:
+        try:
+            return doc(overview_doc.build, scope_of_request(request), known_year(year) if year is not None else None,
+                       known_scheme(scheme), from_month, to_month)
+        except MonthRangeError as exc:  # a month the data do not hold, a range backwards
+            raise refused(exc.zh, exc.en) from exc
 
     @app.get("/api/overview", tags=["pages"])
     def api_overview(request: Request, year: int | None = None, scheme: str | None = None,
-                     format: Format = "json") -> Any:
+                     from_month: MonthText = None, to_month: MonthText = None, format: Format = "json") -> Any:
         """City energy, CO2 and intensities by year; districts in ``year`` (default the latest);
         target colours (a district's or park's user: its own unit's, and its parks); the
-        level panels of the user's unit (``level``: as ``/api/districts/{code}``).
-        ``format=xlsx`` returns the tables as a workbook."""
-        return respond(overview_page(request, year, scheme), format, "overview")
+        level panels of the user's unit (``level``: as ``/api/districts/{code}``, with its
+        months ``from_month``–``to_month``, YYYY-MM, default the year's, and their change on
+        the month before and on the year before). ``format=xlsx`` returns the tables as a
+        workbook."""
+        return respond(request, overview_page(request, year, scheme, from_month, to_month), format, "overview")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, year: int | None = None, scheme: str | None = None) -> HTMLResponse:
-        return page(request, "overview", overview_page(request, year, scheme))
+    def overview(request: Request, year: int | None = None, scheme: str | None = None,
+                 from_month: MonthText = None, to_month: MonthText = None) -> HTMLResponse:
+        return page(request, "overview", overview_page(request, year, scheme, from_month, to_month))
 
     @app.get("/api/map", tags=["pages"])
     def api_map(request: Request, colour: str = "class", format: Format = "json") -> Any:
@@ -334,7 +336,7 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         class, carbon grade and accounts; each district's worst target colour and why.
         ``colour`` is ``class`` or ``grade`` (碳效等级)."""
         one_of("colour", colour, map_doc.COLOURINGS)
-        return respond(doc(map_doc.build, colour, scope_of_request(request)), format, "map")
+        return respond(request, doc(map_doc.build, colour, scope_of_request(request)), format, "map")
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, colour: str = "class") -> HTMLResponse:
@@ -373,8 +375,9 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         ``scheme``, default the profile's; ``scale`` above or below), sort (one of the
         sortable columns), page (from 1; a page past the last is the last) of ``size`` rows
         (1–500); ``totals`` of every row the filters keep (surcharges included)."""
-        return respond(enterprise_list(request, q, district, industry, cls, sort, desc, page_no, size, park, grade,
-                                       scale, year, scheme), format, "enterprises")
+        found = enterprise_list(request, q, district, industry, cls, sort, desc, page_no, size, park, grade, scale,
+                                year, scheme)
+        return respond(request, found, format, "enterprises")
 
     @app.get("/enterprises", response_class=HTMLResponse, include_in_schema=False)
     def enterprises(request: Request, q: Text = "", district: Text = "", industry: Text = "",
@@ -405,7 +408,7 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         district and park, the evaluation of ``year`` (default the latest), measures; its
         months ``from_month``–``to_month`` (YYYY-MM, default the year's) with their change on
         the month before and on the same month a year before."""
-        return respond(one(request, entity_id, year, from_month, to_month), format, entity_id)
+        return respond(request, one(request, entity_id, year, from_month, to_month), format, entity_id)
 
     @app.get("/enterprises/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def enterprise(request: Request, entity_id: str, year: int | None = None, from_month: MonthText = None,
@@ -413,10 +416,10 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return page(request, "enterprise", one(request, entity_id, year, from_month, to_month))
 
     @app.get("/api/evaluation", tags=["pages"])
-    def api_evaluation(scheme: str | None = None, year: int | None = None,
+    def api_evaluation(request: Request, scheme: str | None = None, year: int | None = None,
                        format: Format = "json") -> Any:
         """Class counts, carbon grades, measures, parks and the class migration."""
-        return respond(evaluation_page(scheme, year), format, "evaluation")
+        return respond(request, evaluation_page(scheme, year), format, "evaluation")
 
     @app.get("/evaluation", response_class=HTMLResponse, include_in_schema=False)
     def evaluation(request: Request, scheme: str | None = None, year: int | None = None) -> HTMLResponse:
@@ -437,12 +440,13 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                                limit=limit)
 
     @app.get("/api/audit", tags=["pages"])
-    def api_audit(action: Text = "", actor: Text = "", entity: Text = "", since: dt.date | None = None,
-                  until: dt.date | None = None, limit: Annotated[int, Query(ge=1, le=audit_doc.MAX_EVENTS)] = 200,
-                  format: Format = "json") -> Any:
+    def api_audit(request: Request, action: Text = "", actor: Text = "", entity: Text = "",
+                  since: dt.date | None = None, until: dt.date | None = None,
+                  limit: Annotated[int, Query(ge=1, le=audit_doc.MAX_EVENTS)] = 200, format: Format = "json") -> Any:
         """The audit log, newest first (administrators): filtered by action, actor, entity
         prefix and dates (UTC, inclusive), with the state of its hash chain."""
-        answer: Response = respond(audit_page(action, actor, entity, since, until, limit), format, "audit")
+        answer: Response = respond(request, audit_page(action, actor, entity, since, until, limit), format,
+                                   "audit")
         answer.headers.update(NO_STORE)  # the log grows without a new data version: never kept
         return answer
 
@@ -455,9 +459,9 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
         return answer
 
     @app.get("/api/targets", tags=["pages"])
-    def api_targets(format: Format = "json") -> Any:
+    def api_targets(request: Request, format: Format = "json") -> Any:
         """Latest progress of every target with its colour, the warnings, the remaining room."""
-        return respond(doc(targets_doc.build), format, "targets")
+        return respond(request, doc(targets_doc.build), format, "targets")
 
     @app.get("/targets", response_class=HTMLResponse, include_in_schema=False)
     def targets(request: Request) -> HTMLResponse:

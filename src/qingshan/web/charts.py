@@ -93,7 +93,8 @@ def paths(scenarios: Sequence[dict[str, Any]], col: str, title: str, unit: str, 
             return [None if y not in by_year or by_year[y].get(c) is None else float(by_year[y][c]) for y in years]
 
         series.append({"name": label, "y": values(col)})
-        bands.append({"name": f"{label} p5–p95", "lo": values(f"{col}_p5"), "hi": values(f"{col}_p95")})
+        bands.append({"name": f"{label} {'P5–P95' if zh else 'p5–p95'}", "lo": values(f"{col}_p5"),
+                      "hi": values(f"{col}_p95")})
     return _figure({"title": title, "unit": unit, "x": [str(y) for y in years], "series": series,
                     "bands": bands}, title)
 

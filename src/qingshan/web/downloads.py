@@ -26,6 +26,7 @@ import inspect
 import re
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -108,6 +109,43 @@ def answer(request: Request, name: str, doc: dict[str, Any], data: WebCity, scop
     tables = page_tables(doc, lang)
     if fmt == "xlsx":  # typed as the page's answer; the media type says what it is
         return HTMLResponse(xlsx_bytes(tables, doc, lang), media_type=XLSX, headers=_attachment(name, "xlsx"))
+    chosen = _chosen(request, tables)
+    return HTMLResponse(csv_bytes(chosen, lang), media_type=CSV,
+                        headers=_attachment(f"{name}-{chosen.key}", "csv"))
+
+
+def twin_tables(doc: dict[str, Any]) -> list[Table]:
+    """Every list of records of a JSON twin's document, at any depth and none left out (the
+    twin's workbook holds what its JSON holds, :func:`qingshan.reports.workbook.document_sheets`),
+    each named by its path; a value that is no scalar goes to its cell as text."""
+    found: list[Table] = []
+
+    def walk(path: str, v: Any) -> None:
+        if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            frame = pd.DataFrame(v).map(lambda x: x if isinstance(x, int | float | str | type(None)) else str(x))
+            found.append(Table(path or "data", frame))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(f"{path}.{k}" if path else str(k), x)
+
+    walk("", doc)
+    return found
+
+
+def twin(request: Request, doc: dict[str, Any], fmt: str, name: str) -> Response:
+    """A JSON twin's download (``/api/…?format=xlsx`` or ``csv``): its tables with headers
+    and sheet names in the request's language (``lang``, Chinese by default, as the pages);
+    the JSON keys stay as they are. CSV holds one table, named by ``table`` (the first by
+    default)."""
+    lang = _lang(request)
+    tables = twin_tables(doc)
+    if fmt == "xlsx":
+        return Response(xlsx_bytes(tables, doc, lang), media_type=XLSX, headers=_attachment(name, "xlsx"))
+    return Response(csv_bytes(_chosen(request, tables), lang), media_type=CSV, headers=_attachment(name, "csv"))
+
+
+def _chosen(request: Request, tables: list[Table]) -> Table:
+    """The table a CSV download names (``table``; the first by default)."""
     wanted = request.query_params.get("table")
     chosen: Table | None = tables[0] if tables and wanted is None else next(
         (t for t in tables if t.key == wanted), None)
@@ -115,8 +153,7 @@ def answer(request: Request, name: str, doc: dict[str, Any], data: WebCity, scop
         known = "、".join(t.key for t in tables) or "—"
         asked = (wanted or "")[:60]
         raise _refused(f"本页没有表格 {asked!r}；可选：{known}", f"this page has no table {asked!r}; known: {known}")
-    return HTMLResponse(csv_bytes(chosen, lang), media_type=CSV,
-                        headers=_attachment(f"{name}-{chosen.key}", "csv"))
+    return chosen
 
 
 def buttons(doc: dict[str, Any], zh: bool) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ class Tools:
     """What the drill-down routes share with the application's other pages."""
 
     page: Callable[[Request, str, dict[str, Any]], HTMLResponse]
-    respond: Callable[[dict[str, Any], str, str], Any]
+    respond: Callable[[Request, dict[str, Any], str, str], Any]
     doc: Callable[..., dict[str, Any]]
     known_year: Callable[[int | None], int]
     known_scheme: Callable[[str | None], str | None]
@@ -68,7 +68,7 @@ def install(app: FastAPI, tools: Tools) -> None:
         """Surcharges and other measures of ``year`` (default the latest) under ``scheme``
         (default the profile's) by district, park, industry division and class, each
         grouping adding up to the total; within the user's part of the city."""
-        return tools.respond(measures(request, year, scheme), _format(tools, format), "measures")
+        return tools.respond(request, measures(request, year, scheme), _format(tools, format), "measures")
 
     @app.get("/measures", response_class=HTMLResponse, include_in_schema=False)
     def measures_page(request: Request, year: int | None = None, scheme: str | None = None) -> HTMLResponse:
@@ -94,8 +94,8 @@ def _level_routes(app: FastAPI, tools: Tools, segment: str, kind: str,
 
     def api(request: Request, code: str, year: int | None = None, scheme: str | None = None,
             from_month: MonthText = None, to_month: MonthText = None, format: str = "json") -> Any:
-        return tools.respond(level(request, kind, code, year, scheme, from_month, to_month), _format(tools, format),
-                             f"{kind}-{code}")
+        found = level(request, kind, code, year, scheme, from_month, to_month)
+        return tools.respond(request, found, _format(tools, format), f"{kind}-{code}")
 
     api.__doc__ = (f"One {en} ({zh}) of ``year`` (default the latest): energy, CO2 and intensities by year, "
                    "the year's change and its parent's figures, classes and grades under ``scheme`` (default "

@@ -41,7 +41,7 @@ from qingshan.city import uploads as staging
 from qingshan.city.config import read_city_config
 from qingshan.city.forms import FormReport, read_forms, report_fields
 from qingshan.errors import Problem
-from qingshan.reports.workbook import document_sheets, workbook_bytes
+from qingshan.web import downloads
 from qingshan.web.auth import NO_STORE, Page, Signed
 from qingshan.web.city import WebCity
 
@@ -59,7 +59,6 @@ MAX_FIELDS = FORM_ROWS["energy"] * 16 + 16
 STATUSES = ("submitted", "returned", "accepted")
 OFF = ("该城市未启用账户，没有企业填报", "this city has no accounts, so no enterprise reports")
 NOT_REPORTER = ("只有企业的填报人员填报本企业的数据", "only an enterprise's reporter reports its own data")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CELL = re.compile(r"r(\d{1,3})\.([a-z_0-9]{1,40})")
 
 
@@ -264,9 +263,10 @@ def install(app: FastAPI, data: WebCity, page: Page) -> None:
         of every enterprise (missing, submitted, returned, accepted; late against the city's
         due dates), per district and park; ``format=xlsx``: its tables as a workbook."""
         doc = document(request, getattr(request.state, "signed", None))
-        if format == "xlsx":
-            return Response(workbook_bytes(document_sheets(doc)), media_type=XLSX,
-                            headers={"Content-Disposition": 'attachment; filename="qingshan-reports.xlsx"', **NO_STORE})
+        if format == "xlsx":  # headed in the request's language, as every twin's (web/downloads.py)
+            answer = downloads.twin(request, doc, format, "reports")
+            answer.headers.update(NO_STORE)
+            return answer
         return JSONResponse(doc, headers=NO_STORE)
 
     @app.post("/api/reports", tags=["reports"])

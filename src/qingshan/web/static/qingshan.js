@@ -454,7 +454,7 @@
     const list = document.getElementById(host.dataset.list);
     let mode = "class";
     const styleOf = (e) => (mode === "grade" ? GRADE_STYLE[e.carbon_grade] : CLASS_STYLE[e.class]) || NONE_STYLE;
-    const firmTip = (e) => `<b>${esc(e.name)}</b><div>${esc(e.industry_name || e.industry_code)}</div>` +
+    const firmTip = (e) => `<b>${esc(e.name)}</b><div>${esc(T(e.industry_name, e.industry_name_en) || e.industry_code)}</div>` +
       `<div>${T("亩均类别", "class")}：${esc(e.class || "—")} · ${T("碳效等级", "carbon grade")}：${esc(e.carbon_grade || "—")}</div>` +
       `<div>${T("综合能耗", "energy")}：${fmt(e.energy_tce)} ${T("吨标准煤", "tce")} · CO₂：${fmt(e.co2_t)} ${T("吨", "t")}</div>`;
 
@@ -560,7 +560,7 @@
       mode = colourBy ? colourBy.value : "class";
       if (legend) {
         const table = mode === "grade" ? GRADE_STYLE : CLASS_STYLE, means = mode === "grade" ? GRADE_MEANS : CLASS_MEANS;
-        const head = mode === "grade" ? T("企业：碳效等级", "Enterprises: carbon grade") : T("企业：亩均类别", "Enterprises: 亩均 class");
+        const head = mode === "grade" ? T("企业：碳效等级", "Enterprises: carbon grade") : T("企业：亩均类别", "Enterprises: mu-efficiency (亩均) class");
         const rows = Object.entries(table).map(([k, [c, sh]]) => `<li data-key="${esc(k)}">${legendSvg(["mark", c, sh])}${esc(means[k])}</li>`)
           .concat([`<li data-key="none">${legendSvg(["mark", NONE_STYLE[0], "ring"])}${T("未评价", "not evaluated")}</li>`,
                    `<li data-key="cluster"><svg class="swatch" viewBox="-7 -7 14 14" width="16" height="16" aria-hidden="true"><circle r="6" fill="#2b2b2b"/><text y="3" text-anchor="middle" fill="#fff" font-size="8">3</text></svg>${T("数字：此处多家企业，点击放大", "number: several enterprises here, click to zoom in")}</li>`]);

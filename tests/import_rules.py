@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Third-party packages the methods may use (table expressions and arrays).
-METHODS_THIRD_PARTY = frozenset({"numpy", "pandas", "ibis"})
+METHODS_THIRD_PARTY = frozenset({"numpy", "pandas", "ibis", "numba"})
 #: Standard-library modules that read or write files, the network or other processes.
 IO_MODULES = frozenset({
     "pathlib", "os", "io", "shutil", "tempfile", "glob", "importlib", "socket", "ssl", "urllib", "http",

@@ -137,8 +137,11 @@ class City:
     def __init__(self, *, package_path: Path, data_dir: Path | None, profile: Profile, db: str | None = None,
                  factor_set: str | None = None, factors: Path | None = None, accept_warnings: bool = False,
                  progress: Callable[[str], None] | None = None, cache_dir: Path | None = None,
-                 isolation: isolated.Limits | None = None, reports: tuple[Reported, ...] = ()) -> None:
+                 isolation: isolated.Limits | None = None, reports: tuple[Reported, ...] = (),
+                 ecology: Path | None = None) -> None:
         self.package_path = package_path
+        #: the ecological package folder city.toml names (else the data directory's ``ecology/``)
+        self._ecology = ecology
         #: the accepted enterprise reports, which replace their rows of the package
         #: (:mod:`qingshan.data.reported`); read from the application database by :meth:`open`
         self.reports = reports
@@ -188,10 +191,12 @@ class City:
             raise ConfigError(tr(f"找不到数据目录或数据包：{path}", f"no data directory or package at {path}"))
         data_dir: Path | None = None
         configured: str | Path | None = None
+        ecology: Path | None = None
         if is_data_dir(path):
             data_dir = path
             cfg = read_city_config(path)
             configured = cfg.profile
+            ecology = cfg.ecology
             package_path = package_in(path, cfg.package)
             if not package_path.exists():
                 raise ConfigError(tr(f"{path} 中没有数据包（应有 package/、package.xlsx 或 history/ 中的版本）",
@@ -203,7 +208,7 @@ class City:
         return cls(package_path=package_path, data_dir=data_dir, profile=checked_profile(chosen),
                    db=db or setting("db") or None, factor_set=factor_set or setting("factor_set") or None,
                    factors=factors, accept_warnings=accept_warnings, progress=progress,
-                   reports=app_reports.of_city(data_dir) if data_dir is not None else ())
+                   reports=app_reports.of_city(data_dir) if data_dir is not None else (), ecology=ecology)
 
     def reopened(self, package_path: Path, *, cache_dir: Path | None = None,
                  isolation: isolated.Limits | None = None, progress: Callable[[str], None] | None = None,
@@ -215,7 +220,7 @@ class City:
         c = City(package_path=package_path, data_dir=self.data_dir, profile=self.profile, db=self.db,
                  factor_set=self._factor_set_name, factors=self._factors_file,
                  accept_warnings=self.accept_warnings, progress=progress, cache_dir=cache_dir, isolation=isolation,
-                 reports=self.reports if reports is None else reports)
+                 reports=self.reports if reports is None else reports, ecology=self._ecology)
         c.store_lock = self.store_lock
         return c
 
@@ -628,6 +633,77 @@ class City:
 
         return load_barometer(self._required("targets.barometer", year, "晴雨表规则", "barometer rules",
                                              "another profile").value)
+
+    # --- the ecological package and GEP (docs/gep/engine.md) ---------------------------
+
+    @property
+    def ecology_dir(self) -> Path | None:
+        """The ecological package folder: ``ecology`` of city.toml, else the data directory's
+        ``ecology/`` when it exists; ``None`` when the city has none."""
+        if self._ecology is not None:
+            return self._ecology
+        if self.data_dir is not None and (self.data_dir / "ecology").is_dir():
+            return self.data_dir / "ecology"
+        return None
+
+    def eco_package(self) -> Any:
+        """The validated ecological package (:class:`qingshan.ecology.EcoPackage`), read once."""
+        from qingshan.ecology import read_eco_package
+
+        if "eco_package" not in self.memo:
+            d = self.ecology_dir
+            if d is None:
+                raise ConfigError(tr("本城市没有生态数据包（数据目录中的 ecology/，或 city.toml 的 ecology）",
+                                     "this city has no ecological package (ecology/ in the data directory, "
+                                     "or `ecology` in city.toml)"))
+            self.memo["eco_package"] = read_eco_package(d, accept_warnings=self.accept_warnings)
+        return self.memo["eco_package"]
+
+    def gep_prices(self, year: int, override: str | None = None) -> tuple[Any, Selection | None]:
+        """The GEP pricing for ``year``: the price set ``override`` (``--prices``) or the
+        profile's ``ecology.gep_prices``, with the CPI chain; and the profile's selection."""
+        from qingshan.ecology.accounting import Pricing
+
+        if override is not None:
+            return Pricing.shipped(override), None
+        sel = self._required("ecology.gep_prices", year, "GEP 价格集", "GEP price set", "--prices")
+        return Pricing.shipped(sel.value), sel
+
+    def gep_account(self, year: int, *, prices: str | None = None, engine: str = "numpy",
+                    results_dir: Path | None = None, accept: tuple[tuple[str, str], ...] = ()) -> Any:
+        """The GEP account of ``year`` (:func:`qingshan.ecology.accounting.account_gep`) under
+        the profile's price set; per-pixel rasters go to ``results_dir`` (default: the data
+        directory's ``results/gep``); ``accept`` lists double-count pairs accepted explicitly."""
+        from qingshan.ecology.accounting import account_gep
+
+        key = ("gep", year, prices, engine, accept)
+        if key not in self.memo:
+            pricing, _ = self.gep_prices(year, prices)
+            out = results_dir or (self.data_dir / "results" / "gep" if self.data_dir is not None else None)
+            emissions, note = self._gep_emissions(year)
+            acc = account_gep(self.eco_package(), year, pricing=pricing, results_dir=out, engine=engine,  # type: ignore[arg-type]
+                              accept_double_count=accept, emissions_t=emissions)
+            acc.provenance["purification"] = note
+            self.memo[key] = acc
+        return self.memo[key]
+
+    def _gep_emissions(self, year: int) -> tuple[dict[str, dict[str, float]] | None, str]:
+        """Pollutant emissions by district for GEP purification: the enterprise package's
+        reported ``pollutants`` of ``year`` (enterprises only, not every source of the
+        region), or ``None`` with why."""
+        from qingshan.ecology.accounting import emissions_by_district
+
+        try:
+            pkg = self.package
+        except (ValidationError, ConfigError) as exc:
+            return None, f"enterprise package not usable: {str(exc)[:200]}"
+        if "pollutants" not in pkg or "entities" not in pkg:
+            return None, "the enterprise package has no pollutants table"
+        found = emissions_by_district(pkg.table("pollutants"), pkg.table("entities"), year)
+        if not found:
+            return None, f"the enterprise package reports no SO2, NOx, COD or NH3-N for {year}"
+        return found, (f"reported emissions of the enterprise package's pollutants table, {year} "
+                       "(reporting enterprises only; particulates not priced)")
 
     def screening_rules(self, year: int) -> Any:
         """The screening rule files the profile selects for ``year``."""

@@ -4,6 +4,7 @@
 
     profile = "demo"            # a shipped profile id, or a file of this directory ending .toml
     package = "package"         # optional: the package folder or workbook in this directory
+    ecology = "ecology"         # optional: the ecological package folder (default: ecology/ if present)
 
     [reporting]                 # optional: when enterprises' reports are due (issue #14)
     energy_due_day = 10         # a month's energy report: by this day of the following month
@@ -36,6 +37,7 @@ class CityConfig:
     profile: str | Path | None
     package: Path | None
     due: Due = field(default_factory=Due)
+    ecology: Path | None = None
 
 
 def _inside(data_dir: Path, name: str, c: Checker, key: str) -> Path | None:
@@ -54,12 +56,14 @@ def read_city_config(data_dir: Path) -> CityConfig:
         return CityConfig(profile=None, package=None)
     rf = read_rule_file(f, package="qingshan.profiles", folder="data", code=CODE)
     c = Checker(rf.label, f"{CODE}30")
-    c.only(rf.raw, ("profile", "package", "reporting"))
+    c.only(rf.raw, ("profile", "package", "reporting", "ecology"))
     profile: str | Path | None = c.text(rf.raw, "profile", required=False) or None
     if isinstance(profile, str) and profile.endswith(".toml"):
         profile = _inside(data_dir, profile, c, "profile")
     pkg = c.text(rf.raw, "package", required=False)
     package = _inside(data_dir, pkg, c, "package") if pkg else None
+    eco = c.text(rf.raw, "ecology", required=False)
+    ecology = _inside(data_dir, eco, c, "ecology") if eco else None
     reporting = c.table(rf.raw, "reporting", required=False)
     c.only(reporting, ("energy_due_day", "yearly_due"), "reporting")
     day = c.integer(reporting, "energy_due_day", "reporting", required=False, lo=1, hi=28)
@@ -75,7 +79,7 @@ def read_city_config(data_dir: Path) -> CityConfig:
             c.problem("reporting.yearly_due", yearly_text, "每年都有的日期（MM-DD，不含 2 月 29 日）",
                       "a date every year has (MM-DD, not 29 February)")
     c.raise_if_any()
-    return CityConfig(profile=profile, package=package, due=Due(day, yearly))
+    return CityConfig(profile=profile, package=package, due=Due(day, yearly), ecology=ecology)
 
 
 def write_city_config(data_dir: Path, profile: str) -> Path:

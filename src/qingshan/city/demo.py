@@ -1,6 +1,6 @@
 """The demo city's data directory: the generated package (docs/demo-city.md), a
-``city.toml`` naming the demo profile, and the demo's scenario and project files to try the
-commands on."""
+``city.toml`` naming the demo profile, the demo's scenario and project files to try the
+commands on, its ecological package (``ecology/``) and a carbon-sink project (``sinks/``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from qingshan.city import history
 from qingshan.city.config import write_city_config
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package
+from qingshan.ecology.demo import write_demo_eco_package
+from qingshan.ecology.sink_projects import DEMO_PROJECTS as DEMO_SINK_PROJECTS
+from qingshan.ecology.sink_projects import demo_project_text
 from qingshan.errors import ConfigError
 from qingshan.i18n import tr
 
@@ -41,4 +44,10 @@ def create_demo_city(data_dir: Path, *, enterprises: int, years: list[int], seed
         for name in names:
             src = resources.files(package_name).joinpath(sub, f"{name}{suffix}")
             (out / f"{name}{suffix}").write_text(src.read_text("utf-8"), "utf-8")
+    # the ecological package (GEP, docs/gep/engine.md) and a carbon-sink project
+    write_demo_eco_package(data_dir / "ecology")
+    sinks = data_dir / "sinks"
+    sinks.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_SINK_PROJECTS:
+        (sinks / f"{name}.toml").write_text(demo_project_text(name), "utf-8")
     return pkg_dir

@@ -75,6 +75,8 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     console.print(f"  qingshan project {ddir} --scenario {sdir / 'baseline.toml'} --scenario {sdir / 'policy.toml'}")
     console.print(f"  qingshan screen {pdir / 'aluminium_expansion.yaml'} --package {ddir}")
     console.print(f"  qingshan profile show {DEMO_PROFILE}")
+    console.print(f"  qingshan gep compare {ddir} --from 2020 --to 2025 --format json --out {out / 'gep.json'}")
+    console.print(f"  qingshan sinks estimate {ddir / 'sinks' / 'mangrove_restoration.toml'}")
     console.print(f"  qingshan serve {ddir}   " + tr("# 网页平台 http://127.0.0.1:8000/", "# web platform"))
 
 

@@ -343,16 +343,16 @@ def _tables(directory: Path, cal: dict[str, Any]) -> None:
         ["item", "value", "unit", "price_year", "source"],
         [
             [
-                "reservoir_cost",
+                "reservoir_storage_cost",
                 7.06,
                 "yuan/m3",
                 2010,
                 "LY/T 1721-2008 as applied by 白玛卓嘎 et al. 2017 (生态学报 37(19):6302) for Ganzi 2010",
             ],
-            ["water_tariff_domestic", 2.2, "yuan/m3", 2020, DEMO_SOURCE],
-            ["water_tariff_domestic", 2.4, "yuan/m3", 2025, DEMO_SOURCE],
-            ["hydropower_tariff", 0.30, "yuan/kWh", 2020, DEMO_SOURCE],
-            ["hydropower_tariff", 0.31, "yuan/kWh", 2025, DEMO_SOURCE],
+            ["water_price", 2.2, "yuan/m3", 2020, DEMO_SOURCE],
+            ["water_price", 2.4, "yuan/m3", 2025, DEMO_SOURCE],
+            ["electricity_price", 0.30, "yuan/kWh", 2020, DEMO_SOURCE],
+            ["electricity_price", 0.31, "yuan/kWh", 2025, DEMO_SOURCE],
         ],
     )
 
@@ -364,6 +364,9 @@ models = ["carbon", "water_yield", "sdr"]
 
 [parameters]
 seasonality_z = {z}
+# soil retention (InVEST SDR routing): the values of InVEST's sample data, a demo assumption
+threshold_flow_accumulation = 1000
+l_max = 122
 
 [rasters]
 dem = "dem.tif"

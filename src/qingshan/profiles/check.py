@@ -53,6 +53,10 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
         name = key.split(".", 1)[1]
         return [*(n for n in builtin_names("qingshan.screening", "rules")
                   if n == name or n.startswith(f"{name}-")), NONE]
+    if kind == "gep_prices":
+        from qingshan.ecology.prices import shipped_price_sets
+
+        return list(shipped_price_sets())
     raise KeyError(kind)
 
 

@@ -318,6 +318,21 @@ def test_seasonality_must_be_positive(tmp_path: Path, z: str) -> None:
     assert [(p.code, p.column) for p in check_eco_package(d)[1]] == [("L028", "seasonality_z")]
 
 
+def test_accepted_double_counts_need_two_services_and_a_reason(tmp_path: Path) -> None:
+    d = _tiny(tmp_path / "p")
+    text = (d / "ecology.toml").read_text("utf-8")
+    good = ('accepted_double_counts = [{services = ["water_conservation", "water_supply"], '
+            'reason = "as the Ganzi account"}]\n')
+    (d / "ecology.toml").write_text(good + text, "utf-8")
+    pkg = read_eco_package(d)
+    assert pkg.accepted_double_counts == (("water_conservation", "water_supply", "as the Ganzi account"),)
+    bad = ('accepted_double_counts = [{services = ["water_conservation", "water_supply"], reason = " "}, '
+           '{services = ["water_conservation"], reason = "one service"}]\n')
+    (d / "ecology.toml").write_text(bad + text, "utf-8")
+    assert [(p.code, p.column) for p in check_eco_package(d)[1]] == [
+        ("L002", "accepted_double_counts[0]"), ("L002", "accepted_double_counts[1]")]
+
+
 def test_huge_raster_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from qingshan.ecology import rasters
 

@@ -239,8 +239,13 @@ def test_comparison_splits_the_change(package) -> None:  # type: ignore[no-untyp
                                                                   rel=1e-6)
     assert float(row["price_effect"].iloc[0]) == pytest.approx((6.25 - 5) * (z20["wy_m3"] + z25["wy_m3"]) / 2,
                                                                rel=1e-6)
-    # rows valued from output value (grain, tourism) are not split
-    assert rows.loc[rows["service"] == "recreation", "unsplit"].sum() == pytest.approx(10e4)
+    # rows valued from output value with a quantity are split at their unit value: tourism in D2,
+    # 1.5 → 2 万人次 and 20 → 30 万元: p0 = 200 000 / 15 000 = 13.33 yuan a visit, p1 = 15;
+    # quantity (20 000 − 15 000)·(13.33 + 15)/2 = 70 833.33, price (15 − 13.33)·(15 000 + 20 000)/2 = 29 166.67
+    rec = rows[rows["service"] == "recreation"]
+    assert rec["unsplit"].sum() == 0.0
+    assert rec["quantity_effect"].sum() == pytest.approx(5000 * (200_000 / 15_000 + 15) / 2, rel=1e-12)
+    assert rec["price_effect"].sum() == pytest.approx((15 - 200_000 / 15_000) * 35_000 / 2, rel=1e-12)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -723,7 +723,8 @@ def account_gep(package: EcoPackage, year: int, *, pricing: Pricing, soil: SoilO
         Local kernels over rasterio windows of ``block_size``, or on dask arrays of ``chunks``
         (on ``client``, a ``dask.distributed.Client``, when given).
     accept_double_count : collection of (service, service)
-        Pairs of :data:`qingshan.methods.gep_value.DOUBLE_COUNT_PAIRS` accepted explicitly.
+        Pairs of :data:`qingshan.methods.gep_value.DOUBLE_COUNT_PAIRS` accepted explicitly, besides
+        those the package's manifest accepts with a reason (``accepted_double_counts``).
     reservoirs_m3, emissions_t : mappings by district id, optional
         Total reservoir capacity (m³) for flood regulation; pollutant emissions (t) by
         pollutant for purification.
@@ -772,7 +773,8 @@ def account_gep(package: EcoPackage, year: int, *, pricing: Pricing, soil: SoilO
     table = gv.value_table(gv_rows(rows)) if rows else gv_rows([])
     if rows:
         table["district_name"] = table["district"].map(names).fillna(table["district"])
-    problems = gv.double_count_problems(table, accept_double_count) if rows else []
+    accepted = {*accept_double_count, *((a, b) for a, b, _ in package.accepted_double_counts)}
+    problems = gv.double_count_problems(table, accepted) if rows else []
     physical = zone.rename(columns={"area": "area_ha", "c_storage": "carbon_storage_tC",
                                     "c_sequestration": "carbon_storage_change_tC_per_a",
                                     "wyield": "water_yield_m3", "avoided": "soil_retention_t"})

@@ -58,6 +58,8 @@ class EcoPackage:
     parameters: dict[str, float]
     sources: dict[str, str]
     warnings: tuple[Problem, ...] = field(default=())
+    #: double-count pairs the package accepts, each with the reason it gives (``accepted_double_counts``)
+    accepted_double_counts: tuple[tuple[str, str, str], ...] = ()
 
     def kind(self, key: str) -> str:
         """``class`` or ``value``: how the raster ``key`` is read."""
@@ -180,6 +182,7 @@ class _Manifest:
     tables: dict[str, list[tuple[str, Path]]] = field(default_factory=dict)  # name -> [(label, path)]
     parameters: dict[str, float] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    accepted: tuple[tuple[str, str, str], ...] = ()
 
 
 _TOP_KEYS = {
@@ -197,6 +200,7 @@ _TOP_KEYS = {
     "n_workers",
     "lulc_bas_year",
     "lulc_alt_year",
+    "accepted_double_counts",
 }
 
 
@@ -312,6 +316,7 @@ def _interpret(raw: dict[str, Any], directory: Path, problems: list[Problem]) ->
             )
             continue
         man.parameters[name] = float(v)
+    man.accepted = _accepted_double_counts(raw.get("accepted_double_counts", []), problems)
     src = raw.get("sources", {})
     if isinstance(src, dict):
         man.sources = {str(k): str(v) for k, v in src.items()}
@@ -320,6 +325,25 @@ def _interpret(raw: dict[str, Any], directory: Path, problems: list[Problem]) ->
             _m("L002", "sources", None, "应为「角色或表 = 来源」的表", "expected a table of role or table = source")
         )
     return man
+
+
+def _accepted_double_counts(value: object, problems: list[Problem]) -> tuple[tuple[str, str, str], ...]:
+    """``accepted_double_counts = [{services = ["water_conservation", "water_supply"], reason = "…"}]``:
+    pairs of services the package values both of on purpose, each with its reason (L002 otherwise;
+    the pairs the guard knows are ``qingshan.methods.gep_value.DOUBLE_COUNT_PAIRS``)."""
+    out: list[tuple[str, str, str]] = []
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        services = item.get("services") if isinstance(item, dict) else None
+        reason = item.get("reason") if isinstance(item, dict) else None
+        if (not isinstance(services, list) or len(services) != 2 or not all(isinstance(x, str) and x for x in services)
+                or not isinstance(reason, str) or not reason.strip()):
+            problems.append(_m("L002", f"accepted_double_counts[{i}]", item,
+                               "应为 {services = [服务, 服务], reason = 理由}",
+                               "expected {services = [service, service], reason = why}"))
+            continue
+        out.append((services[0], services[1], reason.strip()))
+    return tuple(out)
 
 
 def _per_year(man: _Manifest, role: str, key: str, value: object, directory: Path, problems: list[Problem]) -> None:
@@ -543,4 +567,5 @@ def check_eco_package(directory: str | Path) -> tuple[EcoPackage | None, list[Pr
         parameters=man.parameters,
         sources=man.sources,
         warnings=tuple(problems),
+        accepted_double_counts=man.accepted,
     ), problems

@@ -209,16 +209,24 @@ def bennet_split(q0: np.ndarray, p0: np.ndarray, q1: np.ndarray, p1: np.ndarray)
 
 
 def _priced(valued: pd.DataFrame) -> pd.DataFrame:
-    """Quantity in the price's unit (so q·p is yuan) and price in yuan per that unit."""
+    """Quantity in the price's unit (so q·p is yuan) and price in yuan per that unit.
+
+    A row valued from output value that also gives its quantity (tonnes of grain, visits)
+    is priced at its unit value, output value ÷ quantity (单位产值, the implicit price), so its
+    change too splits into quantity and price effects; only a row without a quantity (or
+    with quantity 0) stays unpriced."""
     q = np.full(len(valued), np.nan)
     p = np.full(len(valued), np.nan)
     base = [""] * len(valued)
     for i, row in enumerate(valued.to_dict("records")):
-        qq, pp = _num(row.get("quantity")), _num(row.get("price"))
+        qq, pp, vv = _num(row.get("quantity")), _num(row.get("price")), _num(row.get("value_yuan"))
         if qq is not None and pp is not None:
             q_scale, q_base = parse_unit(str(row["quantity_unit"]))
             m_scale, per_scale, _ = parse_price_unit(str(row["price_unit"]))
             q[i], p[i], base[i] = qq * q_scale, pp * m_scale / per_scale, q_base
+        elif qq is not None and qq > 0 and vv is not None:
+            q_scale, q_base = parse_unit(str(row["quantity_unit"]))
+            q[i], p[i], base[i] = qq * q_scale, vv / (qq * q_scale), q_base
     out = valued[list(KEYS)].copy()
     out["q"], out["p"], out["base"] = q, p, base
     out["v"] = valued["signed_value_yuan"].to_numpy()
@@ -232,8 +240,9 @@ def value_change(base: pd.DataFrame, target: pd.DataFrame) -> pd.DataFrame:
     Rows are matched on (district, ecosystem, class, service, indicator). For rows priced in both
     years (or in one year only, the other having no such row) the change is split by
     :func:`bennet_split`; a row absent in a year has quantity 0 there and takes the other year's
-    price, so its whole change is a quantity effect. Rows valued only from output value (no
-    quantity) cannot be split: their change goes to ``unsplit``. Columns: ``value_base``,
+    price, so its whole change is a quantity effect. Rows valued from output value are priced
+    at their unit value (output value ÷ quantity) when they give a quantity; without one they
+    cannot be split, and their change goes to ``unsplit``. Columns: ``value_base``,
     ``value_target``, ``change``, ``quantity_effect``, ``price_effect``, ``unsplit``;
     quantity_effect + price_effect + unsplit = change in each row (to floating-point rounding).
     A row whose quantity base unit differs between the years is refused (V005), and so is a row key

@@ -363,7 +363,9 @@ years = [{years}]
 models = ["carbon", "water_yield", "sdr"]
 # water supplied from the reservoirs is valued beside the water the land conserves, as the Ganzi 2010
 # account does (白玛卓嘎 et al. 2017, 生态学报 37(19), Table 3: 水资源供给 and 水源涵养 both counted)
-accepted_double_counts = [{{services = ["water_conservation", "water_supply"], reason = "counted as in the Ganzi 2010 account (白玛卓嘎 et al. 2017 Table 3); the demo's water supply is the reservoirs' delivered water, its conservation the land's yield"}}]
+[[accepted_double_counts]]
+services = ["water_conservation", "water_supply"]
+reason = "delivered water valued beside the land's conservation, as Ganzi 2010 counts both (Table 3)"
 
 [parameters]
 seasonality_z = {z}

@@ -31,7 +31,10 @@ LEVELS = ("city", "district", "park", "enterprise")
 #: what a signed-in user of a part of the city may open (the rest shows the whole city)
 SCOPED = ("/", "/api/overview", "/api/enterprises", "/enterprises", "/api/map", "/map", "/api/accounts",
           "/api/profile", "/api", "/openapi.json",
-          "/lmdi", "/api/lmdi")  # a district's own decomposition (a park's user: 403 from the page itself)
+          "/lmdi", "/api/lmdi",  # a district's own decomposition (a park's user: 403 from the page itself)
+          # GEP (web/gep.py): a district's own rows and map (a park's user: 403 from the page itself)
+          "/gep", "/api/gep", "/gep/map", "/api/gep/map", "/gep/maps/{service}.png", "/gep/coordination",
+          "/api/gep/coordination")
 #: the drill-down's pages (issue #16): within scope, a unit outside it 404
 DRILL = ("/districts/", "/api/districts/", "/parks/", "/api/parks/", "/industries/", "/api/industries/", "/measures",
          "/api/measures")

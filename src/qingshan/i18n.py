@@ -59,6 +59,17 @@ UNITS: dict[str, tuple[str, str]] = {
     "kWh": ("千瓦时", "kWh"),
     "enterprises": ("家", "enterprises"),
     "mu": ("亩", "mu"),
+    # GEP (issue #17): values in 亿元 and the physical units of its services
+    "100M yuan": ("亿元", "100M yuan"),
+    "tC": ("吨碳", "tC"),
+    "m3": ("立方米", "m³"),
+    "1e4 kWh": ("万千瓦时", "10k kWh"),
+    "visit": ("人次", "visits"),
+    "yuan/m3": ("元/立方米", "yuan/m³"),
+    "yuan/t": ("元/吨", "yuan/t"),
+    "yuan/tC": ("元/吨碳", "yuan/tC"),
+    "yuan/tCO2": ("元/吨二氧化碳", "yuan/tCO2"),
+    "yuan/kWh": ("元/千瓦时", "yuan/kWh"),
 }
 
 

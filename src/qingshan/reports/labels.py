@@ -46,6 +46,24 @@ EXTRA: dict[str, tuple[str, str]] = {
     "allowed": ("目标年允许量", "allowed"), "cap": ("总量上限", "cap"), "gap_share": ("差距/进度目标", "gap share"),
     "industry": ("行业", "industry"), "district": ("区县", "district"), "park": ("园区", "park"),
     "enterprise": ("企业", "enterprise"), "total": ("合计", "total"), "key": ("代码", "code"),
+    # GEP pages (documents/gep_pages.py)
+    "gep_class": ("服务类别", "class of service"), "service": ("服务", "service"),
+    "value_yuan": ("价值（元）", "value (yuan)"),
+    "share": ("占比", "share"), "ecosystem": ("生态系统类型", "ecosystem type"), "quantity_unit": ("单位", "unit"),
+    "indicator_zh": ("指标", "indicator (Chinese)"), "indicator_en": ("指标（英文）", "indicator"),
+    "price": ("核算年价格", "price in the accounting year"), "price_unit": ("价格单位", "price unit"),
+    "base_price": ("原价格", "price as published"), "price_year": ("价格年份", "price year"),
+    "price_index_ratio": ("价格指数比", "price index ratio"), "value_base": ("基期价值（元）", "base value (yuan)"),
+    "value_target": ("报告期价值（元）", "target value (yuan)"), "value_change": ("价值变化（元）", "change (yuan)"),
+    "quantity_effect": ("数量效应（元）", "quantity effect (yuan)"),
+    "price_effect": ("价格效应（元）", "price effect (yuan)"),
+    "unsplit": ("按产值计未拆分（元）", "from output value, not split (yuan)"),
+    "gdp_yuan": ("地区生产总值（元）", "GDP (yuan)"), "gep_yuan": ("生态系统生产总值（元）", "GEP (yuan)"),
+    "gep_gdp_ratio": ("GEP/GDP", "GEP/GDP"), "gdp_growth": ("GDP 年均增速", "GDP growth a year"),
+    "gep_growth": ("GEP 年均增速", "GEP growth a year"), "grade_zh": ("协调等级", "grade (Chinese)"),
+    "grade_en": ("协调等级（英文）", "grade"), "why_zh": ("原因", "reason (Chinese)"),
+    "why_en": ("原因（英文）", "reason"),
+    "district_name": ("区县名称", "district name"),
 }
 
 
@@ -87,6 +105,16 @@ TITLES: dict[str, tuple[str, str]] = {
     "schedule": ("进度目标", "Schedule"), "effects": ("各效应", "Effects"), "sectors": ("各部门效应", "By sector"),
     "energy.cells": ("能耗分解明细", "Energy cells"), "co2.cells": ("排放分解明细", "CO2 cells"),
     "scenarios": ("情景", "Scenarios"), "scenarios.years": ("逐年路径", "Pathways by year"),
+    # GEP pages (documents/gep_pages.py)
+    "by_class": ("按服务类别", "By class"), "by_service": ("按服务", "By service"),
+    "by_district": ("按区县", "By district"),
+    "by_ecosystem": ("按生态系统", "By ecosystem"), "physical": ("功能量", "Physical quantities"),
+    "prices": ("所用价格", "Prices used"), "not_accounted": ("未核算的服务", "Services not accounted"),
+    "maps": ("服务分布图", "Service maps"), "comparison.by_class": ("变化·按服务类别", "Change by class"),
+    "comparison.by_service": ("变化·按服务", "Change by service"),
+    "comparison.by_district": ("变化·按区县", "Change by district"),
+    "by_district_year": ("逐年分区县", "By district and year"), "latest_year": ("最近年份", "Latest year"),
+    "choices": ("可选区县", "Districts to choose"),
 }
 
 

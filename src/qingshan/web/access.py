@@ -68,6 +68,12 @@ RULES = (
     Rule(READ, "/api/lmdi", "view", True),
     Rule(READ, "/pathways", "view", False),
     Rule(READ, "/api/pathways", "view", False),
+    # GEP (web/gep.py): the city's users see the whole city, a district's user its own district
+    # (the handler answers 404 for another, 403 to a park's or an enterprise's user)
+    Rule(READ, "/gep", "view", True),
+    Rule(READ, "/gep/", "view", True),
+    Rule(READ, "/api/gep", "view", True),
+    Rule(READ, "/api/gep/", "view", True),
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
     Rule(READ, "/audit", "audit", False),

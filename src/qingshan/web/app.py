@@ -39,7 +39,7 @@ from qingshan.documents.scope import Scope, scope_of
 from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.i18n import unit
 from qingshan.settings import setting
-from qingshan.web import admin, analysis, auth, downloads, drill, errors, protect, reporting, wording
+from qingshan.web import admin, analysis, auth, downloads, drill, errors, gep, protect, reporting, wording
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import bars, chart, paths
 from qingshan.web.city import WebCity
@@ -50,6 +50,7 @@ PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "
          ("enterprises", "/enterprises", "企业", "Enterprises"),
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
          ("lmdi", "/lmdi", "因素分解", "Drivers (LMDI)"), ("pathways", "/pathways", "达峰路径", "Pathways"),
+         ("gep", "/gep", "生态产品", "GEP"),
          ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
          ("import", "/import", "数据导入", "Import"))
 #: answers that change without a new data version (the import page, an accept's job): not
@@ -596,6 +597,8 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
     analysis.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
                                       known_scheme=known_scheme, scope=scope_of_request, refused=refused,
                                       formats=FORMATS), lambda: data.city.years)
+    gep.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                 known_scheme=known_scheme, scope=scope_of_request, refused=refused, formats=FORMATS))
     errors.install(app, page)
     auth.install(app, data.auth, page)
     admin.install(app, data.auth, page)

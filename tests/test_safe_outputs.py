@@ -359,7 +359,7 @@ def test_messages_name_the_parameter_in_both_languages(client: TestClient) -> No
              "/api/enterprises?page=0": ("参数 page", "page must be at least 1"),
              "/api/accounts?year=abc": ("参数 year 应为整数", "year must be an integer"),
              "/api/map?colour=red": ("参数 colour", "colour must be one of class, grade"),
-             "/api/overview?format=pdf": ("参数 format", "format must be 'json' or 'xlsx'"),
+             "/api/overview?format=pdf": ("参数 format", "format must be 'json', 'xlsx' or 'csv'"),
              "/?lang=fr": ("参数 lang", "lang must be one of zh, en"),
              "/api/pathways?scenario=baseline&scenario=baseline": ("每个情景", "name each scenario once")}
     for url, (zh, en) in cases.items():

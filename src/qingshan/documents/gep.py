@@ -26,6 +26,23 @@ if TYPE_CHECKING:
 CLASS_NAMES = {"provisioning": ("物质产品", "provisioning"), "regulating": ("调节服务", "regulating"),
                "cultural": ("文化服务", "cultural"), "imported": ("区域外生态产品（扣除）", "imported (deducted)")}
 EFFECT_COLUMNS = ("value_base", "value_target", "change", "quantity_effect", "price_effect", "unsplit")
+#: 中文 and English of the engine's own indicators (accounting.py); a product of the package's
+#: statistics is named by the package itself
+INDICATOR_NAMES = {"water_yield_volume": ("产水量", "water yield volume"),
+                   "tourism_revenue": ("游客人次（旅行费用法）", "visits (travel-cost method)"),
+                   "reservoir_flood_storage": ("水库防洪库容", "reservoir flood storage"),
+                   "sediment": ("减少泥沙淤积", "sediment retained"),
+                   "nitrogen": ("保持土壤氮", "soil nitrogen retained"),
+                   "phosphorus": ("保持土壤磷", "soil phosphorus retained")}
+
+
+def indicator_name(indicator: str) -> tuple[str, str]:
+    """An indicator of the accounting table in 中文 and English (``storage_change_2020_2025``:
+    the carbon storage change between the two years)."""
+    if indicator.startswith("storage_change_"):
+        y0, _, y1 = indicator.removeprefix("storage_change_").partition("_")
+        return f"碳储量变化（{y0}–{y1} 年）", f"carbon storage change ({y0}–{y1})"
+    return INDICATOR_NAMES.get(indicator, (indicator, indicator))
 
 
 def _eco_names() -> dict[str, tuple[str, str]]:
@@ -50,11 +67,29 @@ def _named(series: pd.Series, names: dict[str, tuple[str, str]], key: str) -> li
              "value_yuan": clean(v)} for k, v in series.items()]
 
 
+def _indicators(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Physical quantity (功能量, in its unit) and GEP (yuan) by class, service and indicator:
+    the rows summed within each; a row valued from output value only has no quantity (``None``).
+    The values add up to GEP."""
+    if not len(table):
+        return []
+    keys = ["class", "service", "indicator", "quantity_unit"]
+    g = table.groupby(keys, sort=True, dropna=False).agg(quantity=("quantity", lambda q: q.sum(min_count=1)),
+                                                          value_yuan=("signed_value_yuan", "sum"))
+    out = []
+    for r in g.reset_index().to_dict("records"):
+        zh, en = indicator_name(str(r["indicator"]))
+        out.append({"class": str(r["class"]), "service": str(r["service"]), "indicator": str(r["indicator"]),
+                    "indicator_zh": zh, "indicator_en": en, "quantity": clean(r["quantity"]),
+                    "quantity_unit": clean(r["quantity_unit"]), "value_yuan": clean(r["value_yuan"])})
+    return out
+
+
 def account_document(city: City, year: int, *, prices: str | None = None, engine: str = "numpy",
                      accept: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     """The GEP account of ``year``: GEP and its totals by class, service, district and
-    ecosystem; the valued rows; physical totals; services not accounted and why; the
-    double-count warnings; the per-pixel rasters written."""
+    ecosystem, and by indicator with the physical quantity; the valued rows; physical totals;
+    services not accounted and why; the double-count warnings; the per-pixel rasters written."""
     acc: GepAccount = city.gep_account(year, prices=prices, engine=engine, accept=accept)
     services = {k: (v[1], v[2]) for k, v in SERVICES.items()}
     districts = {k: (v, v) for k, v in acc.districts.items()}
@@ -63,7 +98,7 @@ def account_document(city: City, year: int, *, prices: str | None = None, engine
             "by_service": _named(acc.totals("service"), services, "service"),
             "by_district": _named(acc.totals("district"), districts, "district"),
             "by_ecosystem": _named(acc.totals("ecosystem"), _eco_names(), "ecosystem"),
-            "rows": records(acc.table), "physical": records(acc.physical),
+            "by_indicator": _indicators(acc.table), "rows": records(acc.table), "physical": records(acc.physical),
             "not_accounted": acc.not_accounted, "problems": [p.to_dict() for p in acc.problems],
             "rasters": {k: str(v) for k, v in acc.rasters.items()},
             "provenance": acc.provenance}

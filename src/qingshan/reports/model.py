@@ -93,3 +93,9 @@ def count(v: Any) -> str:
 def grid(columns: list[tuple[str, bool]], rows: list[list[str]]) -> Grid:
     """A :class:`Grid` from (header, numeric) pairs and rows of texts."""
     return Grid(tuple(c for c, _ in columns), tuple(tuple(r) for r in rows), tuple(n for _, n in columns))
+
+
+def hundred_million(v: Any, digits: int = 2) -> str:
+    """Yuan as 亿元 (10⁸ yuan), as GEP is reported (``29_604_517_394.9`` → ``296.05``)."""
+    v = clean(v)
+    return "—" if v is None or not isinstance(v, int | float) else f"{v / 1e8:,.{digits}f}"

@@ -58,8 +58,12 @@ def _styles(face: str) -> dict[str, ParagraphStyle]:
     }
 
 
+#: subscript digits (₀–₉, which the CJK font lacks in part) set as subscripts
+_SUBSCRIPTS = {0x2080 + d: f"<sub>{d}</sub>" for d in range(10)}
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(text).translate(_SUBSCRIPTS).replace("\n", "<br/>"), style)
 
 
 def _widths(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], width: float) -> list[float]:

@@ -3,7 +3,7 @@
 
 | kind | documents | |
 |---|---|---|
-| ``city`` | accounts, targets, evaluation | the city's annual energy-and-carbon report |
+| ``city`` | accounts, targets, evaluation, GEP | the city's annual energy-and-carbon report |
 | ``district``, ``park`` | accounts, targets, evaluation | a district's or a park's report |
 | ``enterprise`` | the enterprise page's | the enterprise report card (企业画像) |
 | ``evaluation`` | evaluation | the evaluation notice list (公示名单) |
@@ -26,6 +26,7 @@ from qingshan.documents import evaluation as evaluation_doc
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.screening import OUTCOME
 from qingshan.errors import ConfigError, ValidationError
+from qingshan.reports import gep_section
 from qingshan.reports.model import Block, Facts, Grid, Heading, Report, Text, count, grid, number, percent
 
 if TYPE_CHECKING:
@@ -61,8 +62,9 @@ def sources(city: City, kind: str, unit: str | None = None, year: int | None = N
         ev: dict[str, Any] | None = evaluation_doc.build(city, y, scheme)
     except (ConfigError, ValidationError):  # no scheme for the year, or no year before it
         ev = None
-    return {"accounts": accounts_doc.build(city, None), "targets": targets_doc.build(city), "evaluation": ev,
-            "year": y}
+    out = {"accounts": accounts_doc.build(city, None), "targets": targets_doc.build(city), "evaluation": ev,
+           "year": y}
+    return out | {"gep": gep_section.sources(city, y)} if kind == "city" else out
 
 
 def _t(lang: str) -> Callable[[str, str], str]:
@@ -246,6 +248,9 @@ def area(src: dict[str, Any], kind: str, lang: str, unit: str | None = None) -> 
     notes = [x[lang] for x in acc.get("notes", []) if x.get("year") == year]
     if notes:
         blocks += [Heading(t("说明", "Notes"), 2), *[Text(x, "note") for x in notes]]
+    if kind == "city" and "gep" in src:  # the GEP section (docs/reports.md)
+        blocks += gep_section.blocks(src["gep"], lang, t(f"{_cn(n + 1)}、生态系统生产总值（GEP）",
+                                                         f"{n + 1}. Gross ecosystem product (GEP)"))
     what = {"city": ("能源与碳排放年度报告", "annual energy and carbon report"),
             "district": ("区县能源与碳排放报告", "district energy and carbon report"),
             "park": ("园区能源与碳排放报告", "park energy and carbon report")}[kind]

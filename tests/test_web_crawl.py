@@ -37,6 +37,7 @@ from qingshan.documents.enterprises import SCALES
 from qingshan.documents.lmdi import BY as LMDI_BY
 from qingshan.documents.screening import OUTCOME
 from qingshan.documents.targets import COLOUR_ZH
+from qingshan.ecology.demo import write_demo_eco_package
 from qingshan.screening.verdict import VERDICTS
 from qingshan.web.app import PAGES, create_app
 from qingshan.web.city import WebCity
@@ -53,8 +54,10 @@ PER_PATTERN = 3
 REFERENCE = ("/api",)
 #: seeds besides the menu: the drill-down's own pages
 EXTRA_SEEDS = ("/measures", "/password")
-#: what a link may lead to besides 200: the first data year's evaluation (a page saying why)
-ALLOWED_REFUSALS = {422: ("/evaluation",)}
+#: what a link may lead to besides 200: the first data year's evaluation (a page saying why),
+#: and a GEP page of a data year without a land-cover map (the ecological package holds its own
+#: accounting years; the 422 page names them)
+ALLOWED_REFUSALS = {422: ("/evaluation", "/gep", "/gep/map", "/gep/coordination")}
 #: words a Chinese page may show in Latin letters: names of formats and products, symbols,
 #: the CLI commands it quotes, the language switch
 LATIN_ON_ZH = {"Qingshan", "Excel", "CSV", "PDF", "Word", "JSON", "OpenAPI", "API", "CO2", "GB", "SHA", "YAML",
@@ -132,6 +135,7 @@ def _segment_ids() -> set[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     d = demo_city(tmp_path_factory.mktemp("crawl"))
+    write_demo_eco_package(d / "ecology")  # the GEP pages are crawled with data (issue #17)
     url = database.app_url(d)
     database.upgrade(url)
     with City.open(d) as city:

@@ -40,15 +40,6 @@ MAP_UNITS: dict[str, tuple[str, str]] = {
     "t C/ha": ("吨碳/公顷", "t C/ha"), "t C/(ha·a)": ("吨碳/(公顷·年)", "t C/(ha·yr)"), "mm/a": ("毫米/年", "mm/yr"),
     "t/(ha·a)": ("吨/(公顷·年)", "t/(ha·yr)"),
 }
-#: the engine's indicators (accounting.py) as pages name them; a product of the package's
-#: statistics is named by the package itself
-INDICATORS: dict[str, tuple[str, str]] = {
-    "water_yield_volume": ("产水量", "water yield volume"),
-    "tourism_revenue": ("游客人次（旅行费用法）", "visits (travel-cost method)"),
-    "reservoir_flood_storage": ("水库防洪库容", "reservoir flood storage"),
-    "sediment": ("减少泥沙淤积", "sediment retained"), "nitrogen": ("保持土壤氮", "soil nitrogen retained"),
-    "phosphorus": ("保持土壤磷", "soil phosphorus retained"),
-}
 HEADER = ("profile", "price_set", "eco_package")
 VALUE = "signed_value_yuan"  # a row's contribution to GEP (imported products negative)
 #: the field a grouping's key is written to on the pages (``class`` is the 亩均 class in
@@ -133,13 +124,6 @@ def _grouped(frame: pd.DataFrame, key: str, names: dict[str, tuple[str, str]], v
     return out
 
 
-def indicator_name(indicator: str) -> tuple[str, str]:
-    """An indicator of the accounting table in 中文 and English (``storage_change_2020_2025``:
-    the carbon storage change between the two years)."""
-    if indicator.startswith("storage_change_"):
-        y0, _, y1 = indicator.removeprefix("storage_change_").partition("_")
-        return f"碳储量变化（{y0}–{y1} 年）", f"carbon storage change ({y0}–{y1})"
-    return INDICATORS.get(indicator, (indicator, indicator))
 
 
 def _mentions_other(item: dict[str, Any], own: str, codes: list[str]) -> bool:
@@ -215,7 +199,7 @@ def gep_page(city: City, year: int | None = None, district: str | None = None, *
             ["quantity", VALUE]].sum().reset_index()
         for g in q.to_dict("records"):
             zh, en = names["service"].get(str(g["service"]), (str(g["service"]), str(g["service"])))
-            ind_zh, ind_en = indicator_name(str(g["indicator"]))
+            ind_zh, ind_en = gep_doc.indicator_name(str(g["indicator"]))
             physical.append({"service": str(g["service"]), "zh": zh, "en": en, "indicator": str(g["indicator"]),
                              "indicator_zh": ind_zh, "indicator_en": ind_en,
                              "quantity": clean(g["quantity"]), "quantity_unit": str(g["quantity_unit"]),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qingshan.documents import gep as gep_doc
 from qingshan.errors import QingshanError
+from qingshan.i18n import unit
 from qingshan.reports.model import Block, Facts, Grid, Heading, Text, grid, hundred_million, number
 
 if TYPE_CHECKING:
@@ -103,7 +104,8 @@ def blocks(g: dict[str, Any], lang: str, heading: str) -> list[Block]:
             grid([(t("服务", "service"), False), (t("指标", "indicator"), False), (t("功能量", "quantity"), True),
                   (t("单位", "unit"), False), (t(f"价值量（{yi}）", f"value ({yi})"), True)],
                  [[services.get(str(r["service"]), str(r["service"])), str(r[f"indicator_{lang}"]),
-                   _quantity(r["quantity"]), str(r["quantity_unit"] or "—"), hundred_million(r["value_yuan"])]
+                   _quantity(r["quantity"]), unit(str(r["quantity_unit"]), lang) if r["quantity_unit"] else "—",
+                   hundred_million(r["value_yuan"])]
                   for r in a["by_indicator"]])]
     out += _change(c, lang, classes, services, class_of, yi) if c is not None else [
         Heading(t("变化", "Change"), 2),

@@ -14,6 +14,10 @@ import pandas as pd
 
 from qingshan.methods import coupling
 
+#: the grade of a row whose normalised GDP or GEP is the panel's minimum (0): D = 0 there by
+#: construction of the min–max normalisation, not by the district's coordination
+ENDPOINT = ("不评级（GDP 或 GEP 为全体最小值，归一化为 0）",
+            "not graded (GDP or GEP is the panel's minimum, normalised to 0)")
 #: k of C = {4fg/(f+g)²}^k: the source paper's value (王睿 & 杨国靖 §2.1, k ∈ [2, 5]).
 K_PAPER = 2.0
 
@@ -47,7 +51,10 @@ def coordination_table(gep_by_district: Mapping[int, Mapping[str, float]], gdp: 
     frame["c"] = [coupling.coupling_degree(a, b, k) for a, b in zip(f, g, strict=True)]
     frame["t"] = [coupling.comprehensive_index(a, b) for a, b in zip(f, g, strict=True)]
     frame["d"] = [coupling.coordination_degree(a, b, k) for a, b in zip(f, g, strict=True)]
-    grades = [coupling.coordination_grade(d) for d in frame["d"]]
+    # with one indicator a system, the panel's lowest GDP or GEP normalises to exactly 0, and then
+    # C = D = 0 by construction whatever the other system: such a row is not graded
+    grades = [coupling.coordination_grade(d) if a > 0 and b > 0 else ENDPOINT
+              for a, b, d in zip(f, g, frame["d"], strict=True)]
     frame["grade_zh"], frame["grade_en"] = [z for z, _ in grades], [e for _, e in grades]
     frame = frame.sort_values(["district", "year"]).reset_index(drop=True)
     for col, out in (("gdp_yuan", "gdp_growth"), ("gep_yuan", "gep_growth")):

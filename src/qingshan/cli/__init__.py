@@ -1,11 +1,25 @@
 """Command line: ``qingshan demo | validate | account | evaluate | targets | decompose |
-project | screen | report | serve | profile | history | db | user | audit | gep | sinks``. Interfaces only:
-every command opens the city
+project | screen | report | serve | profile | history | db | user | audit | gep | sinks |
+air | water | permits``. Interfaces only: every command opens the city
 (:class:`qingshan.city.City`), asks :mod:`qingshan.documents` for its document and renders
 it. One module per command group; the options they share are in :mod:`.options`."""
 
-from qingshan.cli import accounts, demo, evaluate, gep, history, platform, profile, report, screen, serve, targets
+from qingshan.cli import (
+    accounts,
+    demo,
+    environment,
+    evaluate,
+    gep,
+    history,
+    permits,
+    platform,
+    profile,
+    report,
+    screen,
+    serve,
+    targets,
+)
 from qingshan.cli.main import main, run
 
-__all__ = ["accounts", "demo", "evaluate", "gep", "history", "main", "platform", "profile", "report", "run", "screen",
-           "serve", "targets"]
+__all__ = ["accounts", "demo", "environment", "evaluate", "gep", "history", "main", "permits", "platform", "profile",
+           "report", "run", "screen", "serve", "targets"]

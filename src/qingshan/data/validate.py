@@ -15,7 +15,10 @@ Problem codes (docs/data-package.md lists them all):
   city → district → park → enterprise (P026–P028)
 - P03x energy: enterprise, carrier, unit, period range, duplicate key, unit slip, factors
 - P04x economics; P05x production; P06x process; P12x gases (non-CO2 greenhouse gases);
-  P103–P117 materials (carbon balance; P101, P102, P110 are scenario-file codes, docs/targets.md)
+  P103–P117 materials (carbon balance; P101, P102, P110 are scenario-file codes, docs/targets.md);
+  P150–P157 monitoring tables (air stations and days, water sections and samples;
+  :mod:`qingshan.data.monitoring`); P190–P195 permit tables (permits, execution reports,
+  quotas; :mod:`qingshan.data.permits_check`)
 
 Root causes come first and instead of what they cause: when a table could not be read or
 is missing (P001, P005–P009), the checks that need it (references to enterprises, the
@@ -40,7 +43,9 @@ from qingshan.data.boundaries import check_boundaries
 from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
 from qingshan.data.ghg_methods import method_registry
 from qingshan.data.industry import known_division
+from qingshan.data.monitoring import check_monitoring, parse_date, whole_numbers
 from qingshan.data.package import Package
+from qingshan.data.permits_check import check_permit_tables
 from qingshan.data.raw import RawPackage, RawTable
 from qingshan.data.readers import read_package
 from qingshan.data.reported import Reported
@@ -154,7 +159,7 @@ def _formula_errors(frame: pd.DataFrame, values: pd.Series, empty: pd.Series,
 def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
                  problems: list[Problem]) -> None:
     values: pd.Series = raw.frame[col.name]
-    if col.type != "float":
+    if col.type not in ("float", "int"):
         values = _categorical(values)
     empty = values == ""
     if col.default is not None:
@@ -163,7 +168,7 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
     if col.required:
         problems += _rows_problems(frame, empty, "P010", col.name, values,
                                    f"必填：{col.zh}", f"required: {col.en}")
-    if col.type == "float":
+    if col.type in ("float", "int"):
         num, code = parse_numbers(values, empty)
         if code.notna().any():
             for c, (zh, en) in _NUMBER_PROBLEMS.items():
@@ -183,6 +188,9 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
             problems += _rows_problems(frame, above, "P012", col.name, values,
                                        f"应不大于 {col.max}：{col.zh}",
                                        f"must be <= {col.max}: {col.en}")
+        if col.type == "int":
+            frame[col.name] = whole_numbers(frame, num, col.name, values, problems)
+            return
         frame[col.name] = num.astype("float64")
         return
     err = _formula_errors(frame, values, empty, col.name, problems)
@@ -209,6 +217,14 @@ def _type_column(raw: RawTable, frame: pd.DataFrame, col: ColumnSpec,
         frame[col.name] = per
         frame["year"] = _float_per_value(per, lambda p: float(p[:4]))
         frame["month"] = _float_per_value(per, lambda p: float(p[5:7]))
+    elif col.type == "date":
+        day = _per_value(usable, parse_date)
+        bad = ~empty & ~err & day.isna()
+        problems += _rows_problems(frame, bad, "P150", col.name, values,
+                                   "应为日期 YYYY-MM-DD（该月真实存在的日期，后面不带其他文字）",
+                                   "expected a day YYYY-MM-DD (a day the month has, with nothing after it)")
+        frame[col.name] = day
+        frame["year"] = _float_per_value(day, lambda d: float(d[:4]))
     elif col.type == "year":
         num = _float_per_value(usable, parse_year)
         bad = ~empty & ~err & num.isna()
@@ -295,6 +311,8 @@ def _concat(parts: list[pd.DataFrame], table: str) -> pd.DataFrame:
     cols = ["_file", "_row", *spec.column_names]
     if any(c.type == "period" for c in spec.columns):
         cols += ["year", "month"]
+    if any(c.type == "date" for c in spec.columns):
+        cols += ["year"]
     cols += ["_text_" + c.name for c in spec.columns if c.type == "float" and c.unit_column]
     return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
 
@@ -1066,6 +1084,15 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None,
     problems += _duplicates(typed["pollutants"], ("entity_id", "year", "pollutant"), "pollutants")
     problems += _duplicates(typed["boundaries"], ("entity_id",), "boundaries")
     boundaries = check_boundaries(typed["boundaries"], ent, problems, references=readable)
+    for name in ("air_stations", "air_daily", "water_sections", "water_samples"):
+        problems += _duplicates(typed[name], tuple(tables()[name].key), name)
+    years = set(energy["year"].dropna().astype(int)) | set(typed["economics"]["year"].dropna().astype(int))
+    typed = check_monitoring(typed, set(ent.loc[ent["entity_type"] == "district", "entity_id"].dropna())
+                             if readable else None, years, boundaries, problems)
+    problems += check_permit_tables(typed["permits"], typed["permit_reports"], typed["pollutant_quotas"],
+                                    ent if readable else None)
+    for name in ("permits", "permit_reports", "pollutant_quotas"):
+        problems += _duplicates(typed[name], tables()[name].key, name)
     frames = {**typed, "entities": ent, "energy": energy, "production": production, "process": process,
               "gases": gases, "materials": materials, "boundaries": boundaries}
     pkg = Package({name: _tidy(f.drop(columns=[c for c in f.columns if c.startswith("_text_")]))

@@ -57,6 +57,10 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
         from qingshan.ecology.prices import shipped_price_sets
 
         return list(shipped_price_sets())
+    if kind == "aqi_standard":
+        return ["2012", "2026", "by_date"]
+    if kind == "four_batches":
+        return [n for n in builtin_names("qingshan.environment", "rules") if n.startswith("four_batches-")]
     raise KeyError(kind)
 
 

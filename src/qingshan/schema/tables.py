@@ -18,7 +18,9 @@ from typing import Any
 from qingshan.schema.units import label_key
 
 TABLE_ORDER: tuple[str, ...] = ("entities", "energy", "economics", "production", "process",
-                                "materials", "gases", "pollutants", "boundaries")
+                                "materials", "gases", "pollutants", "boundaries",
+                                "air_stations", "air_daily", "water_sections", "water_samples",
+                                "permits", "permit_reports", "pollutant_quotas")
 
 
 @dataclass(frozen=True)

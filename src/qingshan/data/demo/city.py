@@ -20,6 +20,8 @@ from qingshan.data.demo.frames import economics_frame, energy_frame, entities_fr
 from qingshan.data.demo.gases import gases_table
 from qingshan.data.demo.geography import boundaries_frame
 from qingshan.data.demo.materials import materials_table
+from qingshan.data.demo.monitoring import monitoring_tables
+from qingshan.data.demo.permits import demo_permit_tables
 
 
 def generate_demo_city(
@@ -57,6 +59,11 @@ def generate_demo_city(
     # the gases rows draw from a child spawned after the others, which stay as they were
     gases = gases_table(cal, np.random.default_rng(ss.spawn(1)[0]), f, en, qty_by)
     pollutants = pollutants_table(cal, r_pol, f, eco, en, yrs)
+    # permits, execution reports and quotas: their own stream of the seed (data/demo/permits.py),
+    # drawn before any defect is injected
+    district_ids = np.array([d["entity_id"] for d in cal.districts], dtype=object)[f.district]
+    districts = dict(zip(map(str, f.ids), map(str, district_ids), strict=True))
+    permit_tables = demo_permit_tables(pollutants, districts, seed=seed)
 
     marks = TableDefects()
     if defects:
@@ -72,4 +79,6 @@ def generate_demo_city(
         "gases": gases,
         "pollutants": pollutants,
         "boundaries": boundaries_frame(cal.raw),
+        **monitoring_tables(seed, yrs),  # air stations and days, water sections and samples (own seed)
+        **permit_tables,
     }

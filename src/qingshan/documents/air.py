@@ -1,0 +1,122 @@
+"""The air-quality document (docs/environment.md, "Engines and commands"): one year's daily
+AQI per station, district and city and the annual assessment (statistics, GB 3095 grade II
+compliance, good-day ratio, comprehensive index, district ranking), headed by the profile
+(id, version, its ``environment.aqi_standard`` selection) and the package, and saying which
+HJ 633 edition applied to which days.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from qingshan.documents.names import names
+from qingshan.documents.values import clean, records
+from qingshan.environment.air import AQI_FIELDS, INDICATORS, assess_air
+from qingshan.errors import ConfigError
+from qingshan.i18n import tr
+
+if TYPE_CHECKING:
+    from qingshan.city import City
+    from qingshan.environment.air import AirResult
+
+TABLES = ("air_stations", "air_daily")
+#: what the annual assessment rests on that Qingshan could not verify (docs/environment.md)
+UNVERIFIED = [
+    {"zh": "HJ 663 各污染物的统计量（年均值、百分位数）及百分位数公式未经官方文本核实",
+     "en": "the statistic per pollutant (annual mean, percentile) and the percentile formula of HJ 663 "
+           "are not checked against the official text"},
+    {"zh": "区县和城市的日浓度取所辖全部站点浓度的算术平均（HJ 663 未读原文）",
+     "en": "district and city daily concentrations are the arithmetic mean of all their stations "
+           "(HJ 663 text not read)"},
+    {"zh": "综合指数按《城市环境空气质量排名技术规定》的公开解读计算，文号未核实",
+     "en": "the comprehensive index follows public explanations of the city ranking rules; "
+           "the document number is not verified"},
+]
+
+
+def tables(city: City) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The package's ``air_stations`` and ``air_daily``; a :class:`ConfigError` when the
+    package has no air monitoring data."""
+    pkg = city.package
+    if any(t not in pkg or not len(pkg[t]) for t in TABLES):
+        raise ConfigError(tr("数据包中没有空气监测站点和日均值（air_stations、air_daily）",
+                             "the package has no air monitoring data (air_stations, air_daily)"))
+    return pkg["air_stations"], pkg["air_daily"]
+
+
+def aqi_override(city: City, year: int) -> str | None:
+    """The profile's ``environment.aqi_standard`` for ``year`` as an edition (``"2012"``,
+    ``"2026"``), ``None`` for ``by_date`` or no selection."""
+    v = city.profile.value("environment.aqi_standard", year)
+    return None if v in (None, "by_date") else v
+
+
+def _days(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+    out = frame.rename(columns={key: "unit"}).copy()
+    out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
+    cols = ("unit", "date", *INDICATORS, *AQI_FIELDS, *(c for c in out.columns if c.startswith("iaqi_")))
+    return records(out, tuple(dict.fromkeys(cols)))
+
+
+def _named(rows: pd.DataFrame, kind: str, labels: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for r in records(rows):
+        zh, en = labels.get(str(r["unit"]), (str(r["unit"]), str(r["unit"])))
+        out.append({"kind": kind, "code": r["unit"], "name": zh, "name_en": en,
+                    **{k: v for k, v in r.items() if k not in ("scope", "unit")}})
+    return out
+
+
+def result_document(city: City, result: AirResult) -> dict[str, Any]:
+    """The document of an :class:`~qingshan.environment.air.AirResult`."""
+    n = names(city)
+    year = result.year
+    st = result.stations
+    station_labels = {str(s): (str(nm), str(nm)) for s, nm in zip(st["station_id"], st["name"], strict=True)}
+    district_labels = {c: (nm, nm) for c, nm in n.districts.items()}
+    a = result.annual
+    rank = {str(r["district"]): int(r["rank"]) for r in records(result.ranking)}
+    districts = _named(a[a["scope"] == "district"], "district", district_labels)
+    for d in districts:
+        d["rank"] = rank.get(d["code"])
+    stations = _named(a[a["scope"] == "station"], "station", station_labels)
+    home = dict(zip(st["station_id"].astype(str), st["district_id"].astype(str), strict=True))
+    for s in stations:
+        s["district"] = home.get(s["code"])
+    city_rows = _named(a[a["scope"] == "city"], "city", {"city": (n.city_name, n.city_name)})
+    sel = city.profile.selection("environment.aqi_standard", year)
+    stats = result.statistics.copy()
+    return {**city.header(year), "year": year,
+            "aqi_standard": {"selection": None if sel is None else sel.to_dict(),
+                             "override": None if result.override is None else f"HJ 633-{result.override}",
+                             "editions": result.editions},
+            "gb3095": result.gb3095,
+            "city": city_rows[0] if city_rows else None, "districts": sorted(districts, key=lambda d: d["rank"] or 1e9),
+            "stations": stations,
+            "statistics": records(stats.rename(columns={"unit": "code"})),
+            "days": {"city": _days(result.city_days, "area"), "districts": _days(result.district_days, "area"),
+                     "stations": _days(result.station_days, "station_id")},
+            "station_list": records(st), "unverified": UNVERIFIED, "problems": []}
+
+
+def build(city: City, year: int) -> dict[str, Any]:
+    """The air-quality document of ``year`` from the city's package and profile."""
+    stations, daily = tables(city)
+    if not (pd.to_datetime(daily["date"]).dt.year == year).any():
+        raise ConfigError(tr(f"数据包中没有 {year} 年的空气日均值", f"the package has no daily air values for {year}"))
+    return clean_document(result_document(city, assess_air(stations, daily, year,
+                                                            override=aqi_override(city, year))))
+
+
+def clean_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every value JSON-ready (no NaN, numpy scalars as Python ones)."""
+    def walk(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [walk(x) for x in v]
+        return clean(v)
+    out: dict[str, Any] = walk(doc)
+    return out

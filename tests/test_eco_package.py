@@ -1,5 +1,5 @@
 """The ecological data package: the demo package validates clean and is written byte for
-byte the same every time; every problem code L001–L033 is raised by a hostile package, all
+byte the same every time; every problem code L001–L034 is raised by a hostile package, all
 at once; a package in InVEST's own names is accepted; windowed and dask reading give the
 rasters exactly."""
 
@@ -157,7 +157,7 @@ def test_missing_manifest_is_e001(tmp_path: Path) -> None:
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:
-    """One hostile package raises every code from L002 to L033 in a single validation."""
+    """One hostile package raises every code from L002 to L034 in a single validation."""
     d = _tiny(tmp_path / "p")
     geo = Affine(0.0003, 0.0, 109.2, 0.0, -0.0003, 24.5)
     _tif(d / "dem.tif", _values("dem"), nodata=-9999.0, crs="EPSG:4490", transform=geo)  # L008 (+L007)
@@ -192,6 +192,7 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
         "2020,459902,渔业,鱼,nan,t,30,yb\n"  # L023
         "2020,459902,牧业,,5,t,30,yb\n"  # L020
         "2020,459902,水电,水电,5,10^4 kWh,30,\n"  # L027
+        "2020,459902,渔业,虾,5,公斤,30,yb\n"  # L034
         "2020,459999,农业,蔬菜,5,t,30,yb\n",
         "utf-8",
     )  # L029
@@ -211,7 +212,7 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
     pkg, problems = check_eco_package(d)
     assert pkg is None
     codes = {p.code for p in problems}
-    assert codes == {f"L{i:03d}" for i in range(2, 34)}
+    assert codes == {f"L{i:03d}" for i in range(2, 35)}
     by = {(p.code, p.file, p.row, p.column) for p in problems}
     assert ("L025", "classes.csv", 4, "lucode") in by
     assert ("L026", "prices.csv", 2, "price_year") in by
@@ -221,6 +222,7 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
     assert {p.severity for p in problems if p.code in ("L011", "L033")} == {"warning"}
     assert {p.file for p in problems if p.code == "L011"} == {"erosivity.tif"}  # inf is L014, not nodata
     assert {p.value for p in problems if p.code == "L031"} == {"lucode=11"}
+    assert [(p.row, p.value) for p in problems if p.code == "L034"] == [(7, "公斤")]
 
 
 def test_invest_names_accepted(tmp_path: Path) -> None:
@@ -331,6 +333,13 @@ def test_accepted_double_counts_need_two_services_and_a_reason(tmp_path: Path) -
     (d / "ecology.toml").write_text(bad + text, "utf-8")
     assert [(p.code, p.column) for p in check_eco_package(d)[1]] == [
         ("L002", "accepted_double_counts[0]"), ("L002", "accepted_double_counts[1]")]
+    # a pair is unordered, and must be one the double-count guard knows (gep_value.DOUBLE_COUNT_PAIRS)
+    pairs = ('accepted_double_counts = [{services = ["hydropower", "water_conservation"], reason = "r"}, '
+             '{services = ["water_conservation", "recreation"], reason = "not a known pair"}]\n')
+    (d / "ecology.toml").write_text(pairs + text, "utf-8")
+    probs = check_eco_package(d)[1]
+    assert [(p.code, p.column, p.value) for p in probs] == [
+        ("L002", "accepted_double_counts[1].services", "water_conservation + recreation")]
 
 
 def test_huge_raster_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

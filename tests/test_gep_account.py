@@ -171,8 +171,14 @@ def hand_gep(year: int, prev: int | None) -> float:
         total += z["wy_m3"] * 5 * ratio
         total += 0.24 * z["soil"] / 1.2 * 10 * ratio  # sediment: λ·A_s/ρ × dredging cost
         total += z["soil"] * 0.002 * 1000 * ratio + z["soil"] * 0.001 * 2000 * ratio  # N and P
-        total += max(z["seq"], 0.0) * 44 / 12 * 100 * ratio
     if year == 2025:
+        # carbon: the NET storage change of each district over all its ecosystems, valued when
+        # positive. 2020 → 2025 three pixels change (storage F 43, A 23 t C/ha, 1-ha pixels):
+        # D1 (2,0) A→F +20 t C; D2 (1,2) A→F +20 and (3,2) F→A −20. Over 5 a:
+        # D1 net +4 t C/a → 4 × 44/12 t CO2 × 100 yuan × 1.25 = 1 833.33 yuan;
+        # D2 net (+20 − 20)/5 = 0 → nothing. (The old rule, D2 forest +4 valued and D2
+        # farmland −4 dropped, gave 3 666.67.)
+        total += 4 * 44 / 12 * 100 * 1.25
         total += 50e4 + 30e4 + 1000e4 * 0.5 * ratio  # grain output value, tourism revenue, hydropower
     else:
         total += 40e4 + 20e4
@@ -224,14 +230,58 @@ def test_gep_equals_the_hand_calculation(package) -> None:  # type: ignore[no-un
     assert not (missing & set(a25.table["service"])) - {"water_supply"}
 
 
+def test_a_district_net_carbon_loss_is_recorded_not_dropped(tmp_path: Path) -> None:
+    """Districts drawn so that D1 holds both A→F pixels ((2,0), (1,2)) and D2 the F→A pixel (3,2):
+    D1 net (+20 + 20)/5 = +8 t C/a, valued 8 × 44/12 × 100 × 1.25 = 3 666.67 yuan;
+    D2 net −20/5 = −4 t C/a = −14.667 t CO2/a: valued as zero, recorded as a loss of
+    4 × 44/12 × 100 × 1.25 = 1 833.33 yuan at the same price."""
+    districts = [[1, 1, 2, 2, 2], [1, 1, 1, 2, 2], [1, 1, 2, 2, 2], [1, 1, 2, 2, 2]]
+    pkg = read_eco_package(write_package(tmp_path / "p", districts), accept_warnings=True)
+    acc = account_gep(pkg, 2025, pricing=pricing())
+    carbon = acc.table[acc.table["service"] == "carbon_sequestration"]
+    assert list(carbon["district"]) == ["D1"]
+    assert float(carbon["quantity"].iloc[0]) == pytest.approx(8 * 44 / 12, rel=1e-12)
+    assert float(carbon["value_yuan"].iloc[0]) == pytest.approx(8 * 44 / 12 * 100 * 1.25, rel=1e-12)
+    losses = [m for m in acc.not_accounted if m["kind"] == "carbon_loss"]
+    assert [m["district"] for m in losses] == ["D2"]
+    assert losses[0]["loss_tc_per_a"] == pytest.approx(4.0, rel=1e-12)
+    assert losses[0]["loss_tco2_per_a"] == pytest.approx(4 * 44 / 12, rel=1e-12)
+    assert losses[0]["value_yuan"] == pytest.approx(4 * 44 / 12 * 100 * 1.25, rel=1e-12)
+    assert "D2" in losses[0]["why_en"] and "14.7 t CO2/a" in losses[0]["why_en"]
+
+
+def test_area_without_a_value_is_reported_by_district(package) -> None:  # type: ignore[no-untyped-def]
+    """D8 with threshold 4: every cell drains east and accumulation is col + 1, so the cells of
+    column 4 (accumulation 5 > 4) are streams, where InVEST leaves avoided erosion NaN. They are
+    4 pixels of D2 (columns 2–4, 12 ha): 4 ha (33.3 %) not covered; D1 is covered whole."""
+    acc = account_gep(package, 2025, pricing=pricing(), soil=SoilOptions(4, 122, "d8"))
+    cov = acc.provenance["coverage"]["soil_retention"]
+    assert cov == {"D1": {"area_ha": 8.0, "covered_ha": 8.0}, "D2": {"area_ha": 12.0, "covered_ha": 8.0}}
+    notes = [m for m in acc.not_accounted if m["kind"] == "coverage"]
+    assert [(m["service"], m["district"]) for m in notes] == [("soil_retention", "D2")]
+    assert "D2: 4.0 ha (33.3%) not covered" in notes[0]["why_en"]
+    # water yield has a value on every pixel: covered whole, no note
+    assert acc.provenance["coverage"]["water_conservation"]["D2"] == {"area_ha": 12.0, "covered_ha": 12.0}
+    # the soil retained is that of the 16 covered pixels only (hand: columns 0–3)
+    got = float(acc.physical["soil_retention_t"].sum())
+    assert got == pytest.approx(sum(avoided_t(LULC[2025][r][c], c) for r in range(4) for c in range(4)), rel=1e-6)
+
+
 def test_comparison_splits_the_change(package) -> None:  # type: ignore[no-untyped-def]
     a20 = account_gep(package, 2020, pricing=pricing(), soil=SOIL)
     a25 = account_gep(package, 2025, pricing=pricing(), soil=SOIL)
     c = compare(a20, a25)
     rows = c.rows
     assert rows["change"].sum() == pytest.approx(a25.gep - a20.gep, rel=1e-9)
-    assert (rows["quantity_effect"] + rows["price_effect"] + rows["unsplit"]).to_numpy() == pytest.approx(
-        rows["change"].to_numpy(), rel=1e-9, abs=1e-6)
+    effects = rows["quantity_effect"] + rows["price_effect"] + rows["unsplit"] + rows["scope_change"]
+    assert effects.to_numpy() == pytest.approx(rows["change"].to_numpy(), rel=1e-9, abs=1e-6)
+    # carbon is accounted in 2025 only (2020 is the first LULC year): its whole change, D1's
+    # 4 t C/a × 44/12 × 100 × 1.25 = 1 833.33 yuan, is a scope change, not a quantity effect
+    carbon = rows[rows["service"] == "carbon_sequestration"]
+    assert list(carbon["district"]) == ["D1"] and list(carbon["indicator"]) == ["storage_change"]
+    assert float(carbon["scope_change"].iloc[0]) == pytest.approx(4 * 44 / 12 * 100 * 1.25, rel=1e-12)
+    assert float(carbon["quantity_effect"].iloc[0]) == 0.0 and float(carbon["price_effect"].iloc[0]) == 0.0
+    assert rows.loc[rows["service"] != "carbon_sequestration", "scope_change"].abs().sum() == 0.0
     # water conservation in one zone: quantity effect at the mean price, price effect at the mean quantity
     z20, z25 = hand(2020, None)[("D1", "forest")], hand(2025, 2020)[("D1", "forest")]
     row = rows[(rows["service"] == "water_conservation") & (rows["district"] == "D1") & (rows["ecosystem"] == "forest")]
@@ -301,9 +351,13 @@ def test_soil_retention_is_not_accounted_without_routing_parameters(package) -> 
 
 def test_double_count_is_reported_unless_accepted(package) -> None:  # type: ignore[no-untyped-def]
     acc = account_gep(package, 2025, pricing=pricing(), soil=SOIL, reservoirs_m3={"D2": 1e6})
-    assert [p.code for p in acc.problems] == ["V008"]
+    # D2 values water conservation beside flood storage and beside hydropower
+    assert sorted(str(p.value) for p in acc.problems) == ["D2: water_conservation + flood_regulation",
+                                                     "D2: water_conservation + hydropower"]
+    # pairs are unordered
     ok = account_gep(package, 2025, pricing=pricing(), soil=SOIL, reservoirs_m3={"D2": 1e6},
-                     accept_double_count=[("water_conservation", "flood_regulation")])
+                     accept_double_count=[("flood_regulation", "water_conservation"),
+                                          ("water_conservation", "hydropower")])
     assert ok.problems == []
     flood = ok.table[ok.table["service"] == "flood_regulation"]
     assert float(flood["value_yuan"].sum()) == pytest.approx(0.35 * 1e6 * 5 * 1.25)
@@ -326,11 +380,47 @@ def test_emissions_by_district_sums_reported_pollutants() -> None:
     from qingshan.ecology.accounting import emissions_by_district
 
     ents = pd.DataFrame({"entity_id": ["e1", "e2", "e3", "D9"], "district_id": ["D1", "D1", "D2", None]})
-    pol = pd.DataFrame({"entity_id": ["e1", "e2", "e2", "e3", "e3", "e1"],
-                        "year": [2025, 2025, 2025, 2025, 2025, 2024],
-                        "pollutant": ["so2", "so2", "cod", "particulates", "nh3_n", "so2"],
-                        "quantity_t": [1.5, 2.0, 4.0, 9.0, 0.5, 100.0]})
-    assert emissions_by_district(pol, ents, 2025) == {"D1": {"SO2": 3.5, "COD": 4.0}, "D2": {"NH3-N": 0.5}}
+    pol = pd.DataFrame({"entity_id": ["e1", "e2", "e2", "e3", "e3", "e1", "D9", "e7"],
+                        "year": [2025, 2025, 2025, 2025, 2025, 2024, 2025, 2025],
+                        "pollutant": ["so2", "so2", "cod", "particulates", "nh3_n", "so2", "so2", "nox"],
+                        "quantity_t": [1.5, 2.0, 4.0, 9.0, 0.5, 100.0, 2.5, 1.0]})
+    # D9 has no district and e7 is not in the entities table: 2.5 t SO2 and 1 t NOx kept apart
+    assert emissions_by_district(pol, ents, 2025) == {"D1": {"SO2": 3.5, "COD": 4.0}, "D2": {"NH3-N": 0.5},
+                                                      "": {"SO2": 2.5, "NOx": 1.0}}
+
+
+def test_emissions_without_a_district_are_reported_not_dropped(package) -> None:  # type: ignore[no-untyped-def]
+    acc = account_gep(package, 2025, pricing=pricing(), emissions_t={"": {"SO2": 2.5}})
+    assert "air_purification" not in set(acc.table["service"])
+    notes = [m for m in acc.not_accounted if m.get("mass_t") is not None]
+    assert [(m["service"], m["pollutant"], m["mass_t"], m["district"]) for m in notes] == [
+        ("air_purification", "SO2", 2.5, None)]
+    assert "2.500 t emitted by enterprises without a district" in notes[0]["why_en"]
+
+
+def test_no_provisioning_rows_for_the_year_lists_every_group(package) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    tables = dict(package.tables)
+    tables["provisioning"] = tables["provisioning"].iloc[0:0]
+    acc = account_gep(dataclasses.replace(package, tables=tables), 2025, pricing=pricing())
+    listed = {m["service"] for m in acc.not_accounted if "no rows for 2025" in m["why_en"]}
+    assert listed == {"agriculture", "forestry", "husbandry", "fishery", "water_supply", "hydropower"}
+
+
+def test_a_single_district_coded_0_is_still_a_district(tmp_path: Path) -> None:
+    """Every pixel in one district whose raster code is 0 (nodata of the districts raster set to
+    255): the rows name that district, not "all"."""
+    d = write_package(tmp_path / "p", [[0] * 5] * 4)
+    _tif(d / "districts.tif", [[0] * 5] * 4, "uint8", 255)
+    (d / "districts.csv").write_text("raster_code,district_id,name\n0,D0,零区\n", "utf-8")
+    (d / "gdp.csv").write_text("year,district_id,gdp,source\n2020,D0,400,t\n2025,D0,470,t\n", "utf-8")
+    for f in ("provisioning.csv", "tourism.csv"):
+        text = (d / f).read_text("utf-8").replace(",D1,", ",D0,").replace(",D2,", ",D0,")
+        (d / f).write_text(text, "utf-8")
+    pkg = read_eco_package(d, accept_warnings=True)
+    acc = account_gep(pkg, 2025, pricing=pricing())
+    assert set(acc.table["district"]) == {"D0"} and acc.districts == {"D0": "零区"}
 
 
 # --------------------------------------------------------------------------- the demo city
@@ -351,9 +441,30 @@ def test_the_demo_accounts_two_years(demo_accounts) -> None:  # type: ignore[no-
     assert {"water_conservation", "soil_retention", "recreation"} <= set(a25.table["service"])
     assert "carbon_sequestration" in set(a25.table["service"])  # afforestation and mangrove 2020 → 2025
     assert a25.provenance["price_set"] == "ganzi_2010"
+    # pins the demo package's GEP (ganzi_2010 prices, CPI) to 4 significant digits: update only
+    # with a reason (a change of the demo data, a price set or a method), stated in the commit
+    assert float(f"{a20.gep:.4g}") == 2.516e10
+    assert float(f"{a25.gep:.4g}") == 2.952e10
+    # carbon: the net storage change of each district; 459903 loses storage on balance and is
+    # recorded, not dropped
+    assert float(f"{a25.totals('service')['carbon_sequestration']:.4g}") == 9.935e7
+    assert [m["district"] for m in a25.not_accounted if m["kind"] == "carbon_loss"] == ["459903"]
+    assert a20.problems == [] and a25.problems == []  # the manifest accepts its double counts with reasons
     c = compare(a20, a25)
-    total = c.rows[["quantity_effect", "price_effect", "unsplit"]].to_numpy().sum()
+    total = c.rows[["quantity_effect", "price_effect", "unsplit", "scope_change"]].to_numpy().sum()
     assert total == pytest.approx(a25.gep - a20.gep, rel=1e-9)
-    priced = c.rows[c.rows["unsplit"] == 0]
+    # carbon is accounted in 2025 only: a scope change, not a quantity effect
+    assert c.rows["scope_change"].sum() == pytest.approx(a25.totals("service")["carbon_sequestration"], rel=1e-12)
+    priced = c.rows[(c.rows["unsplit"] == 0) & (c.rows["scope_change"] == 0)]
     assert (priced["quantity_effect"] + priced["price_effect"]).sum() == pytest.approx(priced["change"].sum(),
                                                                                       rel=1e-9)
+
+
+def test_carbon_indicator_names() -> None:
+    from qingshan.documents.gep import indicator_name
+
+    assert indicator_name("storage_change") == ("碳储量年净变化（区县内各生态系统合计）",
+                                                "net carbon storage change a year (all ecosystems of the district)")
+    # the per-period form of earlier exports still reads
+    assert indicator_name("storage_change_2020_2025") == ("碳储量变化（2020–2025 年）",
+                                                          "carbon storage change (2020–2025)")

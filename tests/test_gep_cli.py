@@ -47,7 +47,18 @@ def test_gep_compare_splits_the_change(demo_dir: Path, tmp_path: Path) -> None:
     doc = json.loads(out.read_text("utf-8"))
     t = doc["total"]
     assert t["change"] == pytest.approx(doc["gep_target_yuan"] - doc["gep_base_yuan"], rel=1e-9)
-    assert t["quantity_effect"] + t["price_effect"] + t["unsplit"] == pytest.approx(t["change"], rel=1e-9)
+    assert t["quantity_effect"] + t["price_effect"] + t["unsplit"] + t["scope_change"] == pytest.approx(
+        t["change"], rel=1e-9)
+    # carbon sequestration is accounted in 2025 only (2020 is the package's first LULC year): its
+    # whole 2025 value is a change of scope, none of it a quantity effect
+    carbon = next(r for r in doc["by_service"] if r["service"] == "carbon_sequestration")
+    assert carbon["value_base"] == 0.0 and carbon["quantity_effect"] == 0.0
+    assert carbon["scope_change"] == pytest.approx(carbon["value_target"], rel=1e-12) and carbon["value_target"] > 0
+    # so are air and water purification: the demo enterprises report emissions for 2024–2025 only
+    scope = [r for r in doc["by_service"] if r["scope_change"] != 0.0]
+    assert {r["service"] for r in scope} == {"carbon_sequestration", "air_purification", "water_purification"}
+    assert all(r["value_base"] == 0.0 and r["quantity_effect"] == 0.0 and r["price_effect"] == 0.0 for r in scope)
+    assert t["scope_change"] == pytest.approx(sum(r["value_target"] for r in scope), rel=1e-12)
     assert "功能量效应" in res.output
     # every demo statistics row gives its quantity, so every row is split (at its unit value if valued
     # from output value) and nothing is left unsplit

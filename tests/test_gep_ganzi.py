@@ -227,8 +227,10 @@ def test_the_carbon_price_basis_is_checked() -> None:
 def test_water_supply_and_water_conservation_trip_the_double_count_guard() -> None:
     valued = gv.value_table(_priced_table())
     probs = gv.double_count_problems(valued)
+    # Table 3 values water supply, flood regulation and hydropower beside water conservation
     assert {p.value for p in probs} == {"甘孜州: water_conservation + water_supply",
-                                        "甘孜州: water_conservation + flood_regulation"}
+                                        "甘孜州: water_conservation + flood_regulation",
+                                        "甘孜州: water_conservation + hydropower"}
     assert all(p.code == "V008" and p.severity == "warning" for p in probs)
     accepted = gv.double_count_problems(valued, accepted=list(gv.DOUBLE_COUNT_PAIRS))
     assert accepted == []

@@ -180,6 +180,56 @@ def test_value_change_hand_worked() -> None:
     assert effects("flood_regulation", "marsh") == (70_000.0, 70_000.0, 0.0, 0.0)
 
 
+def test_value_change_books_a_service_of_one_year_as_scope_change() -> None:
+    # carbon is accounted in the target year only (the base year is the first LULC year):
+    # 2 t CO2 × 50 yuan = 100 yuan, all scope change; water 10 → 12 m³ at 2 → 3 yuan is split
+    # as before: change 16, quantity 5, price 11, scope 0
+    y0 = gv.value_table(gv.rows([_row(quantity=10, quantity_unit="m3", price=2, price_unit="yuan/m3")]))
+    y1 = gv.value_table(gv.rows([
+        _row(quantity=12, quantity_unit="m3", price=3, price_unit="yuan/m3"),
+        _row(service="carbon_sequestration", indicator="storage_change", quantity=2, quantity_unit="tCO2",
+             price=50, price_unit="yuan/tCO2"),
+    ]))
+    ch = gv.value_change(y0, y1, out_of_scope={"carbon_sequestration"})
+    cols = ["change", "quantity_effect", "price_effect", "unsplit", "scope_change"]
+    got = {str(r["service"]): tuple(float(r[c]) for c in cols) for r in ch.to_dict("records")}
+    assert got == {"water_conservation": (16.0, 5.0, 11.0, 0.0, 0.0),
+                   "carbon_sequestration": (100.0, 0.0, 0.0, 0.0, 100.0)}
+    # without the scope, the new row is (wrongly, for a scope change) all quantity effect
+    plain = gv.value_change(y0, y1)
+    carbon = plain[plain["service"] == "carbon_sequestration"]
+    assert tuple(float(carbon[c].iloc[0]) for c in cols) == (100.0, 100.0, 0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("万m³", "1e4 m3"), ("万 kWh", "1e4 kWh"), ("亿m3", "1e8 m3"), ("亿 kWh", "1e8 kWh"),
+    ("10^4 m3", "1e4 m3"), ("10^6 m3", "1e6 m3"), ("10^8m³", "1e8 m3"), ("1e4 t", "1e4 t"),
+    ("t", "t"), ("hm²", "hm2"), ("10000 t", "10000 t"),
+])
+def test_statistics_units_are_normalised(text: str, expected: str) -> None:
+    assert gv.normalise_unit(text) == expected
+    assert gv.unit_problem(text) is None
+    # a normalised quantity prices against the price's unit: 万m³ × 2 yuan/m³ = 20 000 yuan
+    if expected.endswith("m3"):
+        assert gv.value_of(1.0, gv.normalise_unit(text), 2.0, "yuan/m3") == pytest.approx(
+            2.0 * float(expected.split()[0]) if " " in expected else 2.0)
+
+
+@pytest.mark.parametrize("text", ["公斤", "0 t", "吨", "1e4 m3 x/y z"])
+def test_unreadable_units_are_named(text: str) -> None:
+    assert gv.unit_problem(text) is not None
+
+
+def test_double_count_pairs_are_unordered() -> None:
+    t = gv.value_table(gv.rows([
+        _row(quantity=1, quantity_unit="m3", price=1, price_unit="yuan/m3"),
+        _row(**{"class": "provisioning"}, service="hydropower", indicator="h", quantity=1, quantity_unit="kWh",
+             price=1, price_unit="yuan/kWh"),
+    ]))
+    assert [p.code for p in gv.double_count_problems(t)] == ["V008"]
+    assert gv.double_count_problems(t, [("hydropower", "water_conservation")]) == []
+
+
 def test_value_change_refuses_a_changed_unit() -> None:
     y0 = gv.value_table(gv.rows([_row(quantity=1, quantity_unit="m3", price=1, price_unit="yuan/m3")]))
     y1 = gv.value_table(gv.rows([_row(quantity=1, quantity_unit="t", price=1, price_unit="yuan/t")]))

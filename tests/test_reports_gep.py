@@ -92,7 +92,8 @@ def _expected(src: dict[str, Any], lang: str) -> list[str]:
     out += [hundred_million(r["value_yuan"]) for r in a["by_class"] + a["by_district"]]
     out += [number(r["quantity"], 0) for r in a["by_indicator"] if r["quantity"] and abs(r["quantity"]) >= 100]
     assert c is not None and c["from"] == 2020 and c["to"] == 2025
-    for key in ("change", "quantity_effect", "price_effect"):
+    assert c["total"]["scope_change"] > 0  # carbon sequestration, accounted in 2025 only
+    for key in ("change", "quantity_effect", "price_effect", "scope_change"):
         v = c["total"][key]
         out.append(("+" if v > 0 else "") + hundred_million(v))
     coord = [r for r in k["rows"] if r["year"] == 2025]

@@ -367,14 +367,19 @@ def test_the_change_is_split_into_quantity_and_price_effects(site: Site) -> None
     theirs = site.web.document(gep_doc.comparison_document, 2020, 2025)
     assert (doc["from"], doc["to"]) == (2020, 2025)
     t = doc["total"]
-    assert t["quantity_effect"] + t["price_effect"] + t["unsplit"] == pytest.approx(t["value_change"], rel=1e-9)
+    assert t["quantity_effect"] + t["price_effect"] + t["unsplit"] + t["scope_change"] == pytest.approx(
+        t["value_change"], rel=1e-9)
     assert t["value_change"] == pytest.approx(theirs["total"]["change"], rel=1e-12)
+    # carbon sequestration is accounted in 2025 only (2020 is the first LULC year): a scope change
+    carbon = next(r for r in doc["by_service"] if r["service"] == "carbon_sequestration")
+    assert carbon["quantity_effect"] == 0.0 and carbon["scope_change"] == pytest.approx(carbon["value_target"])
+    assert t["scope_change"] == pytest.approx(theirs["total"]["scope_change"], rel=1e-12)
     assert by(doc["by_service"], "service", "price_effect") == pytest.approx(
         by(theirs["by_service"], "service", "price_effect"), rel=1e-12)
     # the earlier year's page shows the same comparison
     assert api(c, "/api/gep?year=2020")["comparison"]["total"] == t
     page = html(c, "/gep?year=2020")
-    assert 'id="comparison-title"' in page and "数量效应" in page and "价格效应" in page
+    assert 'id="comparison-title"' in page and "数量效应" in page and "价格效应" in page and "核算范围变化" in page
 
 
 def test_a_service_map_is_a_png_drawn_from_the_raster(site: Site) -> None:
@@ -483,7 +488,14 @@ def test_a_district_user_sees_only_its_own_district(site: Site) -> None:
     others = [r["district"] for r in api(city, "/api/gep")["by_district"] if r["district"] != own]
     for m in doc["not_accounted"]:  # no other district's reasons
         assert not any(o in m["why_zh"] or o in m["why_en"] for o in others)
-    assert {r["district"] for r in api(mine, "/api/gep/coordination")["by_district_year"]} == {own}
+    coord = api(mine, "/api/gep/coordination")
+    assert {r["district"] for r in coord["by_district_year"]} == {own}
+    # the panel-normalised indices would give away the other districts' extremes of GDP and GEP
+    assert all(not {"f", "g", "c", "t"} & set(r) and r["d"] is not None for r in coord["by_district_year"])
+    # no other district's code anywhere in what a district's user is sent
+    for url in ("/api/gep", "/api/gep/coordination", "/api/gep/map?service=c_storage"):
+        text = mine.get(url).text
+        assert not [o for o in others if o in text], url
     other = others[0]
     for url in (f"/api/gep?district={other}", f"/gep?district={other}", f"/api/gep/coordination?district={other}",
                 f"/gep/maps/c_storage.png?district={other}"):

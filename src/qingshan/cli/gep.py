@@ -117,6 +117,12 @@ def compare(city_path: Path | None, y0: int, y1: int, prices: str | None, engine
         console.print(table(tr(f"GEP 变化 {y0}→{y1}（亿元）", f"Change of GEP {y0}→{y1} (10⁸ yuan)"),
                             [tr("服务", "service"), str(y0), str(y1), tr("变化", "change"),
                              tr("功能量效应", "quantity"), tr("价格效应", "price"), tr("未分解", "unsplit")], rows))
+        scope = [f"{tr(r['zh'], r['en'])} {num(r['scope_change'] / _YI, 2)}" for r in doc["by_service"]
+                 if r["scope_change"]]
+        if scope:
+            console.print(tr("核算范围变化（只在一年核算的服务，亿元，不计入上表效应）：",
+                             "Scope change (services accounted in one year only, 10⁸ yuan, not in the effects "
+                             "above): ") + tr("、", ", ").join(scope))
     _warn(doc)
     emit(doc, fmt, out)
     err_console.print(_line(doc))

@@ -25,10 +25,13 @@ if TYPE_CHECKING:
 #: 中文 and English of the classes of GEP.
 CLASS_NAMES = {"provisioning": ("物质产品", "provisioning"), "regulating": ("调节服务", "regulating"),
                "cultural": ("文化服务", "cultural"), "imported": ("区域外生态产品（扣除）", "imported (deducted)")}
-EFFECT_COLUMNS = ("value_base", "value_target", "change", "quantity_effect", "price_effect", "unsplit")
+EFFECT_COLUMNS = ("value_base", "value_target", "change", "quantity_effect", "price_effect", "unsplit",
+                  "scope_change")
 #: 中文 and English of the engine's own indicators (accounting.py); a product of the package's
 #: statistics is named by the package itself
 INDICATOR_NAMES = {"water_yield_volume": ("产水量", "water yield volume"),
+                   "storage_change": ("碳储量年净变化（区县内各生态系统合计）",
+                                      "net carbon storage change a year (all ecosystems of the district)"),
                    "tourism_revenue": ("游客人次（旅行费用法）", "visits (travel-cost method)"),
                    "reservoir_flood_storage": ("水库防洪库容", "reservoir flood storage"),
                    "sediment": ("减少泥沙淤积", "sediment retained"),
@@ -37,8 +40,8 @@ INDICATOR_NAMES = {"water_yield_volume": ("产水量", "water yield volume"),
 
 
 def indicator_name(indicator: str) -> tuple[str, str]:
-    """An indicator of the accounting table in 中文 and English (``storage_change_2020_2025``:
-    the carbon storage change between the two years)."""
+    """An indicator of the accounting table in 中文 and English (``storage_change``: the net
+    carbon storage change a year; the older ``storage_change_2020_2025`` form names the years)."""
     if indicator.startswith("storage_change_"):
         y0, _, y1 = indicator.removeprefix("storage_change_").partition("_")
         return f"碳储量变化（{y0}–{y1} 年）", f"carbon storage change ({y0}–{y1})"
@@ -47,7 +50,8 @@ def indicator_name(indicator: str) -> tuple[str, str]:
 
 def _eco_names() -> dict[str, tuple[str, str]]:
     out = {e.code: (e.zh, e.en) for e in eco_spec().ecosystems}
-    out[UNALLOCATED] = ("未分配到生态系统（统计数据）", "not allocated to an ecosystem (statistics)")
+    out[UNALLOCATED] = ("未分配到生态系统（统计数据；区县净固碳）",
+                        "not allocated to an ecosystem (statistics; district net carbon sequestration)")
     return out
 
 
@@ -114,7 +118,8 @@ def comparison_document(city: City, y0: int, y1: int, *, prices: str | None = No
                         accept: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     """The change of GEP from ``y0`` to ``y1`` split into quantity and price effects (Bennet),
     by class, service, district and ecosystem; rows valued from output value only are
-    ``unsplit``. quantity + price + unsplit = change in every row and total."""
+    ``unsplit``; services accounted in only one of the two years are ``scope_change``.
+    quantity + price + unsplit + scope_change = change in every row and total."""
     a = city.gep_account(y0, prices=prices, engine=engine, accept=accept)
     b = city.gep_account(y1, prices=prices, engine=engine, accept=accept)
     c = compare(a, b)

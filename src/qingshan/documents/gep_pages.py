@@ -41,6 +41,8 @@ MAP_UNITS: dict[str, tuple[str, str]] = {
     "t/(ha·a)": ("吨/(公顷·年)", "t/(ha·yr)"),
 }
 HEADER = ("profile", "price_set", "eco_package")
+#: the coordination's columns normalised over every district and year (hidden from a district's user)
+PANEL_INDICES = ("f", "g", "c", "t")
 VALUE = "signed_value_yuan"  # a row's contribution to GEP (imported products negative)
 #: the field a grouping's key is written to on the pages (``class`` is the 亩均 class in
 #: downloads' headers: the class of a GEP service is ``gep_class``)
@@ -127,6 +129,10 @@ def _grouped(frame: pd.DataFrame, key: str, names: dict[str, tuple[str, str]], v
 
 
 def _mentions_other(item: dict[str, Any], own: str, codes: list[str]) -> bool:
+    """Whether a not-accounted entry is another district's: its ``district`` (None: the whole
+    area), or, for an entry without one, a district code in its text."""
+    if item.get("district"):
+        return str(item["district"]) != own
     text = f"{item.get('why_zh', '')} {item.get('why_en', '')}"
     return any(c != own and c in text for c in codes)
 
@@ -225,7 +231,9 @@ def gep_page(city: City, year: int | None = None, district: str | None = None, *
             "by_class": by_class, "by_service": by_service,
             "by_district": _grouped(rows, "district", names["district"]),
             "by_ecosystem": _grouped(rows, "ecosystem", names["ecosystem"]),
-            "physical": physical, "prices": prices, "not_accounted": missing, "problems": acc["problems"],
+            "physical": physical, "prices": prices, "not_accounted": missing,
+            "problems": [q for q in acc["problems"] if unit is None or not any(
+                c != unit["code"] and c in str(q.get("value", "")) for c in codes)],
             "comparison": _comparison(city, y, None if unit is None else unit["code"], names),
             "maps": [{"service": k, "zh": MAP_NAMES[k][0], "en": MAP_NAMES[k][1], "unit": RASTERS[k],
                       "unit_zh": MAP_UNITS[RASTERS[k]][0], "unit_en": MAP_UNITS[RASTERS[k]][1]}
@@ -302,7 +310,12 @@ def coordination_page(city: City, district: str | None = None) -> dict[str, Any]
     unit = _known_district(city, district)
     doc = city_document(city, gep_doc.coordination_document)
     names = districts(city)
-    rows = [{**r, "district_name": names.get(str(r["district"]), str(r["district"]))} for r in doc["rows"]
+    # a district sees its own rows without the normalised indices f, g and C, T: with two of its
+    # years and its own GDP and GEP, f and g would give away the panel's extremes, which are other
+    # districts' GDP and GEP; D and its grade stay
+    hidden = () if unit is None else PANEL_INDICES
+    rows = [{**{k: v for k, v in r.items() if k not in hidden},
+             "district_name": names.get(str(r["district"]), str(r["district"]))} for r in doc["rows"]
             if unit is None or str(r["district"]) == unit["code"]]
     latest = max((int(r["year"]) for r in rows), default=None)
     return {**{k: doc[k] for k in HEADER}, "available": True, "years": doc["years"], "district": unit,

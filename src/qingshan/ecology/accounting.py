@@ -76,8 +76,14 @@ SERVICES: dict[str, tuple[str, str, str]] = {
     "recreation": ("cultural", "休闲游憩", "recreation"),
     "imported": ("imported", "区域外生态产品（扣除）", "ecological products from outside the region (deducted)"),
 }
-#: Ecosystem of rows from statistics, which are not attributed to an ecosystem type.
+#: The package's provisioning product groups (services of class provisioning).
+PROVISIONING_GROUPS = tuple(k for k, v in SERVICES.items() if v[0] == "provisioning")
+#: Ecosystem of rows not attributed to an ecosystem type: statistics, and carbon
+#: sequestration, which is the net storage change of a district over all its ecosystems.
 UNALLOCATED = "unallocated"
+#: Indicator of carbon sequestration rows: the same name every period (so rows match between
+#: years); the period is in the row's ``source``.
+CARBON_INDICATOR = "storage_change"
 #: Zone code = district raster code × this + ecosystem index (1-based).
 _ZONE_STRIDE = 32
 #: Price items the engine looks up (the vocabulary of the shipped price sets).
@@ -155,7 +161,7 @@ class GepAccount:
     year: int
     table: pd.DataFrame
     physical: pd.DataFrame
-    not_accounted: list[dict[str, str]]
+    not_accounted: list[dict[str, Any]]
     problems: list[Problem]
     rasters: dict[str, Path]
     provenance: dict[str, Any]
@@ -175,20 +181,31 @@ class GepAccount:
 @dataclass
 class GepComparison:
     """The change between two accounts, row by row and by service, split into quantity and
-    price effects (plus ``unsplit`` for rows valued from output value only)."""
+    price effects (plus ``unsplit`` for rows valued from output value only and
+    ``scope_change`` for services accounted in only one of the two years)."""
 
     base: GepAccount
     target: GepAccount
     rows: pd.DataFrame
 
     def by(self, key: str) -> pd.DataFrame:
-        cols = ["value_base", "value_target", "change", "quantity_effect", "price_effect", "unsplit"]
+        cols = ["value_base", "value_target", "change", "quantity_effect", "price_effect", "unsplit",
+                "scope_change"]
         return self.rows.groupby(key, sort=True)[cols].sum()
 
 
-def _why(service: str, zh: str, en: str) -> dict[str, str]:
+#: Kinds of a ``not_accounted`` entry: a service (or a district's part of it) left out; a
+#: district's net carbon storage loss, valued as zero sequestration and recorded here instead;
+#: district area a raster service does not cover (NaN pixels).
+NOTE_KINDS = ("not_accounted", "carbon_loss", "coverage")
+
+
+def _why(service: str, zh: str, en: str, district: str | None = None, kind: str = "not_accounted",
+         **extra: Any) -> dict[str, Any]:
+    """A ``not_accounted`` entry; ``district`` is None when it concerns the whole area."""
     cls, szh, sen = SERVICES[service]
-    return {"service": service, "class": cls, "zh": szh, "en": sen, "why_zh": zh, "why_en": en}
+    return {"service": service, "class": cls, "zh": szh, "en": sen, "why_zh": zh, "why_en": en,
+            "district": district, "kind": kind, **extra}
 
 
 # --------------------------------------------------------------------------- prices
@@ -257,21 +274,22 @@ class _Context:
     eco_index: NDArray[np.float64]
     ecosystems: tuple[str, ...]
     district_codes: tuple[int, ...]
+    by_district: bool
     pools: CarbonPools | None
     water: WaterYieldTable | None
     z: float | None
     pixel_ha: float
 
 
-def _context(package: EcoPackage, missing: list[dict[str, str]]) -> _Context:
+def _context(package: EcoPackage, missing: list[dict[str, Any]]) -> _Context:
     spec = eco_spec()
     ecos = tuple(e.code for e in spec.ecosystems)
     cls = package.tables["classes"]
     codes: NDArray[np.int64] = np.asarray(cls["lucode"].astype(int), dtype=np.int64)
     eco_index = np.array([ecos.index(e) + 1 for e in cls["ecosystem"]], dtype=np.float64)
     dt = package.tables.get("districts")
-    district_codes = tuple(int(c) for c in dt["raster_code"]) if dt is not None and "districts" in package.rasters \
-        else (0,)
+    by_district = dt is not None and "districts" in package.rasters
+    district_codes = tuple(int(c) for c in dt["raster_code"]) if by_district and dt is not None else (0,)
     bio = package.tables.get("biophysical")
     pools = water = None
 
@@ -295,7 +313,7 @@ def _context(package: EcoPackage, missing: list[dict[str, str]]) -> _Context:
                             "lulc_veg、kc，季节性常数 Z）",
                             "the package lacks the water-yield inputs (precipitation, ET0, soil depth, PAWC rasters; "
                             "lulc_veg, kc; seasonality constant Z)"))
-    return _Context(codes, eco_index, ecos, district_codes, pools, water,
+    return _Context(codes, eco_index, ecos, district_codes, by_district, pools, water,
                     package.parameters.get("seasonality_z"), package.pixel_area_ha)
 
 
@@ -336,6 +354,10 @@ def _fields(a: Mapping[str, Grid], package: EcoPackage, year: int, prev: int | N
     return out
 
 
+#: Fields whose valid-pixel counts are kept (``<field>_n``): the area a service covers.
+_COUNTED = ("wyield",)
+
+
 #: field → (multiplier applied per pixel before summing, physical name, unit)
 def _summed(ctx: _Context) -> dict[str, tuple[float, str, str]]:
     return {"area": (ctx.pixel_ha, "area", "ha"),
@@ -348,7 +370,7 @@ def _keys(package: EcoPackage, year: int, prev: int | None, ctx: _Context) -> li
     keys = [package.lulc_key(year)]
     if prev is not None and ctx.pools is not None:
         keys.append(package.lulc_key(prev))
-    if "districts" in package.rasters and ctx.district_codes != (0,):
+    if ctx.by_district:
         keys.append("districts")
     if ctx.water is not None:
         keys += ["precipitation", "et0", "soil_depth", "pawc"]
@@ -404,6 +426,8 @@ def _physical_numpy(package: EcoPackage, year: int, prev: int | None, ctx: _Cont
                 if name in f:
                     zs = zonal_sums(f[name] * mult, f["zone"], ids)
                     totals[name] = totals.get(name, 0.0) + np.asarray(zs.total, dtype=np.float64)
+                    if name in _COUNTED:
+                        totals[f"{name}_n"] = totals.get(f"{name}_n", 0.0) + np.asarray(zs.count, np.float64)
             for k, ds in outs.items():
                 if k in f:
                     ds.write(np.asarray(f[k], dtype=np.float32), 1, window=block.window)
@@ -418,8 +442,10 @@ def _physical_dask(package: EcoPackage, year: int, prev: int | None, ctx: _Conte
     arrays = {k: as_dask(package, k, chunks) for k in _keys(package, year, prev, ctx)}
     f = _fields(arrays, package, year, prev, ctx)
     ids = _zone_ids(ctx)
-    names = [n for n in _summed(ctx) if n in f]
-    lazy = [zonal_sums(f[n] * _summed(ctx)[n][0], f["zone"], ids).total for n in names]
+    summed = [n for n in _summed(ctx) if n in f]
+    sums = {n: zonal_sums(f[n] * _summed(ctx)[n][0], f["zone"], ids) for n in summed}
+    names = summed + [f"{n}_n" for n in summed if n in _COUNTED]
+    lazy = [sums[n].total for n in summed] + [sums[n].count for n in summed if n in _COUNTED]
     sources = [f[k].astype(np.float32) for k in out_paths if k in f]
     targets = [_TiffTarget(p) for k, p in out_paths.items() if k in f]
     if client is not None:
@@ -443,12 +469,13 @@ def _whole(package: EcoPackage, keys: list[str]) -> dict[str, Grid]:
 
 
 def _soil(package: EcoPackage, year: int, ctx: _Context, opts: SoilOptions, out_path: Path | None
-          ) -> NDArray[np.float64]:
-    """Soil retention A_s (t/a) by zone: InVEST SDR's RKLS − USLE on the whole grid."""
+          ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Soil retention A_s (t/a) by zone: InVEST SDR's RKLS − USLE on the whole grid; and the
+    count of pixels with a value (stream cells and nodata inputs are NaN)."""
     from qingshan.methods.soil_retention import soil_retention
 
     key = package.lulc_key(year)
-    keys = [key, "dem", "erosivity", "erodibility"] + (["districts"] if ctx.district_codes != (0,) else [])
+    keys = [key, "dem", "erosivity", "erodibility"] + (["districts"] if ctx.by_district else [])
     a = _whole(package, keys)
     bio = package.tables["biophysical"]
     codes = bio["lucode"].astype(int).to_numpy()
@@ -463,7 +490,7 @@ def _soil(package: EcoPackage, year: int, ctx: _Context, opts: SoilOptions, out_
             ds.write(res.avoided_erosion.astype(np.float32), 1)
     zone = _zones(a[key], nd, a.get("districts"), package.nodata.get("districts"), ctx, key)
     zs = zonal_sums(res.avoided_erosion * ctx.pixel_ha, zone, _zone_ids(ctx))
-    return np.asarray(zs.total, dtype=np.float64)
+    return np.asarray(zs.total, dtype=np.float64), np.asarray(zs.count, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- the account
@@ -480,7 +507,7 @@ def _soil_options(package: EcoPackage, soil: SoilOptions | None) -> SoilOptions 
 
 def _district_names(package: EcoPackage, ctx: _Context) -> tuple[dict[int, str], dict[str, str]]:
     dt = package.tables.get("districts")
-    if ctx.district_codes == (0,) or dt is None:
+    if not ctx.by_district or dt is None:
         return {0: "all"}, {"all": "全域 / whole area"}
     code_to_id = {int(r["raster_code"]): str(r["district_id"]) for _, r in dt.iterrows()}
     names = {str(r["district_id"]): str(r["name"]) for _, r in dt.iterrows()}
@@ -510,18 +537,39 @@ def _row(district: str, ecosystem: str, service: str, indicator: str, quantity: 
             "source": source}
 
 
-def _unit(text: str) -> str:
-    """A statistics unit in gep_value's form: ``10^4 m3`` and ``万m3`` → ``1e4 m3``."""
-    t = str(text).strip().replace("万", "10^4 ").replace("  ", " ")
-    for scale in ("10^4", "10^8", "1e4", "1e8"):
-        if t.startswith(scale):
-            rest = t[len(scale):].strip()
-            return f"1e{scale[-1]} {rest}"
-    return t.replace(" ", "")
+#: Raster services whose covered area is checked: (count column, why a pixel has no value).
+_COVERAGE = {
+    "water_conservation": ("wyield_n", "产水量为空值（降水、参考蒸散、土层厚度或有效含水量为无数据）",
+                           "no water yield (nodata precipitation, ET0, soil depth or PAWC)"),
+    "soil_retention": ("avoided_n",
+                       "土壤保持量为空值（河道栅格，与 InVEST 相同；或 DEM、降雨侵蚀力、土壤可蚀性为无数据）",
+                       "no avoided erosion (stream cells, as in InVEST; or nodata DEM, erosivity, erodibility)"),
+}
+
+
+def _coverage(zone: pd.DataFrame, pixel_ha: float, missing: list[dict[str, Any]]
+              ) -> dict[str, dict[str, dict[str, float]]]:
+    """Land area and the area each raster service covers, by district (ha); a district with
+    area not covered gets a ``coverage`` note in ``missing``: those pixels are in no total."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for service, (col, zh, en) in _COVERAGE.items():
+        if col not in zone:
+            continue
+        by = zone.groupby("district", sort=True)[["area", col]].sum()
+        out[service] = {}
+        for d, r in by.iterrows():
+            land, covered = float(r["area"]), float(r[col]) * pixel_ha
+            out[service][str(d)] = {"area_ha": land, "covered_ha": covered}
+            gap = land - covered
+            if gap > 0.5 * pixel_ha:
+                missing.append(_why(service, f"{d}：{gap:,.1f} ha（占 {gap / land:.1%}）未计入 — {zh}",
+                                    f"{d}: {gap:,.1f} ha ({gap / land:.1%}) not covered — {en}",
+                                    district=str(d), kind="coverage", area_ha=land, covered_ha=covered))
+    return out
 
 
 def _regulating_rows(zone: pd.DataFrame, year: int, prev: int | None, pricing: Pricing, package: EcoPackage,
-                     missing: list[dict[str, str]], soil_done: bool) -> list[dict[str, Any]]:
+                     missing: list[dict[str, Any]], soil_done: bool) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     src_wy = "InVEST annual water yield (Budyko, Fu–Zhang), methods/water_yield"
     if "wyield" in zone:
@@ -541,12 +589,26 @@ def _regulating_rows(zone: pd.DataFrame, year: int, prev: int | None, pricing: P
         else:
             basis = gv.parse_price_unit(p.unit)[2]
             factor = CO2_PER_C if basis == "tCO2" else 1.0
-            for r in zone.to_dict("records"):
-                q = float(r["c_sequestration"])
+            span = f"{prev}→{year} / {year - (prev or 0)} a"
+            net = zone.groupby("district", sort=True)["c_sequestration"].sum()
+            for d, tc in net.items():
+                q = float(tc)
                 if q > 0:
-                    rows.append(_row(str(r["district"]), str(r["ecosystem"]), "carbon_sequestration",
-                                     f"storage_change_{prev}_{year}", q * factor, basis, p,
-                                     f"InVEST carbon storage change {prev}→{year} / {year - (prev or 0)} a"))
+                    rows.append(_row(str(d), UNALLOCATED, "carbon_sequestration", CARBON_INDICATOR, q * factor,
+                                     basis, p, f"InVEST carbon storage change {span}, net over the district's "
+                                     "ecosystems (gains and losses)"))
+                elif q < 0:
+                    loss = -q * factor
+                    value = gv.value_of(loss, basis, p.value, p.unit)
+                    missing.append(_why(
+                        "carbon_sequestration",
+                        f"{d}：碳储量净减少 {-q:,.1f} t C/a（{-q * CO2_PER_C:,.1f} t CO2/a，{span}），"
+                        f"按同一碳价约 {value:,.0f} 元/a；按零固碳计，不从 GEP 中扣除",
+                        f"{d}: net carbon storage loss of {-q:,.1f} t C/a ({-q * CO2_PER_C:,.1f} t CO2/a, {span}), "
+                        f"about {value:,.0f} yuan/a at the same carbon price; valued as zero sequestration, "
+                        "not deducted from GEP",
+                        district=str(d), kind="carbon_loss", loss_tc_per_a=-q, loss_tco2_per_a=-q * CO2_PER_C,
+                        value_yuan=value))
     elif prev is None and "c_storage" in zone:
         missing.append(_why("carbon_sequestration",
                             f"{year} 年是数据包的第一个土地利用年份，没有前一年份可比较碳储量变化",
@@ -581,21 +643,22 @@ def _regulating_rows(zone: pd.DataFrame, year: int, prev: int | None, pricing: P
     return rows
 
 
-def _statistics_rows(package: EcoPackage, year: int, pricing: Pricing, missing: list[dict[str, str]]
+def _statistics_rows(package: EcoPackage, year: int, pricing: Pricing, missing: list[dict[str, Any]]
                      ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     prov = package.tables.get("provisioning")
     if prov is None:
-        for s in ("agriculture", "forestry", "husbandry", "fishery", "water_supply", "hydropower"):
+        for s in PROVISIONING_GROUPS:
             missing.append(_why(s, "数据包没有物质产品统计表（provisioning）",
                                 "the package has no provisioning statistics table"))
     else:
         this = prov[prov["year"].astype(int) == year]
         if this.empty:
-            missing.append(_why("agriculture", f"物质产品统计表没有 {year} 年的数据",
-                                f"the provisioning table has no rows for {year}"))
+            for s in PROVISIONING_GROUPS:
+                missing.append(_why(s, f"物质产品统计表没有 {year} 年的数据",
+                                    f"the provisioning table has no rows for {year}"))
         for r in this.to_dict("records"):
-            group, unit = str(r["product_group"]), _unit(str(r["unit"]))
+            group, unit = str(r["product_group"]), gv.normalise_unit(str(r["unit"]))
             src = f"{r['_file']} row {r['_row']}: {r['source']}"
             ov = r.get("output_value")
             if ov is not None and not (isinstance(ov, float) and math.isnan(ov)):
@@ -606,7 +669,8 @@ def _statistics_rows(package: EcoPackage, year: int, pricing: Pricing, missing: 
             p = find_price(item, year, pricing, package) if item else f"no output value and no price item for {group}"
             if isinstance(p, str):
                 missing.append(_why(group, f"{r['district_id']} {r['product']}：没有产值，也没有价格（{p}）",
-                                    f"{r['district_id']} {r['product']}: no output value and no price ({p})"))
+                                    f"{r['district_id']} {r['product']}: no output value and no price ({p})",
+                                    district=str(r["district_id"])))
                 continue
             rows.append(_row(str(r["district_id"]), UNALLOCATED, group, str(r["product"]), float(r["quantity"]), unit,
                              p, src))
@@ -625,7 +689,7 @@ def _statistics_rows(package: EcoPackage, year: int, pricing: Pricing, missing: 
     return rows
 
 
-def _optional_rows(year: int, pricing: Pricing, package: EcoPackage, missing: list[dict[str, str]],
+def _optional_rows(year: int, pricing: Pricing, package: EcoPackage, missing: list[dict[str, Any]],
                    reservoirs_m3: Mapping[str, float] | None, emissions_t: Mapping[str, Mapping[str, float]] | None
                    ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
@@ -641,14 +705,22 @@ def _optional_rows(year: int, pricing: Pricing, package: EcoPackage, missing: li
     else:
         missing.append(_why("flood_regulation", "未给出水库总库容或湖泊面积",
                             "no reservoir capacities or lake areas given"))
-    if emissions_t:
-        for d, by_pollutant in sorted(emissions_t.items()):
+    dropped = dict((emissions_t or {}).get(NO_DISTRICT, {}))
+    for pol, mass in sorted(dropped.items()):
+        service = "air_purification" if pol in svc.AIR_POLLUTANTS else "water_purification"
+        missing.append(_why(service, f"{pol} {mass:,.3f} t 的排放单位没有区县代码，未计入",
+                            f"{pol}: {mass:,.3f} t emitted by enterprises without a district, not accounted",
+                            kind="coverage", pollutant=pol, mass_t=mass))
+    located = {d: v for d, v in (emissions_t or {}).items() if d != NO_DISTRICT}
+    if located:
+        for d, by_pollutant in sorted(located.items()):
             for pol, mass in sorted(by_pollutant.items()):
                 service = "air_purification" if pol in svc.AIR_POLLUTANTS else "water_purification"
                 item = POLLUTANT_PRICE.get(pol)
                 p = find_price(item, year, pricing, package) if item else f"no treatment cost for {pol}"
                 if isinstance(p, str):
-                    missing.append(_why(service, f"{d} {pol}：无价格（{p}）", f"{d} {pol}: no price ({p})"))
+                    missing.append(_why(service, f"{d} {pol}：无价格（{p}）", f"{d} {pol}: no price ({p})",
+                                        district=d))
                     continue
                 rows.append(_row(d, UNALLOCATED, service, pol, float(mass), "t", p,
                                  "emissions taken as purified, 白玛卓嘎 et al. 2017 §2.4.5–2.4.6"))
@@ -678,20 +750,26 @@ def _optional_rows(year: int, pricing: Pricing, package: EcoPackage, missing: li
 ENTERPRISE_POLLUTANTS = {"so2": "SO2", "nox": "NOx", "cod": "COD", "nh3_n": "NH3-N"}
 
 
+#: Key of :func:`emissions_by_district`'s result for emissions of enterprises without a
+#: district (not valued: purification is accounted by district).
+NO_DISTRICT = ""
+
+
 def emissions_by_district(pollutants: pd.DataFrame, entities: pd.DataFrame, year: int
                           ) -> dict[str, dict[str, float]]:
     """Reported emissions (t) of the enterprise package's ``pollutants`` table for ``year``,
     summed by the enterprises' ``district_id`` and pollutant (names of
-    :data:`ENTERPRISE_POLLUTANTS`); particulates are left out."""
+    :data:`ENTERPRISE_POLLUTANTS`); particulates are left out. Emissions of enterprises without
+    a district (or not in ``entities``) are summed under :data:`NO_DISTRICT`; ``account_gep``
+    does not value them and lists the tonnage as not accounted."""
     pol = pollutants[pd.to_numeric(pollutants["year"], errors="coerce") == year]
     pol = pol[pol["pollutant"].isin(list(ENTERPRISE_POLLUTANTS))]
     district = dict(zip(entities["entity_id"].astype(str), entities["district_id"], strict=True))
     out: dict[str, dict[str, float]] = {}
     for r in pol.to_dict("records"):
         d = district.get(str(r["entity_id"]))
-        if d is None or (isinstance(d, float) and math.isnan(d)):
-            continue
-        by = out.setdefault(str(d), {})
+        key = NO_DISTRICT if d is None or (isinstance(d, float) and math.isnan(d)) or not str(d).strip() else str(d)
+        by = out.setdefault(key, {})
         name = ENTERPRISE_POLLUTANTS[str(r["pollutant"])]
         by[name] = by.get(name, 0.0) + float(r["quantity_t"])
     return out
@@ -732,7 +810,7 @@ def account_gep(package: EcoPackage, year: int, *, pricing: Pricing, soil: SoilO
     if year not in package.years:
         raise ConfigError(f"{year} 不是生态数据包的核算年份 {list(package.years)} / "
                           f"{year} is not an accounting year of the package {list(package.years)}")
-    missing: list[dict[str, str]] = []
+    missing: list[dict[str, Any]] = []
     ctx = _context(package, missing)
     earlier = [y for y in package.years if y < year]
     prev = max(earlier) if earlier else None
@@ -764,9 +842,11 @@ def account_gep(package: EcoPackage, year: int, *, pricing: Pricing, soil: SoilO
         path = _create_tiff(results_dir / f"avoided_erosion_{year}.tif", package) if results_dir else None
         if path is not None:
             out_paths["avoided_erosion"] = path
-        totals["avoided"] = _soil(package, year, ctx, opts, path)
+        totals["avoided"], totals["avoided_n"] = _soil(package, year, ctx, opts, path)
         soil_ok = True
     zone = _zone_frame(totals, ctx, code_to_id)
+    coverage = _coverage(zone, ctx.pixel_ha, missing)
+    zone = zone.drop(columns=[c for c in zone.columns if str(c).endswith("_n")])
     rows = _regulating_rows(zone, year, prev, pricing, package, missing, soil_ok)
     rows += _statistics_rows(package, year, pricing, missing)
     rows += _optional_rows(year, pricing, package, missing, reservoirs_m3, emissions_t)
@@ -781,7 +861,7 @@ def account_gep(package: EcoPackage, year: int, *, pricing: Pricing, soil: SoilO
     physical = physical[physical["area_ha"] > 0].reset_index(drop=True)
     provenance = {"price_set": pricing.label, "price_index": pricing.index_name,
                   "package": str(package.directory), "package_digest": package.token, "engine": engine,
-                  "previous_lulc_year": prev,
+                  "previous_lulc_year": prev, "coverage": coverage,
                   "soil": None if opts is None else {"threshold_flow_accumulation": opts.threshold_flow_accumulation,
                                                      "l_max": opts.l_max, "flow_dir": opts.flow_dir},
                   "water_conservation_method": "InVEST annual water yield volume (P − AET, storm runoff included)"}
@@ -798,7 +878,7 @@ def gv_rows(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return base
 
 
-def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: set[tuple[str, str]] = set()
     out = []
     for m in items:
@@ -809,7 +889,18 @@ def _dedupe(items: list[dict[str, str]]) -> list[dict[str, str]]:
     return out
 
 
+def out_of_scope(account: GepAccount) -> set[str]:
+    """Services the account leaves out for the whole area (a ``not_accounted`` entry without a
+    district, and no row in the table): carbon sequestration in the first LULC year, a service
+    without inputs or price."""
+    have = set(account.table["service"]) if len(account.table) else set()
+    return {str(m["service"]) for m in account.not_accounted
+            if m.get("district") is None and m.get("kind", "not_accounted") == "not_accounted"} - have
+
+
 def compare(a: GepAccount, b: GepAccount) -> GepComparison:
     """The change from account ``a`` to ``b``, row by row, split into quantity and price
-    effects (Bennet; rows valued from output value go to ``unsplit``)."""
-    return GepComparison(a, b, gv.value_change(a.table, b.table))
+    effects (Bennet; rows valued from output value go to ``unsplit``); the change of a service
+    accounted in only one of the two years goes to ``scope_change`` (:func:`out_of_scope`)."""
+    scope = (out_of_scope(a) | out_of_scope(b)) - (out_of_scope(a) & out_of_scope(b))
+    return GepComparison(a, b, gv.value_change(a.table, b.table, scope))

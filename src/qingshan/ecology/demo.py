@@ -366,6 +366,10 @@ models = ["carbon", "water_yield", "sdr"]
 [[accepted_double_counts]]
 services = ["water_conservation", "water_supply"]
 reason = "delivered water valued beside the land's conservation, as Ganzi 2010 counts both (Table 3)"
+# hydropower generated from the reservoirs likewise (Table 3: 水电 and 水源涵养 both counted)
+[[accepted_double_counts]]
+services = ["water_conservation", "hydropower"]
+reason = "hydropower valued beside the land's conservation, as Ganzi 2010 counts both (Table 3)"
 
 [parameters]
 seasonality_z = {z}

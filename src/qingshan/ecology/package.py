@@ -3,7 +3,7 @@ GeoTIFF rasters by role (LULC per year, DEM, climate, soil, erosivity, districts
 tables (biophysical parameters, classes, districts, provisioning statistics, tourism, local
 prices, GDP). :func:`read_eco_package` validates it against ``spec.toml`` and returns an
 :class:`EcoPackage`; every problem is collected at once as a coded
-:class:`~qingshan.errors.Problem` (L001–L033, docs/gep/package.md) and raised together.
+:class:`~qingshan.errors.Problem` (L001–L034, docs/gep/package.md) and raised together.
 
 Rasters are checked window by window (:mod:`qingshan.ecology.rasters`), never read whole, so
 a package of any size is validated in bounded memory. Packages prepared for InVEST are
@@ -30,6 +30,7 @@ from qingshan.ecology import rasters as rc
 from qingshan.ecology.spec import MODELS, EcoSpec, eco_spec
 from qingshan.ecology.tables import merge_biophysical, problem, read_raw, type_table
 from qingshan.errors import Problem, blocking, raise_if_blocking
+from qingshan.methods.gep_value import DOUBLE_COUNT_PAIRS, unit_problem
 
 #: The manifest is a few KB; a larger file is refused before parsing (L004).
 MAX_MANIFEST_BYTES = 1 << 20
@@ -329,8 +330,9 @@ def _interpret(raw: dict[str, Any], directory: Path, problems: list[Problem]) ->
 
 def _accepted_double_counts(value: object, problems: list[Problem]) -> tuple[tuple[str, str, str], ...]:
     """``accepted_double_counts = [{services = ["water_conservation", "water_supply"], reason = "…"}]``:
-    pairs of services the package values both of on purpose, each with its reason (L002 otherwise;
-    the pairs the guard knows are ``qingshan.methods.gep_value.DOUBLE_COUNT_PAIRS``)."""
+    pairs of services the package values both of on purpose, each with its reason (L002 otherwise,
+    and L002 for a pair that is not one of ``qingshan.methods.gep_value.DOUBLE_COUNT_PAIRS``, in
+    either order)."""
     out: list[tuple[str, str, str]] = []
     items = value if isinstance(value, list) else [value]
     for i, item in enumerate(items):
@@ -341,6 +343,12 @@ def _accepted_double_counts(value: object, problems: list[Problem]) -> tuple[tup
             problems.append(_m("L002", f"accepted_double_counts[{i}]", item,
                                "应为 {services = [服务, 服务], reason = 理由}",
                                "expected {services = [service, service], reason = why}"))
+            continue
+        if frozenset(services) not in {frozenset(p) for p in DOUBLE_COUNT_PAIRS}:
+            known = "; ".join(" + ".join(p) for p in DOUBLE_COUNT_PAIRS)
+            problems.append(_m("L002", f"accepted_double_counts[{i}].services", " + ".join(services),
+                               f"不是双重计算检查所知的服务对（{known}）",
+                               f"not a pair the double-count guard knows ({known})"))
             continue
         out.append((services[0], services[1], reason.strip()))
     return tuple(out)
@@ -466,8 +474,17 @@ def _tables(man: _Manifest, problems: list[Problem]) -> dict[str, pd.DataFrame]:
 
 
 def _cross_checks(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    """L029 (district codes of statistics not in the districts table) and L030 (an ecosystem
-    in the biophysical table that differs from the class table)."""
+    """L029 (district codes of statistics not in the districts table), L030 (an ecosystem
+    in the biophysical table that differs from the class table) and L034 (a provisioning unit
+    the GEP engine cannot read, :func:`qingshan.methods.gep_value.unit_problem`)."""
+    prov = tables.get("provisioning")
+    if prov is not None and "unit" in prov:
+        for _, r in prov[prov["unit"].notna()].iterrows():
+            why = unit_problem(str(r["unit"]))
+            if why is not None:
+                problems.append(problem("L034", r["_file"], int(r["_row"]), "unit", r["unit"],
+                                        f"单位应为「[倍数 ]单位符号」，如 t、万m³、10^4 kWh、1e8 m3（{why}）",
+                                        f"expected '[scale ]symbol' such as t, 万m³, 10^4 kWh, 1e8 m3 ({why})"))
     districts = tables.get("districts")
     if districts is not None and "district_id" in districts:
         known = set(districts["district_id"].dropna())

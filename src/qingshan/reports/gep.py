@@ -27,6 +27,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "value_base": ("基期价值（元）", "base value (yuan)"), "value_target": ("报告期价值（元）", "target value (yuan)"),
     "change": ("变化（元）", "change (yuan)"), "quantity_effect": ("功能量效应（元）", "quantity effect (yuan)"),
     "price_effect": ("价格效应（元）", "price effect (yuan)"), "unsplit": ("未分解（元）", "unsplit (yuan)"),
+    "scope_change": ("核算范围变化（元）", "scope change (yuan)"),
     "why_zh": ("原因", "why (zh)"), "why_en": ("原因（英文）", "why"),
     "gdp_yuan": ("GDP（元）", "GDP (yuan)"), "gep_yuan": ("GEP（元）", "GEP (yuan)"),
     "gep_gdp_ratio": ("GEP/GDP", "GEP/GDP"), "gdp_growth": ("GDP增速", "GDP growth"),

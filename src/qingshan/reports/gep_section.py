@@ -85,10 +85,10 @@ def blocks(g: dict[str, Any], lang: str, heading: str) -> list[Block]:
         tot = c["total"]
         summary += t(f"比 {c['from']} 年变化 {_signed(tot['change'])} 亿元，其中功能量效应 "
                      f"{_signed(tot['quantity_effect'])} 亿元、价格效应 {_signed(tot['price_effect'])} 亿元、"
-                     f"未分解 {_signed(tot['unsplit'])} 亿元。",
+                     f"未分解 {_signed(tot['unsplit'])} 亿元、核算范围变化 {_signed(tot['scope_change'])} 亿元。",
                      f" Since {c['from']} it changed by {_signed(tot['change'])}: quantity effect "
                      f"{_signed(tot['quantity_effect'])}, price effect {_signed(tot['price_effect'])}, unsplit "
-                     f"{_signed(tot['unsplit'])}.")
+                     f"{_signed(tot['unsplit'])}, scope change {_signed(tot['scope_change'])}.")
     ps = a["price_set"]
     out += [Text(summary),
             Heading(t("按类别与服务", "By class and service"), 2),
@@ -136,11 +136,12 @@ def _change(c: dict[str, Any], lang: str, classes: dict[str, str], services: dic
 
     def row(label: str, r: dict[str, Any]) -> list[str]:
         return [label, hundred_million(r["value_base"]), hundred_million(r["value_target"]), _signed(r["change"]),
-                _signed(r["quantity_effect"]), _signed(r["price_effect"]), _signed(r["unsplit"])]
+                _signed(r["quantity_effect"]), _signed(r["price_effect"]), _signed(r["unsplit"]),
+                _signed(r["scope_change"])]
 
     cols = [(str(c["from"]), True), (str(c["to"]), True), (t("变化", "change"), True),
             (t("功能量效应", "quantity effect"), True), (t("价格效应", "price effect"), True),
-            (t("未分解", "unsplit"), True)]
+            (t("未分解", "unsplit"), True), (t("核算范围变化", "scope change"), True)]
     by_service = sorted(c["by_service"], key=lambda r: str(r["service"]))
     rows = [row(t("合计", "total"), c["total"])]
     for r in sorted(c["by_class"], key=lambda r: _ORDER.get(str(r["class"]), 9)):

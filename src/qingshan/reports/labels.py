@@ -58,6 +58,8 @@ EXTRA: dict[str, tuple[str, str]] = {
     "quantity_effect": ("数量效应（元）", "quantity effect (yuan)"),
     "price_effect": ("价格效应（元）", "price effect (yuan)"),
     "unsplit": ("按产值计未拆分（元）", "from output value, not split (yuan)"),
+    "scope_change": ("核算范围变化（仅一年核算的服务，元）",
+                     "scope change: services accounted in one year only (yuan)"),
     "gdp_yuan": ("地区生产总值（元）", "GDP (yuan)"), "gep_yuan": ("生态系统生产总值（元）", "GEP (yuan)"),
     "gep_gdp_ratio": ("GEP/GDP", "GEP/GDP"), "gdp_growth": ("GDP 年均增速", "GDP growth a year"),
     "gep_growth": ("GEP 年均增速", "GEP growth a year"), "grade_zh": ("协调等级", "grade (Chinese)"),

@@ -63,7 +63,7 @@ ALLOWED_REFUSALS = {422: ("/evaluation", "/gep", "/gep/map", "/gep/coordination"
 LATIN_ON_ZH = {"Qingshan", "Excel", "CSV", "PDF", "Word", "JSON", "OpenAPI", "API", "CO2", "GB", "SHA", "YAML",
                "English", "MB", "qingshan", "history", "diff", "restore", "docs", "md", "xlsx", "data", "package",
                "screening", "user", "add", "db", "upgrade", "tce", "kWh", "K", "GDP", "UTC", "LMDI", "CO2e", "N2O",
-               "CF4", "C2F6", "GWP"}
+               "CF4", "C2F6", "GWP", "InVEST"}
 #: Chinese an English page may show besides the names of units and enterprises: the language switch, the brand
 CJK_ON_EN = {"中文", "青山"}
 COUNT_DECIMAL = re.compile(r"\d\.0\s*(家|名|个|项|次|位|年|enterprises\b|firms\b)|第\s*\d+\.0")

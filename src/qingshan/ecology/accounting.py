@@ -562,7 +562,7 @@ def _coverage(zone: pd.DataFrame, pixel_ha: float, missing: list[dict[str, Any]]
             out[service][str(d)] = {"area_ha": land, "covered_ha": covered}
             gap = land - covered
             if gap > 0.5 * pixel_ha:
-                missing.append(_why(service, f"{d}：{gap:,.1f} ha（占 {gap / land:.1%}）未计入 — {zh}",
+                missing.append(_why(service, f"{d}：{gap:,.1f} 公顷（占 {gap / land:.1%}）未计入 — {zh}",
                                     f"{d}: {gap:,.1f} ha ({gap / land:.1%}) not covered — {en}",
                                     district=str(d), kind="coverage", area_ha=land, covered_ha=covered))
     return out

@@ -107,6 +107,36 @@ def test_sinks_estimate_the_demo_project(demo_dir: Path, tmp_path: Path) -> None
     assert all(i["source"] for i in doc["inputs"])
 
 
+DEMO_SINK = "src/qingshan/ecology/sinks/demo_projects/mangrove_restoration.toml"
+
+
+@pytest.mark.parametrize("text, code, column", [
+    (b'project = "x"\n', "K001", "project"),  # a table given as text
+    (b'inputs = 5\n[project]\nmethodology = "AR-CM-001-V01"\n', "K001", "inputs"),
+    (b'[project]\nmethodology = ["a"]\n', "K001", "project.methodology"),  # unhashable
+    (b"\xff\xfe[project]\n", "K001", None),  # not UTF-8
+    (b"[project\n", "K001", None),  # TOML syntax
+])
+def test_sinks_refuse_hostile_project_files(tmp_path: Path, text: bytes, code: str, column: str | None) -> None:
+    p = tmp_path / "p.toml"
+    p.write_bytes(text)
+    with pytest.raises(ValidationError) as exc:
+        estimate_sink_project(p)
+    assert [(q.code, q.column) for q in exc.value.problems] == [(code, column)]
+    res = CliRunner().invoke(main, ["sinks", "estimate", str(p)])
+    assert res.exit_code == 1 and code in res.output
+
+
+def test_sinks_refuse_a_stock_that_is_not_finite(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / DEMO_SINK).read_text("utf-8")
+    text = text.replace("tree_biomass = 2400.0", "tree_biomass = inf", 1)
+    p = tmp_path / "p.toml"
+    p.write_text(text, "utf-8")
+    with pytest.raises(ValidationError) as exc:
+        estimate_sink_project(p)
+    assert [(q.code, q.column) for q in exc.value.problems] == [("K004", "project_stocks")]
+
+
 def test_sinks_refuse_a_project_without_the_required_inputs(tmp_path: Path) -> None:
     p = tmp_path / "p.toml"
     p.write_text('[project]\nid = "x"\nname = "x"\nmethodology = "CCER-14-001-V01"\nestimate = "ex-ante"\n'

@@ -8,7 +8,6 @@ Inputs marked "illustrative" are round numbers chosen for the hand calculation, 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import dask.array as da
 import numpy as np
@@ -324,21 +323,17 @@ def test_shipped_price_sets_load() -> None:
     assert e.value.problems[0].code == "V010"
 
 
-def test_a_bad_price_file_reports_every_problem(tmp_path: Path) -> None:
-    f = tmp_path / "mine.csv"
-    f.write_text(
-        "item,kind,value,unit,price_year,region,source,status,note\n"
-        "a,price,abc,yuan/t,2010,r,src,read,\n"
-        "b,price,1,yuan/t,,r,,read,\n"
-        "c,rate,1,yuan/t,2010,r,src,guess,\n"
-        "a,price,2,yuan/t,2010,r,src,read,\n", "utf-8")
+def test_a_bad_price_file_reports_every_problem() -> None:
+    text = ("item,kind,value,unit,price_year,region,source,status,note\n"
+            "a,price,abc,yuan/t,2010,r,src,read,\n"
+            "b,price,1,yuan/t,,r,,read,\n"
+            "c,rate,1,yuan/t,2010,r,src,guess,\n"
+            "a,price,2,yuan/t,2010,r,src,read,\n")
     with pytest.raises(ValidationError) as e:
-        pr.read_price_file(f)
+        pr.parse_prices(text, "mine.csv")
     assert [(p.code, p.row, p.column) for p in e.value.problems] == [
         ("V011", 2, "value"), ("V012", 3, "price_year"), ("V012", 3, "source"),
         ("V013", 4, "kind"), ("V013", 4, "status"), ("V013", 5, "item")]
-    g = tmp_path / "short.csv"
-    g.write_text("item,value\n", "utf-8")
     with pytest.raises(ValidationError) as e2:
-        pr.read_price_file(g)
+        pr.parse_prices("item,value\n", "short.csv")
     assert {p.code for p in e2.value.problems} == {"V010"}

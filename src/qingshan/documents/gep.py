@@ -162,9 +162,9 @@ def export_document(city: City, *, prices: str | None = None, engine: str = "num
     return {**head, "years": years, "accounts": accounts, "comparisons": comps, "coordination": coord}
 
 
-def sink_document(path: Path, text: str | None = None) -> dict[str, Any]:
+def sink_document(path: Path) -> dict[str, Any]:
     """A carbon-sink project's estimate (t CO2e) with the methodology and every input's source."""
-    r = estimate_sink_project(path, text)
+    r = estimate_sink_project(path)
     e = r.estimate
     return {"project": clean(r.project), "methodology": r.methodology, "inputs": r.inputs,
             "period": {"from": r.period[0], "to": r.period[1]},

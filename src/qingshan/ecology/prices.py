@@ -16,7 +16,6 @@ import io
 import math
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import pandas as pd
 
@@ -164,7 +163,3 @@ def load_price_set(name: str) -> PriceSet:
     text = resources.files("qingshan.ecology").joinpath("prices", f"{name}.csv").read_text("utf-8")
     return parse_prices(text, f"prices/{name}.csv")
 
-
-def read_price_file(path: Path) -> PriceSet:
-    """A user's price file (same columns as the shipped sets)."""
-    return parse_prices(path.read_text("utf-8-sig"), path.name)

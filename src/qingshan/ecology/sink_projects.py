@@ -16,8 +16,9 @@ credited part after the deduction fraction, t CO2e (AR-CM-001-V01 structure).
 
 from __future__ import annotations
 
+import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 
 from qingshan.errors import Problem, ValidationError
 from qingshan.methods import forest_sink
+from qingshan.rulefile import read_rule_file
 
 ESTIMATES = ("ex-ante", "ex-post")
 DEMO_PROJECTS = ("mangrove_restoration",)
@@ -71,6 +73,8 @@ def _changes(stocks: Any, label: str, key: str, problems: list[Problem]) -> tupl
         out = {}
         for pool in pools:
             series = [float(r[pool]) for r in rows]
+            if not all(math.isfinite(x) for x in series):
+                raise ValueError(f"{pool}: a stock is not a finite number")
             per_year = forest_sink.stock_series_changes(series, [float(y) for y in years])
             out[pool] = sum(c * (b - a) for c, a, b in zip(per_year, years, years[1:], strict=False))
         return out, (years[0], years[-1])
@@ -80,19 +84,34 @@ def _changes(stocks: Any, label: str, key: str, problems: list[Problem]) -> tupl
         return {}, (0, 0)
 
 
-def estimate_sink_project(path: Path | str, text: str | None = None) -> SinkResult:
-    """Estimate the sink project in ``path`` (or ``text``, labelled ``path``)."""
-    label = Path(path).name
+def _number(x: object) -> bool:
+    """A finite number (not a bool): what an input's ``value`` with a unit must be."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _value(item: object) -> object:
+    return item.get("value") if isinstance(item, dict) else item
+
+
+def estimate_sink_project(path: Path) -> SinkResult:
+    """Estimate the sink project in the TOML file ``path``. The file is read by the one reader
+    of rule files (:func:`qingshan.rulefile.read_rule_file`: UTF-8, syntax errors with line and
+    column); any problem of the file itself is K001."""
+    label = path.name
     problems: list[Problem] = []
     try:
-        raw = tomllib.loads(text if text is not None else Path(path).read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError([_p(label, "", None, f"无法读取 TOML：{exc}", f"cannot read the TOML: {exc}",
-                                  "K001")]) from exc
-    project = raw.get("project", {})
+        raw = read_rule_file(path, package="qingshan.ecology", folder="sinks", code="K").raw
+    except ValidationError as exc:
+        raise ValidationError([replace(q, code="K001") for q in exc.problems]) from exc
+    for key in ("project", "inputs"):
+        if not isinstance(raw.get(key, {}), dict):
+            problems.append(_p(label, key, raw[key], f"应为表 [{key}]", f"expected a table [{key}]", "K001"))
+    if problems:
+        raise ValidationError(problems)
+    project: dict[str, Any] = raw.get("project", {})
     mid = project.get("methodology")
     table = methodologies()
-    if mid not in table or table[mid].get("status") == "listed_only":
+    if not isinstance(mid, str) or mid not in table or table[mid].get("status") == "listed_only":
         built = sorted(k for k, v in table.items() if v.get("status") != "listed_only")
         raise ValidationError([_p(label, "project.methodology", mid, f"应为已实现的方法学：{', '.join(built)}",
                                   f"expected a methodology that is built: {', '.join(built)}", "K001")])
@@ -107,7 +126,7 @@ def estimate_sink_project(path: Path | str, text: str | None = None) -> SinkResu
     for name, spec in params.items():
         if spec.get("status") == "read":
             if name in given:
-                problems.append(_p(label, f"inputs.{name}", given[name].get("value"),
+                problems.append(_p(label, f"inputs.{name}", _value(given[name]),
                                    f"方法学已给定该值（{spec.get('value')}，{spec.get('source')}），不得覆盖",
                                    f"the methodology gives this value ({spec.get('value')}, {spec.get('source')}); "
                                    "it cannot be overridden", "K002"))
@@ -123,16 +142,16 @@ def estimate_sink_project(path: Path | str, text: str | None = None) -> SinkResu
                                    f"the methodology text gives no value ({spec.get('source')}): the project must "
                                    "give it with value and source", "K003"))
                 continue
-            if "unit" in spec and not isinstance(item["value"], int | float):
+            if "unit" in spec and not _number(item["value"]):
                 problems.append(_p(label, f"inputs.{name}", item["value"], f"应为数值（{spec['unit']}）",
                                    f"expected a number ({spec['unit']})", "K003"))
                 continue
-            if isinstance(item["value"], int | float):
+            if _number(item["value"]):
                 values[name] = float(item["value"])
             used.append({"name": name, "value": item["value"], "unit": item.get("unit", spec.get("unit")),
                          "source": item["source"], "from": "project"})
     em = given.get("project_emissions")
-    if not isinstance(em, dict) or not isinstance(em.get("value"), int | float) or not str(em.get("source", "")):
+    if not isinstance(em, dict) or not _number(em.get("value")) or not str(em.get("source", "")):
         problems.append(_p(label, "inputs.project_emissions", None, "须给出项目排放 GHG_E（t CO2e）及来源",
                            "give the project emissions GHG_E (t CO2e) with a source", "K003"))
     else:

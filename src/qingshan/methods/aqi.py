@@ -152,6 +152,11 @@ def aqi_level(aqi: np.ndarray | pd.Series) -> np.ndarray:
     return np.where(np.isfinite(a), lvl, 0).astype("int64")
 
 
+#: indicators not indexed from their own table above 800 µg/m³: (pollutant, averaging) →
+#: (the indicator whose index HJ 633-2012 reports instead, the index HJ 633-2026 fixes)
+ABOVE_TABLE: dict[tuple[str, str], tuple[str, float]] = {("SO2", "1h"): ("SO2_24h", 200.0),
+                                                         ("O3", "8h"): ("O3_1h", 300.0)}
+
 def aqi_table(frame: pd.DataFrame, table: pd.DataFrame, *, edition: str,
               report: str = "daily") -> pd.DataFrame:
     """IAQI per indicator, AQI, primary pollutant(s), level, category and colour per row.
@@ -182,24 +187,18 @@ def aqi_table(frame: pd.DataFrame, table: pd.DataFrame, *, edition: str,
         pol, avg = ind.rsplit("_", 1)
         c = col(ind)
         complete &= np.isfinite(c)
-        if pol == "SO2" and avg == "1h":
-            c_use = c.copy()
+        rule = ABOVE_TABLE.get((pol, avg))
+        if rule is not None:
+            # above 800 µg/m³ the indicator's own table is not used: 2012 reports another
+            # indicator's index (HJ 633-2012 Table 1 notes (2), (3)); 2026 a fixed index (notes b, c)
+            instead, fixed = rule
             high = c > 800
-            c_use[high] = np.nan
-            v = individual_aqi(c_use, pol, avg, table, edition)
-            if edition == "2012":  # note (2): report the SO2 24 h index instead
-                v[high] = individual_aqi(col("SO2_24h"), "SO2", "24h", table, edition)[high]
-            else:  # 2026 note b
-                v[high] = 200.0
-        elif pol == "O3" and avg == "8h":
-            c_use = c.copy()
-            high = c > 800
-            c_use[high] = np.nan
-            v = individual_aqi(c_use, pol, avg, table, edition)
-            if edition == "2012":  # note (3): report the O3 1 h index instead
-                v[high] = individual_aqi(col("O3_1h"), "O3", "1h", table, edition)[high]
-            else:  # 2026 note c
-                v[high] = 300.0
+            v = individual_aqi(np.where(high, np.nan, c), pol, avg, table, edition)
+            if edition == "2012":
+                other_pol, other_avg = instead.rsplit("_", 1)
+                v[high] = individual_aqi(col(instead), other_pol, other_avg, table, edition)[high]
+            else:
+                v[high] = fixed
         else:
             v = individual_aqi(c, pol, avg, table, edition)
             beyond |= beyond_table(c, pol, avg, table, edition)

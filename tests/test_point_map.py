@@ -1,0 +1,63 @@
+"""The point map's projection and bookkeeping (documents/point_map.py), worked by hand."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from qingshan.documents.point_map import PAD, point_map
+
+LEGEND = [{"key": "a", "colour": "#00e400", "zh": "甲", "en": "A"}]
+
+
+def _city(shapes: dict[str, Any]) -> Any:
+    ent = pd.DataFrame({"entity_id": ["D1", "D2", "P1"], "name": ["东区", "西区", "园区"],
+                        "entity_type": ["district", "district", "park"]})
+    b = pd.DataFrame({"entity_id": list(shapes), "shape": list(shapes.values())})
+    return SimpleNamespace(package=SimpleNamespace(entities=ent, boundaries=b))
+
+
+def _square(lon: float, lat: float, side: float) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + side, lat], [lon + side, lat + side], [lon, lat + side], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_projection_by_hand() -> None:
+    # one district 0.2° × 0.2° at 30–30.2°N; cos(30.1°) = 0.86530 shrinks the x span to
+    # 0.17306 of a degree; the longer side (latitude, 0.2°) fills 640 − 2·12 = 616 units,
+    # so one degree is 3 080 units.
+    city = _city({"D1": _square(120.0, 30.0, 0.2), "P1": _square(120.05, 30.05, 0.05)})
+    pts: list[dict[str, Any]] = [{"code": "s1", "name": "站一", "lon": 120.1, "lat": 30.1, "category": "a"},
+           {"code": "s2", "name": "站二", "lon": None, "lat": 30.1, "category": "a"}]
+    m = point_map(city, pts, legend=LEGEND)
+    k = math.cos(math.radians(30.1))
+    scale = 616 / 0.2
+    assert m["height"] == pytest.approx(640.0)
+    assert m["width"] == pytest.approx(round(0.2 * k * scale + 2 * PAD, 1))
+    (p,) = m["points"]
+    assert p["x"] == pytest.approx(round(PAD + 0.1 * k * scale, 1))
+    assert p["y"] == pytest.approx(round(PAD + 0.1 * scale, 1))
+    assert m["missing"] == ["s2"]          # listed, never dropped silently
+    assert [a["code"] for a in m["areas"]] == ["D1"]   # parks are not drawn
+    assert m["areas"][0]["d"].startswith("M12,628 L")  # the south-west corner: 12 + 0.2 × 3080
+
+
+def test_one_district_only_and_no_boundaries() -> None:
+    city = _city({"D1": _square(120.0, 30.0, 0.2), "D2": _square(119.8, 30.0, 0.2)})
+    m = point_map(city, [], legend=LEGEND, district="D2")
+    assert [a["code"] for a in m["areas"]] == ["D2"]
+    empty: Any = SimpleNamespace(package=SimpleNamespace(entities=city.package.entities, boundaries=None))
+    assert point_map(empty, [], legend=LEGEND)["points"] == []
+
+
+def test_point_order_does_not_move_points() -> None:
+    city = _city({"D1": _square(120.0, 30.0, 0.2)})
+    pts = [{"code": f"s{i}", "name": str(i), "lon": 120.0 + i / 50, "lat": 30.0 + i / 70, "category": "a"}
+           for i in range(6)]
+    a = {p["code"]: (p["x"], p["y"]) for p in point_map(city, pts, legend=LEGEND)["points"]}
+    b = {p["code"]: (p["x"], p["y"]) for p in point_map(city, pts[::-1], legend=LEGEND)["points"]}
+    assert a == b

@@ -3,8 +3,9 @@
 
 | kind | documents | |
 |---|---|---|
-| ``city`` | accounts, targets, evaluation, GEP | the city's annual energy-and-carbon report |
-| ``district``, ``park`` | accounts, targets, evaluation | a district's or a park's report |
+| ``city`` | accounts, targets, evaluation, GEP, air, water, permits | the city's annual energy-and-carbon report |
+| ``district`` | accounts, targets, evaluation, air, water, permits | a district's report |
+| ``park`` | accounts, targets, evaluation | a park's report |
 | ``enterprise`` | the enterprise page's | the enterprise report card (企业画像) |
 | ``evaluation`` | evaluation | the evaluation notice list (公示名单) |
 | ``screen`` | screening | the screening verdict |
@@ -26,7 +27,7 @@ from qingshan.documents import evaluation as evaluation_doc
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.screening import OUTCOME
 from qingshan.errors import ConfigError, ValidationError
-from qingshan.reports import gep_section
+from qingshan.reports import environment_section, gep_section
 from qingshan.reports.model import Block, Facts, Grid, Heading, Report, Text, count, grid, number, percent
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ def sources(city: City, kind: str, unit: str | None = None, year: int | None = N
         ev = None
     out = {"accounts": accounts_doc.build(city, None), "targets": targets_doc.build(city), "evaluation": ev,
            "year": y}
+    if kind in ("city", "district"):  # air, water, permits (reports/environment_section.py)
+        out["environment"] = environment_section.sources(city, y)
     return out | {"gep": gep_section.sources(city, y)} if kind == "city" else out
 
 
@@ -248,9 +251,16 @@ def area(src: dict[str, Any], kind: str, lang: str, unit: str | None = None) -> 
     notes = [x[lang] for x in acc.get("notes", []) if x.get("year") == year]
     if notes:
         blocks += [Heading(t("说明", "Notes"), 2), *[Text(x, "note") for x in notes]]
-    if kind == "city" and "gep" in src:  # the GEP section (docs/reports.md)
-        blocks += gep_section.blocks(src["gep"], lang, t(f"{_cn(n + 1)}、生态系统生产总值（GEP）",
-                                                         f"{n + 1}. Gross ecosystem product (GEP)"))
+    m = n + 1
+    if "environment" in src:  # air, water, permits; a district's report: its own part (docs/reports.md)
+        blocks += environment_section.blocks(
+            src["environment"], lang, [t(f"{_cn(m + i)}、{zh}", f"{m + i}. {en}")
+                                       for i, (zh, en) in enumerate(environment_section.TITLES)],
+            None if kind == "city" else code)
+        m += len(environment_section.TITLES)
+    if kind == "city" and "gep" in src:  # the GEP section, last (docs/reports.md)
+        blocks += gep_section.blocks(src["gep"], lang, t(f"{_cn(m)}、生态系统生产总值（GEP）",
+                                                         f"{m}. Gross ecosystem product (GEP)"))
     what = {"city": ("能源与碳排放年度报告", "annual energy and carbon report"),
             "district": ("区县能源与碳排放报告", "district energy and carbon report"),
             "park": ("园区能源与碳排放报告", "park energy and carbon report")}[kind]
@@ -261,7 +271,10 @@ def area(src: dict[str, Any], kind: str, lang: str, unit: str | None = None) -> 
 
 
 def _cn(n: int) -> str:
-    return "零一二三四五六七八九十"[n] if n <= 10 else str(n)
+    d = "零一二三四五六七八九十"
+    if n <= 10:
+        return d[n]
+    return (d[n // 10] if n >= 20 else "") + "十" + (d[n % 10] if n % 10 else "") if n < 100 else str(n)
 
 
 def enterprise(src: dict[str, Any], lang: str) -> Report:

@@ -157,6 +157,7 @@ def test_four_batches_first_rule_met_wins() -> None:
     # C: ratio 1.5 but one year only -> not close; 60/65 of an over-quota district -> relocate.
     # B: ratio 1.2 -> renovate. D: 5/65 = 0.077 < 0.1 -> no batch. A: not listed.
     assert [(r["entity_id"], r["batch"]) for r in got] == [("C", "relocate"), ("B", "renovate")]
+    assert [r["rule"] for r in got] == [2, 3]  # the number of the rule met, in the file's order
     got = pm.four_batches(pm.over_permit_list(ent), [], rules, {("C", "so2"): 2})
     # ordered by batch as listed (relocate, renovate, close, rectify)
     assert [(r["entity_id"], r["batch"]) for r in got] == [("B", "renovate"), ("C", "close")]

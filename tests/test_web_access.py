@@ -34,10 +34,19 @@ SCOPED = ("/", "/api/overview", "/api/enterprises", "/enterprises", "/api/map", 
           "/lmdi", "/api/lmdi",  # a district's own decomposition (a park's user: 403 from the page itself)
           # GEP (web/gep.py): a district's own rows and map (a park's user: 403 from the page itself)
           "/gep", "/api/gep", "/gep/map", "/api/gep/map", "/gep/maps/{service}.png", "/gep/coordination",
-          "/api/gep/coordination")
+          "/api/gep/coordination",
+          # permits (web/permits.py): the rows within scope
+          "/permits", "/api/permits",
+          # surface water (web/water.py): a district's own sections (a park's user: 403 from the page itself)
+          "/water", "/api/water",
+          # air quality (web/air.py): a district's own stations (a park's user: 403 from the page itself)
+          "/air", "/api/air")
 #: the drill-down's pages (issue #16): within scope, a unit outside it 404
 DRILL = ("/districts/", "/api/districts/", "/parks/", "/api/parks/", "/industries/", "/api/industries/", "/measures",
-         "/api/measures")
+         "/api/measures",
+         "/permits/", "/api/permits/",  # an enterprise's permits (web/permits.py): within scope, another 404
+         "/water/sections/", "/api/water/sections/",  # a section (web/water.py): within scope, another 404
+         "/air/stations/", "/api/air/stations/")  # a station (web/air.py): within scope, another 404
 #: the access layer's refusals (web/access.py)
 ACCESS_REFUSALS = ("your role may not do this", "your role may not download data",
                    "this page shows figures of the whole city")

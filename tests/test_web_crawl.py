@@ -140,6 +140,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
+        # the names of the water sections and of the waters they are on are proper names too (web/water.py)
+        sections = city.package.get("water_sections")
+        waters = set() if sections is None else {str(v) for c in ("name", "river") for v in sections[c].dropna()}
+        # and so are the names of the air monitoring stations (web/air.py)
+        stations = city.package.get("air_stations")
+        waters |= set() if stations is None else {str(v) for v in stations["name"].dropna()}
     top = next(u for u in units if u.kind == "city")
     with database.session(url) as s:
         organisations.sync(s, units, ADMIN)
@@ -160,7 +166,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     everywhere = {c for c in codes if re.search(r"[_\d-]", c)}
     codes_zh = (set(SCALES) | (codes - everywhere) | set(OUTCOME) | set(COLOUR_ZH) | {"error", "warning"}
                 | set(LMDI_BY) | {"energy", "co2"})
-    proper = {u.name for u in units if u.name} | CJK_ON_EN
+    proper = {u.name for u in units if u.name} | CJK_ON_EN | waters
     yield Site(client, list(web.city.years), proper, everywhere, codes_zh)
 
 

@@ -302,7 +302,7 @@ def four_batches(over_permit: Sequence[Mapping[str, Any]], over_quota: Sequence[
         w["share"] = max(w["share"], float(r["share"]))
     out = []
     for ent, w in worst.items():
-        for rule in rules:
+        for number, rule in enumerate(rules, start=1):
             if w["ratio"] < float(rule.get("min_ratio", 0.0)):
                 continue
             if w["years"] < int(rule.get("min_years_over", 0)):
@@ -313,7 +313,8 @@ def four_batches(over_permit: Sequence[Mapping[str, Any]], over_quota: Sequence[
                 continue
             if w["share"] < float(rule.get("min_quota_share", 0.0)):
                 continue
-            out.append({"entity_id": ent, "batch": rule["batch"], "over_permit": w["over"], "ratio": w["ratio"],
+            out.append({"entity_id": ent, "batch": rule["batch"], "rule": number, "over_permit": w["over"],
+                        "ratio": w["ratio"],
                         "years_over": w["years"],
                         "in_over_quota_district": w["quota"], "quota_share": w["share"],
                         "reason_zh": rule["zh"], "reason_en": rule["en"]})

@@ -25,7 +25,8 @@ from qingshan.reports.workbook import about_frame, about_rows, workbook_bytes
 
 #: the document's header and descriptions (at any depth): not tables of the page
 SKIP = frozenset({"profile", "factor_set", "package", "run_notes", "factors", "areas", "barometer", "targets_file",
-                  "scheme", "carbon_efficiency", "measure_set", "notes", "problems", "filters", "kinds"})
+                  "scheme", "carbon_efficiency", "measure_set", "notes", "problems", "filters", "kinds",
+                  "map"})  # a point map (documents/point_map.py) draws rows the page's tables hold
 CLASSES = ("A", "B", "C", "D", "T")
 #: what the derived tables hold (:func:`_class_counts`, :func:`_migration`): not walked again
 DERIVED = frozenset({".migration", "summary.classes"})

@@ -74,6 +74,24 @@ RULES = (
     Rule(READ, "/gep/", "view", True),
     Rule(READ, "/api/gep", "view", True),
     Rule(READ, "/api/gep/", "view", True),
+    # permits (web/permits.py): the city's users see the whole city, a district's user its own district,
+    # a park's user its park's enterprises, an enterprise's user its own rows (documents/permits_pages.py)
+    Rule(READ, "/permits", "view", True),
+    Rule(READ, "/permits/", "view", True),
+    Rule(READ, "/api/permits", "view", True),
+    Rule(READ, "/api/permits/", "view", True),
+    # air quality (web/air.py): the city's users see the whole city, a district's user its own district and
+    # its stations (the handler answers 404 for another, 403 to a park's or an enterprise's user)
+    Rule(READ, "/air", "view", True),
+    Rule(READ, "/air/", "view", True),
+    Rule(READ, "/api/air", "view", True),
+    Rule(READ, "/api/air/", "view", True),
+    # surface water (web/water.py): the city's users see the whole city, a district's user its own district's
+    # sections (the handler answers 404 for another district or section, 403 to a park's or an enterprise's user)
+    Rule(READ, "/water", "view", True),
+    Rule(READ, "/water/", "view", True),
+    Rule(READ, "/api/water", "view", True),
+    Rule(READ, "/api/water/", "view", True),
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
     Rule(READ, "/audit", "audit", False),

@@ -40,6 +40,9 @@ from qingshan.errors import BusyError, ConfigError, StoreError, ValidationError
 from qingshan.i18n import unit
 from qingshan.settings import setting
 from qingshan.web import admin, analysis, auth, downloads, drill, errors, gep, protect, reporting, wording
+from qingshan.web import air as air_web
+from qingshan.web import permits as permits_pages
+from qingshan.web import water as water_web
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import bars, chart, paths
 from qingshan.web.city import WebCity
@@ -51,6 +54,8 @@ PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "
          ("evaluation", "/evaluation", "亩均评价", "Evaluation"), ("targets", "/targets", "目标与预警", "Targets"),
          ("lmdi", "/lmdi", "因素分解", "Drivers (LMDI)"), ("pathways", "/pathways", "达峰路径", "Pathways"),
          ("gep", "/gep", "生态产品", "GEP"),
+         ("air", "/air", "空气质量", "Air quality"), ("water", "/water", "地表水", "Surface water"),
+         ("permits", "/permits", "排污许可", "Permits"),
          ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
          ("import", "/import", "数据导入", "Import"))
 #: answers that change without a new data version (the import page, an accept's job): not
@@ -599,6 +604,15 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
                                       formats=FORMATS), lambda: data.city.years)
     gep.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
                                  known_scheme=known_scheme, scope=scope_of_request, refused=refused, formats=FORMATS))
+    permits_pages.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                           known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                           formats=FORMATS))
+    air_web.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                     known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                     formats=FORMATS))
+    water_web.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                       known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                       formats=FORMATS))
     errors.install(app, page)
     auth.install(app, data.auth, page)
     admin.install(app, data.auth, page)

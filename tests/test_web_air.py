@@ -12,6 +12,7 @@ pass the crawler's language checks.
 
 from __future__ import annotations
 
+import csv
 import html as html_lib
 import io
 import json
@@ -36,8 +37,10 @@ from qingshan.data.package import write_csv_package
 from qingshan.documents import air as air_doc
 from qingshan.methods.aqi import CATEGORY_EN, CATEGORY_ZH, COLOUR_HEX
 from qingshan.reports.labels import header, title
+from qingshan.reports.tables import page_tables
 from qingshan.web.app import PAGES, create_app
 from qingshan.web.city import WebCity
+from qingshan.web.downloads import twin_tables
 from tests.test_web_crawl import Site as CrawlSite
 from tests.test_web_crawl import check_page
 from tests.web_city import client_of, demo_city, web_city, with_csrf
@@ -64,6 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
+        stations = {str(v) for v in city.package["air_stations"]["name"].dropna()}
     paths = tree_paths(units)
     city_code = next(c for c, (u, _, _) in paths.items() if u.kind == "city")
     park = sorted(c for c, (u, _, _) in paths.items() if u.kind == "park")[0]
@@ -87,7 +91,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         c = with_csrf(TestClient(create_app(web), follow_redirects=False))
         assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
         clients[name] = with_csrf(c)
-    yield Site(web, clients, district, {u.name for u in units if u.name})
+    # proper names, which an English page may show: the units' and the stations' (the map's tooltips)
+    yield Site(web, clients, district, {u.name for u in units if u.name} | stations)
 
 
 def api(c: TestClient, url: str, status: int = 200) -> Any:
@@ -201,8 +206,8 @@ def test_a_station_day_worked_by_hand(site: Site) -> None:
     c = site.client["city-analyst"]
     doc = api(c, f"/api/air/stations/QSA01?year={YEAR}")
     day = next(d for d in doc["calendar"] if d["date"] == "2023-02-21")
-    assert (day["aqi"], set(day["primary"]), day["level"], day["edition"]) == (142, {"PM2_5"}, 3, "HJ 633-2012")
-    assert (day["category_zh"], day["category_en"], day["colour"]) == ("轻度污染", "lightly polluted", "#FF7E00")
+    assert (day["aqi"], set(day["primary"]), day["aqi_level"], day["edition"]) == (142, {"PM2_5"}, 3, "HJ 633-2012")
+    assert (day["category_zh"], day["category_en"], day["aqi_colour"]) == ("轻度污染", "lightly polluted", "#FF7E00")
     cell = cells(page(c, f"/air/stations/QSA01?year={YEAR}"))["2023-02-21"]
     assert cell == {"class": "aqi-3", "aqi": "142", "level": "3", "shown": "142",
                     "title": "2023-02-21 · AQI 142 · 轻度污染 · 首要污染物：PM₂.₅ · HJ 633-2012"}
@@ -223,7 +228,7 @@ def test_the_citys_day_is_indexed_on_its_stations_mean(site: Site) -> None:
     c = site.client["city-analyst"]
     doc = api(c, f"/api/air?year={YEAR}")
     got = next(d for d in doc["calendar"] if d["date"] == "2023-02-21")
-    assert (got["aqi"], set(got["primary"]), got["level"]) == (aqi, primary, level)
+    assert (got["aqi"], set(got["primary"]), got["aqi_level"]) == (aqi, primary, level)
     cell = cells(page(c, f"/air?year={YEAR}"))["2023-02-21"]
     assert (cell["class"], cell["aqi"], cell["shown"]) == (f"aqi-{level}", str(aqi), str(aqi))
     assert cell["title"].startswith(f"2023-02-21 · AQI {aqi} · {CATEGORY_ZH[level - 1]}")
@@ -261,7 +266,7 @@ def test_the_page_shows_the_twins_numbers(site: Site) -> None:
     days = {d["date"]: d for d in theirs["days"]["city"]}
     assert len(doc["calendar"]) == 365 and len(days) == 365
     for d in doc["calendar"]:
-        assert d["aqi"] == int(days[d["date"]]["aqi"]) and d["colour"] == days[d["date"]]["colour"]
+        assert d["aqi"] == int(days[d["date"]]["aqi"]) and d["aqi_colour"] == days[d["date"]]["colour"]
     assert sum(m["good_days"] for m in doc["months"]) == area["good_days"]
     assert sum(m["days"] for m in doc["months"]) == area["days"]
 
@@ -296,7 +301,8 @@ def test_the_page_shows_the_twins_numbers(site: Site) -> None:
     assert len(calendar) == 365
     for d in doc["calendar"]:
         cell = calendar[d["date"]]
-        assert (cell["aqi"], cell["class"], cell["level"]) == (str(d["aqi"]), f"aqi-{d['level']}", str(d["level"]))
+        assert (cell["aqi"], cell["class"], cell["level"]) == (str(d["aqi"]), f"aqi-{d['aqi_level']}",
+                                                               str(d["aqi_level"]))
         assert cell["shown"] == str(d["aqi"]) + ("" if d["complete"] else "*")
     # twelve month grids, each month's days in its own table, the first on its weekday
     for m in range(1, 13):
@@ -330,14 +336,14 @@ def test_the_legend_and_the_calendars_colours_are_hj_633s(site: Site) -> None:
     c = site.client["city-analyst"]
     doc = api(c, "/api/air")
     cats = doc["categories"]
-    assert [(k["level"], k["aqi_from"], k["aqi_to"]) for k in cats] == [
+    assert [(k["aqi_level"], k["aqi_from"], k["aqi_to"]) for k in cats] == [
         (1, 0, 50), (2, 51, 100), (3, 101, 150), (4, 151, 200), (5, 201, 300), (6, 301, None)]
-    assert [k["colour"] for k in cats] == ["#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"]
-    assert [k["colour"] for k in cats] == list(COLOUR_HEX)
+    assert [k["aqi_colour"] for k in cats] == ["#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"]
+    assert [k["aqi_colour"] for k in cats] == list(COLOUR_HEX)
     assert [k["zh"] for k in cats] == list(CATEGORY_ZH) and [k["en"] for k in cats] == list(CATEGORY_EN)
     legend = page(c, "/air")
     for k in cats:
-        assert f'<li data-level="{k["level"]}" data-colour="{k["colour"]}">' in legend
+        assert f'<li data-level="{k["aqi_level"]}" data-colour="{k["aqi_colour"]}">' in legend
     css = resources.files("qingshan.web").joinpath("static", "app.css").read_text("utf-8")
 
     def luminance(hex_colour: str) -> float:  # WCAG 2.1 relative luminance
@@ -450,6 +456,59 @@ def test_downloads_hold_the_rows(site: Site) -> None:
         assert f'data-table="{key}"' in html, key
 
 
+#: a snake_case identifier in a header or title (``first_day``, ``PM2_5``, ``aqi_standard · editions``)
+IDENTIFIER = re.compile(r"[A-Za-z0-9]_|_[A-Za-z0-9]")
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+def shows_raw(key: str, shown: str, lang: str) -> bool:
+    """Whether a header or title shows the raw field name instead of a label: it is the
+    field's key and the key is an identifier (``first_day``), it has an identifier in it, or
+    on a Chinese download it has no Chinese (``compliance``, ``days``, ``map · areas``)."""
+    return (shown == key and "_" in key) or bool(IDENTIFIER.search(shown)) or (
+        lang == "zh" and not CHINESE.search(shown))
+
+
+def test_the_downloads_name_no_raw_field(site: Site) -> None:
+    """Every sheet title and column header of the downloads of the air page and a station
+    page (the page's tables, ``/air?format=…``, and its JSON twin's, ``/api/air?format=…``: the
+    Excel workbook's sheets and each table's CSV), in Chinese and in English, is a label
+    (reports/labels.py), never a raw field name. The AQI level (calendar, categories) and a
+    station's level are not labelled as the summary level (``level``: 汇总层级), and no table
+    has two columns of one header."""
+    c = site.client["city-analyst"]
+    found = []
+    for twin, html_url in (("/api/air", "/air"), ("/api/air/stations/QSA01", "/air/stations/QSA01")):
+        doc = api(c, twin)
+        for lang in ("zh", "en"):
+            q = "&lang=en" if lang == "en" else ""
+            for url, tables in ((html_url, page_tables(doc, lang)), (twin, twin_tables(doc))):
+                keys = {t.key for t in tables}
+                assert keys >= {"aqi_standard.editions", "compliance", "calendar", "months", "trend", "categories",
+                                "pollutants", "unverified"}, (url, keys)
+                assert ("stations" in keys) == ("stations" in doc), (url, keys)
+                r = c.get(f"{url}?format=xlsx{q}")
+                assert r.status_code == 200 and r.content[:2] == b"PK", (url, lang)
+                book = pd.read_excel(io.BytesIO(r.content), sheet_name=None, header=None, engine="calamine")
+                assert list(book) == ["说明" if lang == "zh" else "About", *(title(t.key, lang) for t in tables)]
+                for t in tables:
+                    name = title(t.key, lang)
+                    if shows_raw(t.key, name, lang):
+                        found.append((url, lang, "title", t.key, name))
+                    fields = [str(k) for k in t.frame.columns]
+                    shown = [header(k, lang) for k in fields]
+                    assert [str(h) for h in book[name].iloc[0]] == shown, (url, lang, t.key)
+                    got = c.get(f"{url}?format=csv&table={t.key}{q}")
+                    assert got.status_code == 200, (url, lang, t.key)
+                    assert next(csv.reader(io.StringIO(got.content.decode("utf-8-sig")))) == shown, (url, lang, t.key)
+                    assert len(set(shown)) == len(shown), (url, lang, t.key, shown)
+                    if t.key in ("stations", "calendar", "categories"):
+                        assert header("level", lang) not in shown, (url, lang, t.key, shown)
+                    found += [(url, lang, t.key, k, h) for k, h in zip(fields, shown, strict=True)
+                              if shows_raw(k, h, lang)]
+    assert not found, found
+
+
 def test_unknown_year_station_and_district(site: Site) -> None:
     c = site.client["city-analyst"]
     for url in ("/api/air?year=1999", "/api/air/stations/QSA01?year=2030"):
@@ -521,7 +580,7 @@ def test_a_profile_that_forces_hj_633_2026(tmp_path: Path) -> None:
     assert a["editions"] == [{"edition": "HJ 633-2026", "first_day": "2023-01-01", "last_day": "2023-12-31",
                               "days": 365}]
     day = next(d for d in doc["calendar"] if d["date"] == "2023-02-21")
-    assert (day["aqi"], day["primary"], day["level"], day["edition"]) == (144, ["PM2_5"], 3, "HJ 633-2026")
+    assert (day["aqi"], day["primary"], day["aqi_level"], day["edition"]) == (144, ["PM2_5"], 3, "HJ 633-2026")
     html = page(c, f"/air/stations/QSA01?year={YEAR}")
     assert cells(html)["2023-02-21"]["title"] == "2023-02-21 · AQI 144 · 轻度污染 · 首要污染物：PM₂.₅ · HJ 633-2026"
     selection = visible(re.search(r'<p class="muted" id="aqi-selection">(.*?)</p>', html, re.S).group(1))  # type: ignore[union-attr]

@@ -175,14 +175,17 @@ def reasons(text: str) -> tuple[str, str]:
 
 def categories() -> list[dict[str, Any]]:
     """The six AQI categories of HJ 633 (2012 Table 2; 2026 Table 1 and Appendix A Table A.1):
-    level, AQI range, category, colour (official hex and name)."""
+    level, AQI range, category, colour (official hex and name). Named ``aqi_level*`` and
+    ``aqi_colour*`` (as the calendar's days; a station's level is ``station_level*``): in the
+    downloads' headers (reports/labels.py) ``level`` is a summary level and ``colour`` a
+    target warning."""
     out = []
     lower = 0
     for i in range(6):
         upper = LEVEL_UPPER[i] if i < len(LEVEL_UPPER) else None
-        out.append({"level": i + 1, "level_zh": LEVEL_NAMES[i][0], "level_en": LEVEL_NAMES[i][1],
+        out.append({"aqi_level": i + 1, "aqi_level_zh": LEVEL_NAMES[i][0], "aqi_level_en": LEVEL_NAMES[i][1],
                     "aqi_from": lower, "aqi_to": upper, "zh": CATEGORY_ZH[i], "en": CATEGORY_EN[i],
-                    "colour": COLOUR_HEX[i], "colour_zh": COLOUR_ZH[i], "colour_en": COLOUR_EN[i]})
+                    "aqi_colour": COLOUR_HEX[i], "aqi_colour_zh": COLOUR_ZH[i], "aqi_colour_en": COLOUR_EN[i]})
         lower = (upper or 0) + 1
     return out
 
@@ -213,20 +216,22 @@ def _compliance(doc: dict[str, Any], scope: str, code: str) -> list[dict[str, An
 
 
 def _calendar(days: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
-    """Every day of ``year`` with the area's daily AQI (None on a day without data)."""
+    """Every day of ``year`` with the area's daily AQI (None on a day without data; its
+    ``aqi_level`` 0)."""
     by_date = {str(d["date"]): d for d in days}
     out = []
     for day in pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D"):
         key = day.strftime("%Y-%m-%d")
         row: dict[str, Any] = {"date": key, "month": int(day.month), "day": int(day.day),
-                               "weekday": int(day.weekday()), "aqi": None, "level": 0, "category_zh": None,
-                               "category_en": None, "colour": None, "primary": [], "edition": None, "complete": None}
+                               "weekday": int(day.weekday()), "aqi": None, "aqi_level": 0, "category_zh": None,
+                               "category_en": None, "aqi_colour": None, "primary": [], "edition": None,
+                               "complete": None}
         d = by_date.get(key)
         if d is not None and d.get("edition"):
             row["edition"] = f"HJ 633-{d['edition']}"
         if d is not None and d.get("aqi") is not None:
-            row.update({"aqi": int(d["aqi"]), "level": int(d["level"]), "category_zh": d["category_zh"],
-                        "category_en": d["category_en"], "colour": d["colour"], "primary": _split(d.get("primary")),
+            row.update({"aqi": int(d["aqi"]), "aqi_level": int(d["level"]), "category_zh": d["category_zh"],
+                        "category_en": d["category_en"], "aqi_colour": d["colour"], "primary": _split(d.get("primary")),
                         "complete": bool(d["complete"])})
         out.append(row)
     return out
@@ -269,7 +274,8 @@ def _station_rows(city: City, doc: dict[str, Any], district: str | None) -> list
         level = str(st.get("level") or "")
         lz, le = LEVELS.get(level, (level, level))
         out.append({"station_id": sid, "name": str(st["name"]), "district": home,
-                    "district_name": dnames.get(home, home), "level": level, "level_zh": lz, "level_en": le,
+                    "district_name": dnames.get(home, home), "station_level": level, "station_level_zh": lz,
+                    "station_level_en": le,
                     "lon": st.get("lon"), "lat": st.get("lat"), "days": a.get("days", 0),
                     "good_days": a.get("good_days", 0), "good_day_ratio": a.get("good_day_ratio"),
                     "composite_index": a.get("composite_index"), "complete": a.get("complete"),

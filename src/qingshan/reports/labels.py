@@ -134,6 +134,54 @@ EXTRA: dict[str, tuple[str, str]] = {
     "category": ("图例类别", "legend category"), "mark": ("标记", "mark (Chinese)"),
     "mark_en": ("标记（英文）", "mark"),
     "ink": ("文字颜色", "text colour"),
+    # air-quality pages (documents/air_pages.py): GB 3095 grade II, the HJ 633 AQI and the HJ 663
+    # statistics; concentrations in µg/m³, CO in mg/m³ (GB 3095 Table 1). The AQI's level and
+    # colour and a station's level have names of their own: ``level`` is a summary level and
+    # ``colour`` a target warning above. Reused as they are: pollutant, reasons_zh/en, zh, en,
+    # district, district_name, rank, category (the map's legend category), date, month, year.
+    "edition": ("HJ 633 版本", "HJ 633 edition"), "first_day": ("起始日期", "first day"),
+    "last_day": ("截止日期", "last day"), "days": ("天数", "days"), "symbol": ("化学符号", "symbol"),
+    "concentration_unit": ("浓度单位", "concentration unit"),
+    "statistic_zh": ("评价所用统计量", "statistic assessed (Chinese)"),
+    "statistic_en": ("评价所用统计量（英文）", "statistic assessed"),
+    "complete": ("数据完整", "data complete"),
+    "annual_mean": ("年平均浓度（µg/m³）", "annual mean (µg/m³)"),  # SO₂, NO₂, PM₁₀, PM₂.₅ only
+    "annual_limit": ("年平均二级浓度限值（µg/m³）", "annual limit, grade II (µg/m³)"),
+    "averaging": ("平均时间", "averaging time"), "percentile": ("百分位数", "percentile"),
+    "percentile_value": ("百分位数浓度（µg/m³，一氧化碳为 mg/m³）", "percentile value (µg/m³; CO mg/m³)"),
+    "short_limit": ("24 小时或 8 小时平均二级浓度限值（µg/m³，一氧化碳为 mg/m³）",
+                    "24-h or 8-h limit, grade II (µg/m³; CO mg/m³)"),
+    "complies": ("达到 GB 3095 二级标准", "meets GB 3095 grade II"),
+    "good_days": ("优良天数（AQI ≤ 100）", "good days (AQI ≤ 100)"),
+    "good_day_ratio": ("优良天数比例（小数）", "good-day ratio (fraction)"),
+    "good_day_pct": ("优良天数比例（%）", "good-day ratio (%)"),
+    "polluted_days": ("污染天数（AQI > 100）", "polluted days (AQI > 100)"),
+    "composite_index": ("环境空气质量综合指数", "air quality comprehensive index"),
+    "exceeding": ("超标污染物", "pollutants exceeding"), "station_id": ("站点代码", "station code"),
+    "station_level": ("站点级别（代码）", "station level (code)"),
+    "station_level_zh": ("站点级别", "station level (Chinese)"),
+    "station_level_en": ("站点级别（英文）", "station level"),
+    "day": ("日", "day of the month"), "weekday": ("星期（0 为星期一）", "weekday (0 = Monday)"),
+    "aqi": ("空气质量指数 AQI", "AQI"),
+    "aqi_level": ("AQI 级别（1–6，无数据为 0）", "AQI level (1–6; 0 = no data)"),
+    "aqi_level_zh": ("AQI 级别", "AQI level (Chinese)"), "aqi_level_en": ("AQI 级别（英文）", "AQI level"),
+    "aqi_from": ("AQI 下限", "AQI from"), "aqi_to": ("AQI 上限（空：无上限）", "AQI to (empty: no upper bound)"),
+    "category_zh": ("AQI 类别", "AQI category (Chinese)"), "category_en": ("AQI 类别（英文）", "AQI category"),
+    "aqi_colour": ("AQI 类别颜色（十六进制）", "AQI category colour (hex)"),
+    "aqi_colour_zh": ("AQI 类别颜色", "AQI category colour (Chinese)"),
+    "aqi_colour_en": ("AQI 类别颜色（英文）", "AQI category colour"),
+    "primary": ("首要污染物", "primary pollutant"),
+    # a day's indicators (environment.air.INDICATORS); the page's ``months`` holds their monthly means
+    "SO2_24h": ("二氧化硫 SO₂ 24 小时平均（µg/m³）", "SO₂ 24-h mean (µg/m³)"),
+    "NO2_24h": ("二氧化氮 NO₂ 24 小时平均（µg/m³）", "NO₂ 24-h mean (µg/m³)"),
+    "PM10_24h": ("可吸入颗粒物 PM₁₀ 24 小时平均（µg/m³）", "PM₁₀ 24-h mean (µg/m³)"),
+    "PM2_5_24h": ("细颗粒物 PM₂.₅ 24 小时平均（µg/m³）", "PM₂.₅ 24-h mean (µg/m³)"),
+    "CO_24h": ("一氧化碳 CO 24 小时平均（mg/m³）", "CO 24-h mean (mg/m³)"),
+    "O3_8h": ("臭氧 O₃ 日最大 8 小时平均（µg/m³）", "O₃ daily maximum 8-h mean (µg/m³)"),
+    "PM2_5_annual_mean": ("细颗粒物 PM₂.₅ 年平均浓度（µg/m³）", "PM₂.₅ annual mean (µg/m³)"),
+    "O3_percentile_value": ("臭氧 O₃ 日最大 8 小时平均百分位数浓度（µg/m³）",
+                            "O₃ percentile of the daily maximum 8-h means (µg/m³)"),
+    "d": ("轮廓路径（SVG）", "outline path (SVG)"),  # a district's outline on a point map (documents/point_map.py)
 }
 
 
@@ -196,10 +244,17 @@ TITLES: dict[str, tuple[str, str]] = {
     "shares": ("断面类别构成", "Sections by class"), "sections": ("断面水质类别", "Class of each section"),
     "exceedances": ("年均值超标", "Annual exceedances"), "month_exceedances": ("月均值超标", "Monthly exceedances"),
     "gb3838_items": ("评价指标", "Items assessed"), "not_built": ("未实现", "Not built"),
-    "map.points": ("断面分布图·点位", "Map points"), "map.legend": ("图例", "Legend"),
+    "map.points": ("分布图·点位", "Map points"), "map.legend": ("图例", "Legend"),
     "indicators": ("各指标逐月均值与类别", "Items by month"), "trends": ("定类指标", "Deciding items"),
     "trends.rows": ("定类指标逐月", "Deciding items by month"), "samples": ("样品", "Samples"),
     "legend": ("图例", "Legend"),
+    # air-quality pages (documents/air_pages.py; by_district, months and choices as above)
+    "aqi_standard.editions": ("所用 HJ 633 版本", "HJ 633 editions applied"),
+    "compliance": ("GB 3095 二级达标评价", "GB 3095 grade II compliance"),
+    "stations": ("监测站点", "Monitoring stations"), "calendar": ("逐日 AQI", "Daily AQI"),
+    "trend": ("历年趋势", "Trend over the years"), "categories": ("AQI 级别与类别", "AQI levels and categories"),
+    "pollutants": ("污染物", "Pollutants"), "unverified": ("未经核实的依据", "Not verified"),
+    "map.areas": ("分布图·区县轮廓", "Map outlines"),  # the JSON twin's point map (documents/point_map.py)
 }
 
 

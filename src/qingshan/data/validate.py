@@ -17,7 +17,8 @@ Problem codes (docs/data-package.md lists them all):
 - P04x economics; P05x production; P06x process; P12x gases (non-CO2 greenhouse gases);
   P103–P117 materials (carbon balance; P101, P102, P110 are scenario-file codes, docs/targets.md);
   P150–P157 monitoring tables (air stations and days, water sections and samples;
-  :mod:`qingshan.data.monitoring`); P190–P195 permit tables (permits, execution reports,
+  :mod:`qingshan.data.monitoring`); P170–P173 carrying-capacity tables
+  (:mod:`qingshan.data.carrying_check`); P190–P195 permit tables (permits, execution reports,
   quotas; :mod:`qingshan.data.permits_check`)
 
 Root causes come first and instead of what they cause: when a table could not be read or
@@ -40,6 +41,7 @@ from pandas.api.types import union_categoricals
 
 from qingshan.data import reported
 from qingshan.data.boundaries import check_boundaries
+from qingshan.data.carrying_check import check_carrying_tables
 from qingshan.data.cells import FORMULA_ERRORS, MAX_MAGNITUDE, nfkc, parse_numbers, parse_period, parse_year
 from qingshan.data.ghg_methods import method_registry
 from qingshan.data.industry import known_division
@@ -1092,6 +1094,10 @@ def check_raw(raw: RawPackage, factor_set: FactorSet | None = None,
     problems += check_permit_tables(typed["permits"], typed["permit_reports"], typed["pollutant_quotas"],
                                     ent if readable else None)
     for name in ("permits", "permit_reports", "pollutant_quotas"):
+        problems += _duplicates(typed[name], tables()[name].key, name)
+    problems += check_carrying_tables(typed["carrying_inputs"], typed["carrying_national_rates"],
+                                      ent if readable else None)
+    for name in ("carrying_inputs", "carrying_national_rates"):
         problems += _duplicates(typed[name], tables()[name].key, name)
     frames = {**typed, "entities": ent, "energy": energy, "production": production, "process": process,
               "gases": gases, "materials": materials, "boundaries": boundaries}

@@ -20,7 +20,8 @@ from qingshan.schema.units import label_key
 TABLE_ORDER: tuple[str, ...] = ("entities", "energy", "economics", "production", "process",
                                 "materials", "gases", "pollutants", "boundaries",
                                 "air_stations", "air_daily", "water_sections", "water_samples",
-                                "permits", "permit_reports", "pollutant_quotas")
+                                "permits", "permit_reports", "pollutant_quotas",
+                                "carrying_inputs", "carrying_national_rates")
 
 
 @dataclass(frozen=True)

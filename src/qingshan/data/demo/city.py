@@ -12,6 +12,7 @@ import pandas as pd
 
 from qingshan.data.demo.activities import pollutants_table, process_table, production_table
 from qingshan.data.demo.calibration import typed_calibration
+from qingshan.data.demo.carrying import demo_carrying_tables
 from qingshan.data.demo.defects import TableDefects, inject_defects
 from qingshan.data.demo.economics import simulate_economics
 from qingshan.data.demo.energy import simulate_energy
@@ -81,4 +82,5 @@ def generate_demo_city(
         "boundaries": boundaries_frame(cal.raw),
         **monitoring_tables(seed, yrs),  # air stations and days, water sections and samples (own seed)
         **permit_tables,
+        **demo_carrying_tables(yrs),  # carrying-capacity inputs and illustrative national rates (no randomness)
     }

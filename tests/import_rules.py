@@ -263,10 +263,11 @@ def interface_violations(modules: dict[str, Module], package: str) -> list[str]:
 
 
 #: What the CLI and the web may import from Qingshan besides themselves: the city service
-#: and its documents, the renderers, and the cross-cutting modules. Everything else (the
+#: and its documents, the renderers, the cross-cutting modules, and the application database
+#: (``app``, and the rights registry that lives in it, ``registry``). Everything else (the
 #: engines, the data readers, the store, the factor sets) is reached through a City.
 THROUGH_THE_CITY = ("city", "documents", "reports", "profiles", "rulefile", "errors", "i18n", "settings",
-                    "glossary", "app")
+                    "glossary", "app", "registry")
 
 
 def city_only_violations(modules: dict[str, Module], package: str) -> list[str]:

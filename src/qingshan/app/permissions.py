@@ -14,7 +14,8 @@ from functools import cache
 from importlib import resources
 
 #: Every action a role may be given (roles.toml's header explains each).
-ACTIONS = ("view", "export", "upload", "report", "review", "manage_users", "audit")
+ACTIONS = ("view", "export", "upload", "report", "review", "manage_users", "audit", "registry_request",
+           "registry_approve", "registry_admin")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,10 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
         return ["2012", "2026", "by_date"]
     if kind == "four_batches":
         return [n for n in builtin_names("qingshan.environment", "rules") if n.startswith("four_batches-")]
+    if kind == "registry_rights":
+        return [n for n in builtin_names("qingshan.registry", "rules") if n.startswith("rights-")]
+    if kind == "carrying_capacity":
+        return [n for n in builtin_names("qingshan.environment", "rules") if n.startswith("carrying_capacity-")]
     raise KeyError(kind)
 
 

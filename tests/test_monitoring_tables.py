@@ -13,7 +13,7 @@ import pytest
 
 import qingshan.data.demo.city as demo_city
 from qingshan.data.demo import generate_demo_city
-from qingshan.data.monitoring import gb3838_items, parse_date
+from qingshan.data.monitoring import gb3838_items, parse_date, sample_items
 from qingshan.data.package import write_csv_package, write_xlsx_package
 from qingshan.data.validate import check_package
 from qingshan.errors import Problem
@@ -73,8 +73,11 @@ def test_demo_package_with_monitoring_validates_clean(small: dict[str, pd.DataFr
     assert set(daily["date"].str[:4]) == {str(YEAR)} and (daily["year"] == YEAR).all()
     assert str(daily["valid_hours"].dtype) == "Int64" and str(sections["target_class"].dtype) == "Int64"
     assert daily["pm25_24h"].dtype == np.float64 and daily["co_24h"].isna().any()  # missing stays missing
-    assert set(samples["item"]) == set(gb3838_items())
-    assert (samples["unit"] == samples["item"].map(gb3838_items())).all()
+    # every GB 3838 item, and the GB 3097-only items (cod_sea, din, po4_p) at the sea-ward estuary only
+    sea_only = {"cod_sea", "din", "po4_p"}
+    assert set(samples["item"]) == set(gb3838_items()) | sea_only
+    assert set(samples.loc[samples["item"].isin(sea_only), "section_id"]) == {"QSW10"}
+    assert (samples["unit"] == samples["item"].map(sample_items())).all()
 
 
 def test_monitoring_leaves_every_other_table_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:

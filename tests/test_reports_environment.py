@@ -119,7 +119,8 @@ def test_air_numbers_by_hand(src: dict[str, Any]) -> None:
     assert len(ranking.rows) == 5
     facts = next(b for b in blocks if not isinstance(b, Heading | Text | Grid))
     assert ("AQI 技术规定", "HJ 633-2012（2025-01-01 至 2025-12-31，365 天）") in facts.pairs
-    assert _lines(blocks)[-1].startswith("未经核实：HJ 663 各污染物的统计量")
+    assert _lines(blocks)[-1].startswith("未经核实：" + air_doc.UNVERIFIED[0]["zh"])
+    assert "HJ 663-2026" in _lines(blocks)[-1]  # the edition that replaced HJ 663-2013 is named
 
 
 def test_water_numbers_by_hand(src: dict[str, Any]) -> None:

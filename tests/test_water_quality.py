@@ -140,10 +140,18 @@ def test_total_nitrogen_is_classed_for_lakes_only_and_estuaries_as_rivers() -> N
 
 
 def test_unknown_water_body_or_estuary_rule_is_refused() -> None:
-    with pytest.raises(ConfigError, match="gb3097"):
-        wq.item_classes(pd.DataFrame({"cod": [1.0]}), LIMITS, "estuary", estuary_rule="gb3097")
+    with pytest.raises(ConfigError, match="gb3097"):  # the message names the known rules
+        wq.item_classes(pd.DataFrame({"cod": [1.0]}), LIMITS, "estuary", estuary_rule="gb3097-1997")
     with pytest.raises(ConfigError, match="sea"):
         wq.item_classes(pd.DataFrame({"cod": [1.0]}), LIMITS, "sea")
+
+
+def test_under_gb3097_an_estuary_classed_by_gb3838_takes_the_river_rows() -> None:
+    # the estuary sections that are not sea-ward stay GB 3838 river sections (tests/test_estuary.py
+    # for the sea-ward ones): TP 0.15 ≤ 0.2 Ⅲ (river), not the lake's Ⅴ; TN has no river class
+    frame = pd.DataFrame({"tn": [1.2], "tp": [0.15]})
+    cls = wq.item_classes(frame, LIMITS, "estuary", estuary_rule="gb3097")
+    assert cls["tp"].tolist() == [3] and "tn" not in cls.columns
 
 
 def test_worse_than_v_and_the_deciding_items_with_ties() -> None:

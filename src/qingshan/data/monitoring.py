@@ -9,14 +9,19 @@ as negative concentrations or a target class outside 1–5 (P012), codes, duplic
 - P151 a number that must be whole (``valid_hours``, ``target_class``) is not;
 - P152 an observation of a station or section that its table does not list;
 - P153 a station's or section's ``district_id`` that is not a district of the entities table;
-- P154 a water-sample item that is not a GB 3838-2002 item
-  (``environment/standards/gb3838-2002.csv``);
+- P154 a water-sample item that is neither a GB 3838-2002 item
+  (``environment/standards/gb3838-2002.csv``) nor a GB 3097-1997 item of sea-ward estuary
+  sections (``environment/standards/gb3097-1997.csv``: ``cod_sea``, ``din``, ``po4_p``;
+  ``do`` and ``petroleum`` are items of both);
 - P155 a water-sample unit that is not the item's unit;
 - P156 a day outside the package's years (the years of the energy and economics tables);
-- P157 coordinates outside the city's box (the bounding box of the package's boundaries).
+- P157 coordinates outside the city's box (the bounding box of the package's boundaries);
+- P158 ``estuary_side`` on a section that is not an estuary, or ``sea_target_class`` on a
+  section that is not a sea-ward estuary section (``estuary_side`` = ``sea``).
 
 The typed tables keep the spec's columns; ``date`` is text ``YYYY-MM-DD`` with a ``year``
-column beside it, ``item`` is the code of the GB 3838 file, ``unit`` the item's unit.
+column beside it, ``item`` is the code of the GB 3838 or GB 3097 file, ``unit`` the item's
+unit.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from qingshan.errors import Problem
 
 #: The GB 3838-2002 items (Table 1 basic items) a water sample may name.
 GB3838_FILE = "standards/gb3838-2002.csv"
+#: The GB 3097-1997 items (Table 1, those held) a sample of a sea-ward estuary section may name.
+GB3097_FILE = "standards/gb3097-1997.csv"
 
 #: Spellings of the units of the GB 3838 file (its ``unit`` column) that a sample may use.
 UNIT_SPELLINGS = {
@@ -70,9 +77,13 @@ def whole_numbers(frame: pd.DataFrame, num: pd.Series, column: str, typed: pd.Se
 
 
 @cache
+def _standard_items(name: str) -> pd.DataFrame:
+    text = resources.files("qingshan.environment").joinpath(name).read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), usecols=["item", "name_zh", "unit"], dtype=str).drop_duplicates("item")
+
+
 def _gb3838() -> pd.DataFrame:
-    text = resources.files("qingshan.environment").joinpath(GB3838_FILE).read_text("utf-8")
-    return pd.read_csv(io.StringIO(text), usecols=["item", "name_zh", "unit"], dtype=str)
+    return _standard_items(GB3838_FILE)
 
 
 def gb3838_items() -> dict[str, str]:
@@ -81,10 +92,26 @@ def gb3838_items() -> dict[str, str]:
     return dict(zip(t["item"], t["unit"], strict=True))
 
 
+def gb3097_items() -> dict[str, str]:
+    """GB 3097-1997 item code -> unit, from the standards file (``do`` and ``petroleum``
+    are GB 3838 items too, with the same unit)."""
+    t = _standard_items(GB3097_FILE)
+    return dict(zip(t["item"], t["unit"], strict=True))
+
+
+def sample_items() -> dict[str, str]:
+    """Every item code a water sample may name -> its unit: the GB 3838-2002 items, then
+    the GB 3097-1997 items that are not GB 3838 items."""
+    river = gb3838_items()
+    return {**river, **{k: v for k, v in gb3097_items().items() if k not in river}}
+
+
 @cache
 def _item_names() -> dict[str, str]:
-    """Accepted spellings of an item (code, Chinese name with and without its bracket) -> code."""
-    t = _gb3838()
+    """Accepted spellings of an item (code, Chinese name with and without its bracket) ->
+    code; a GB 3838 item's spellings win over a GB 3097 item's (化学需氧量 is GB 3838's
+    dichromate COD ``cod``; seawater COD is named by its code ``cod_sea`` or full name)."""
+    t = pd.concat([_gb3838(), _standard_items(GB3097_FILE)], ignore_index=True)
     out: dict[str, str] = {}
     for code, zh in zip(t["item"], t["name_zh"], strict=True):
         for s in (code, nfkc(zh), nfkc(zh).split("(")[0]):
@@ -167,9 +194,29 @@ def _in_years(frame: pd.DataFrame, years: Iterable[int]) -> list[Problem]:
                  "the energy and economics tables)")
 
 
+def _estuary_columns(sec: pd.DataFrame) -> list[Problem]:
+    """P158: ``estuary_side`` only on estuary sections, ``sea_target_class`` only on
+    sea-ward ones."""
+    out: list[Problem] = []
+    estuary = sec["water_body"] == "estuary"
+    if "estuary_side" in sec.columns:
+        side = sec["estuary_side"]
+        out += _rows(sec, side.notna() & ~estuary, "P158", "estuary_side", side,
+                     "只有入海河口断面（water_body = estuary）填写河口侧别",
+                     "only an estuary section (water_body = estuary) has an estuary side")
+    if "sea_target_class" in sec.columns:
+        target = sec["sea_target_class"]
+        sea = estuary & (sec["estuary_side"] == "sea") if "estuary_side" in sec.columns else estuary & False
+        out += _rows(sec, target.notna() & ~sea.fillna(False).astype(bool), "P158", "sea_target_class", target,
+                     "只有海侧入海河口断面（estuary_side = sea）填写海水水质目标（GB 3097-1997 类别）",
+                     "only a sea-ward estuary section (estuary_side = sea) has a seawater target class "
+                     "(GB 3097-1997)")
+    return out
+
+
 def check_monitoring(frames: dict[str, pd.DataFrame], districts: set[str] | None, years: Iterable[int],
                      boundaries: pd.DataFrame, problems: list[Problem]) -> dict[str, pd.DataFrame]:
-    """Check the four monitoring tables (P152–P157) of a package typed by the spec; return
+    """Check the four monitoring tables (P152–P158) of a package typed by the spec; return
     them with ``item`` as codes and ``unit`` as the item's unit. ``districts`` is None when
     the entities table could not be read (its own problem is the cause)."""
     box = city_box(boundaries)
@@ -178,27 +225,31 @@ def check_monitoring(frames: dict[str, pd.DataFrame], districts: set[str] | None
     sec, samples = frames["water_sections"], frames["water_samples"]
     problems += _places(st, districts, box, "站点", "station")
     problems += _places(sec, districts, box, "断面", "section")
+    problems += _estuary_columns(sec)
     problems += _known(daily, "station_id", set(st["station_id"].dropna()), "air_stations")
     problems += _known(samples, "section_id", set(sec["section_id"].dropna()), "water_sections")
     problems += _in_years(daily, years)
     problems += _in_years(samples, years)
     if not samples.empty:
-        items = gb3838_items()
+        items = sample_items()
         typed = samples["item"]
         names = {v: resolve_item(str(v)) for v in typed.dropna().unique()}  # once per distinct value
         code = typed.map(names).astype(object).where(typed.notna(), None)
         problems += _rows(samples, typed.notna() & code.isna(), "P154", "item", typed,
-                          f"未知的 GB 3838-2002 项目；应为 {'、'.join(items)} 之一（或其中文名）",
-                          f"unknown GB 3838-2002 item; expected one of {', '.join(items)}")
+                          f"未知的水质项目；应为 GB 3838-2002 或 GB 3097-1997 项目 {'、'.join(items)} 之一"
+                          "（或其中文名）",
+                          f"unknown water item; expected a GB 3838-2002 or GB 3097-1997 item, one of "
+                          f"{', '.join(items)}")
         want = code.map(lambda c: items.get(c) if isinstance(c, str) else None).astype(object)
         unit = samples["unit"].astype(object).where(samples["unit"].notna(), "")
         pairs = {(u, w): _unit_ok(str(u), str(w)) for u, w in set(zip(unit, want, strict=True))}
         bad = want.notna() & ~pd.Series([pairs[(u, w)] for u, w in zip(unit, want, strict=True)],
                                         index=samples.index, dtype=bool)
         problems += _rows(samples, bad, "P155", "unit", unit + " ↔ " + code.astype(str),
-                          "单位应为该项目的单位（GB 3838-2002 表1：mg/L；pH 无量纲；水温 °C；粪大肠菌群 个/L）",
-                          "the unit must be the item's (GB 3838-2002 Table 1: mg/L; pH dimensionless; water "
-                          "temperature °C; fecal coliform count/L)")
+                          "单位应为该项目的单位（GB 3838-2002 表1、GB 3097-1997 表1：mg/L；pH 无量纲；水温 °C；"
+                          "粪大肠菌群 个/L）",
+                          "the unit must be the item's (GB 3838-2002 Table 1, GB 3097-1997 Table 1: mg/L; pH "
+                          "dimensionless; water temperature °C; fecal coliform count/L)")
         samples = samples.assign(item=code.where(code.notna(), typed),
                                  unit=want.where(want.notna(), samples["unit"]))
     return {**frames, "water_samples": samples}

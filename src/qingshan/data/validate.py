@@ -16,7 +16,7 @@ Problem codes (docs/data-package.md lists them all):
 - P03x energy: enterprise, carrier, unit, period range, duplicate key, unit slip, factors
 - P04x economics; P05x production; P06x process; P12x gases (non-CO2 greenhouse gases);
   P103–P117 materials (carbon balance; P101, P102, P110 are scenario-file codes, docs/targets.md);
-  P150–P157 monitoring tables (air stations and days, water sections and samples;
+  P150–P158 monitoring tables (air stations and days, water sections and samples;
   :mod:`qingshan.data.monitoring`); P170–P173 carrying-capacity tables
   (:mod:`qingshan.data.carrying_check`); P190–P195 permit tables (permits, execution reports,
   quotas; :mod:`qingshan.data.permits_check`)

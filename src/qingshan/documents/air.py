@@ -24,15 +24,23 @@ if TYPE_CHECKING:
 TABLES = ("air_stations", "air_daily")
 #: what the annual assessment rests on that Qingshan could not verify (docs/environment.md)
 UNVERIFIED = [
-    {"zh": "HJ 663 各污染物的统计量（年均值、百分位数）及百分位数公式未经官方文本核实",
-     "en": "the statistic per pollutant (annual mean, percentile) and the percentile formula of HJ 663 "
-           "are not checked against the official text"},
+    {"zh": "HJ 663-2013 已于 2026-03-01 被 HJ 663-2026《环境空气质量评价技术规范》替代；新版原文未读，"
+           "各年仍按 2013 版的统计方法评价",
+     "en": "HJ 663-2013 was replaced by HJ 663-2026 on 2026-03-01; the new text was not read, and every year "
+           "is still assessed by the statistics of the 2013 edition"},
+    {"zh": "O3 日最大 8 小时平均第 90 百分位数和 CO 24 小时平均第 95 百分位数经两份独立文献核实；PM10、PM2.5 的"
+           "第 95 百分位数，SO2、NO2 的第 98 百分位数，以及百分位数公式（HJ 663-2013 附录A）只见于一份文本",
+     "en": "the O3 daily maximum 8-hour 90th percentile and the CO 24-hour 95th percentile are confirmed by two "
+           "independent sources; the PM10 and PM2.5 95th and the SO2 and NO2 98th percentiles, and the percentile "
+           "formula (HJ 663-2013 Annex A), were read in one source only"},
     {"zh": "区县和城市的日浓度取所辖全部站点浓度的算术平均（HJ 663 未读原文）",
      "en": "district and city daily concentrations are the arithmetic mean of all their stations "
            "(HJ 663 text not read)"},
-    {"zh": "综合指数按《城市环境空气质量排名技术规定》的公开解读计算，文号未核实",
-     "en": "the comprehensive index follows public explanations of the city ranking rules; "
-           "the document number is not verified"},
+    {"zh": "综合指数依《城市环境空气质量排名技术规定》（环办〔2014〕64号，文号已核实）；各单项指数的取法"
+           "（年均值比二级年均限值，CO、O3 的百分位数比 24 小时、8 小时限值）只见于一份文本",
+     "en": "the comprehensive index follows the 2014 city ranking rules (document number confirmed); how each "
+           "single index is formed (annual means over the grade II annual limits; the CO and O3 percentiles over "
+           "the 24-hour and 8-hour limits) was read in one source only"},
 ]
 
 

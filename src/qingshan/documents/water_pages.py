@@ -33,7 +33,7 @@ from qingshan.documents import water as water_doc
 from qingshan.documents.names import names as unit_names
 from qingshan.documents.point_map import point_map
 from qingshan.documents.values import clean
-from qingshan.environment.standards import water_limits
+from qingshan.environment.standards import sea_water_limits, water_limits
 from qingshan.environment.water import body_of, wide_samples
 from qingshan.errors import QingshanError
 from qingshan.methods import water_quality as wq
@@ -119,7 +119,8 @@ def _key(cls: Any) -> str:
 
 def item_names() -> dict[str, dict[str, Any]]:
     """GB 3838-2002 Table 1 items: code → names, unit (both languages), Table 1 row, and
-    whether the 2011 method assesses it (the 21 items)."""
+    whether the 2011 method assesses it (the 21 items); then the GB 3097-1997 items a
+    sea-ward estuary section's samples may hold (no Table 1 row, not assessed by GB 3838)."""
     lim = water_limits()
     out: dict[str, dict[str, Any]] = {}
     for r in lim.drop_duplicates("item").to_dict("records"):
@@ -128,6 +129,12 @@ def item_names() -> dict[str, dict[str, Any]]:
         out[str(r["item"])] = {"item": str(r["item"]), "zh": str(r["name_zh"]), "en": str(r["name_en"]),
                                "unit": u, "unit_zh": zh_u, "unit_en": en_u, "table_no": int(r["table_no"]),
                                "assessed": str(r["assessed_2011"]).lower() == "yes"}
+    sea = sea_water_limits()  # the GB 3097-1997 items of sea-ward estuary sections: never in a GB 3838 class
+    for r in sea[~sea["item"].isin(list(out))].to_dict("records"):
+        zh_u, en_u = UNITS.get(str(r["unit"]), (str(r["unit"]), str(r["unit"])))
+        out[str(r["item"])] = {"item": str(r["item"]), "zh": str(r["name_zh"]), "en": str(r["name_en"]),
+                               "unit": str(r["unit"]), "unit_zh": zh_u, "unit_en": en_u, "table_no": None,
+                               "assessed": False}
     return out
 
 
@@ -372,7 +379,8 @@ def section_page(city: City, section_id: str, year: int | None = None, district:
     means, counts = _month_means(city, y)
     mine = means[means["section_id"] == section_id].set_index("month")
     n_of = counts[counts["section_id"] == section_id].set_index("month")["n"]
-    item_cols = [c for c in names if c in mine.columns]
+    item_cols = [c for c in names if c in mine.columns  # a GB 3097 item only where the section has it
+                 and (names[c]["table_no"] is not None or mine[c].notna().any())]
     classes = wq.item_classes(mine[item_cols], water_limits(), body)
     indicators = []
     for item in item_cols:

@@ -8,7 +8,10 @@ each file is read, checked and returned as the typed table the methods take.
   :mod:`qingshan.methods.air_assessment`;
 - :func:`water_limits` — GB 3838-2002 Table 1 (``gb3838-2002.csv``) for
   :mod:`qingshan.methods.water_quality`;
-- :func:`water_grades` — the grades of 环办〔2011〕22号 (``surface-water-grades-2011.csv``).
+- :func:`water_grades` — the grades of 环办〔2011〕22号 (``surface-water-grades-2011.csv``);
+- :func:`sea_water_limits` — GB 3097-1997 Table 1, the items confirmed in two copies
+  (``gb3097-1997.csv``), for the sea-ward estuary sections of
+  :mod:`qingshan.methods.water_quality`.
 
 Every problem of a file is collected before anything is raised (codes ES001–ES005):
 
@@ -172,6 +175,23 @@ def water_grades() -> pd.DataFrame:
     t = _read(name, ("kind", "grade_zh", "grade_en", *nums), nums, problems, optional_numbers=nums)
     if not _missing_columns(problems):
         _codes(t, name, "kind", ("section", "basin"), problems)
+    if problems:
+        raise ValidationError(problems)
+    return t
+
+
+@cache
+def sea_water_limits() -> pd.DataFrame:
+    """GB 3097-1997 Table 1 (``item, name_zh, name_en, unit, direction, class_1 … class_4,
+    tag, source``): ``direction`` ``max`` (column head "≤") or ``min_exclusive`` (">",
+    dissolved oxygen); ``tag`` ``C`` (confirmed in two copies), ``R`` or ``U``."""
+    name = "gb3097-1997.csv"
+    problems: list[Problem] = []
+    cls = ("class_1", "class_2", "class_3", "class_4")
+    t = _read(name, ("item", "name_zh", "name_en", "unit", "direction", *cls, "tag", "source"), cls, problems)
+    if not _missing_columns(problems):
+        _codes(t, name, "direction", ("max", "min_exclusive"), problems)
+        _codes(t, name, "tag", ("C", "R", "U"), problems)
     if problems:
         raise ValidationError(problems)
     return t

@@ -17,15 +17,29 @@ evaluated items (single-factor evaluation, 单因子评价: GB 3838-2002 §5.1; 
 Values and limits are compared at the one precision of :mod:`.precision`, so a mean that
 equals a limit in exact arithmetic is at the limit.
 
-Estuary sections (入海河口): GB 3838-2002's foreword manages 地表水河口水域 connected to
-coastal waters by this standard's class limits for their water function; that is the rule
-``"gb3838"`` of :func:`limits_for` (the river rows). Assessment against GB 3097-1997
-(seawater) is not implemented.
+Estuary sections (入海河口), two rules (:data:`ESTUARY_RULES`, chosen by the profile key
+``environment.estuary_rule``; :func:`section_standard`):
+
+- ``"gb3838"`` (the default): every estuary section is classed by the GB 3838-2002 river
+  rows (:func:`limits_for`). GB 3838-2002's foreword manages 地表水河口水域 connected to
+  coastal waters by this standard's class limits for their water function, and the MEE
+  bulletins class 入海河流断面 Ⅰ–劣Ⅴ under GB 3838 [R].
+- ``"gb3097"``: an estuary section whose row says it is sea-ward (``estuary_side`` =
+  ``sea``) is classed by GB 3097-1997《海水水质标准》 Table 1 instead, single-factor
+  (:func:`sea_item_classes`): classes 1…4 for 第一类…第四类 and 5 for worse than class 4
+  (劣四类). The river-ward part of an estuary stays under GB 3838 (黎明民、蓝文陆 2022,
+  广西科学: estuaries are not a unit of their own; the river-ward part is assessed by
+  GB 3838-2002, the sea-ward part by GB 3097-1997 [R]). Only the items confirmed in two
+  independent copies of Table 1 [C] are held and assessed: DO, COD, 无机氮, 活性磷酸盐,
+  石油类 (``environment/standards/gb3097-1997.csv``); BOD5, 非离子氨 and pH were found in
+  one copy only and are left out. A sea class is not a river class: callers keep the two
+  apart (never a sea class in the Ⅰ–Ⅲ shares).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +53,20 @@ WORSE_THAN_V = 6
 LIMIT_COLUMNS = ("class_1", "class_2", "class_3", "class_4", "class_5")
 WATER_BODIES = ("river", "lake", "estuary")
 #: Estuary rule sets: "gb3838" = GB 3838-2002 foreword (河口水域 by this standard's class
-#: limits, i.e. as a river section).
-ESTUARY_RULES = ("gb3838",)
+#: limits, i.e. as a river section; the default); "gb3097" = sea-ward estuary sections by
+#: GB 3097-1997 Table 1, the others as river sections (module doc).
+ESTUARY_RULES = ("gb3838", "gb3097")
+#: The sides of an estuary section (``water_sections.estuary_side``).
+ESTUARY_SIDES = ("river", "sea")
+#: The standard a section is assessed by (:func:`section_standard`).
+STANDARDS = ("gb3838", "gb3097")
+#: GB 3097-1997 class labels, index = class − 1 (5 = 劣四类, worse than class 4).
+SEA_CLASS_LABELS = ("一类", "二类", "三类", "四类", "劣四类")
+SEA_CLASS_LABELS_EN = ("class 1", "class 2", "class 3", "class 4", "worse than class 4")
+WORSE_THAN_FOUR = 5
+SEA_LIMIT_COLUMNS = ("class_1", "class_2", "class_3", "class_4")
+#: The tag of the GB 3097 rows that are assessed: confirmed in two independent copies.
+SEA_CONFIRMED = "C"
 #: The neutral pH of the CWQI pH term (城市地表水环境质量排名技术规定(试行), 2017; see
 #: :func:`cwqi_items`).
 PH_NEUTRAL = 7.0
@@ -53,14 +79,20 @@ def assessed_items(limits: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(rows["item"].astype(str)))
 
 
+def check_estuary_rule(estuary_rule: str) -> None:
+    """A :class:`ConfigError` unless ``estuary_rule`` is one of :data:`ESTUARY_RULES`."""
+    if estuary_rule not in ESTUARY_RULES:
+        raise ConfigError(f"未知的入海河口评价规则「{estuary_rule}」，应为 {ESTUARY_RULES} / "
+                          f"unknown estuary rule '{estuary_rule}', expected one of {ESTUARY_RULES}")
+
+
 def limits_for(limits: pd.DataFrame, water_body: str, estuary_rule: str = "gb3838") -> pd.DataFrame:
     """The rows of the GB 3838-2002 table that apply to a river, a lake (or reservoir) or
-    an estuary section under ``estuary_rule``; rows without class limits (water
-    temperature) are left out."""
+    an estuary section assessed by GB 3838 under ``estuary_rule`` (the river rows: under
+    ``"gb3097"`` too, for the estuary sections that are not sea-ward, see
+    :func:`section_standard`); rows without class limits (water temperature) are left out."""
     if water_body == "estuary":
-        if estuary_rule not in ESTUARY_RULES:
-            raise ConfigError(f"未知的入海河口评价规则「{estuary_rule}」，应为 {ESTUARY_RULES} / "
-                              f"unknown estuary rule '{estuary_rule}', expected one of {ESTUARY_RULES}")
+        check_estuary_rule(estuary_rule)
         water_body = "river"
     if water_body not in ("river", "lake"):
         raise ConfigError(f"未知的水体类型「{water_body}」，应为 {WATER_BODIES} / "
@@ -70,23 +102,33 @@ def limits_for(limits: pd.DataFrame, water_body: str, estuary_rule: str = "gb383
 
 
 def _row_class(values: np.ndarray, bounds: np.ndarray, direction: str) -> np.ndarray:
-    """Class 1…6 of each value against one limit row (NaN where the value is missing)."""
+    """Class 1…len(bounds)+1 of each value against one limit row (NaN where the value is
+    missing). ``max``: in a class when ≤ its limit; ``min``: when ≥ it; ``min_exclusive``:
+    when > it (GB 3097-1997 DO)."""
     v = comparable(values.astype("float64"))
     b = comparable(bounds.astype("float64"))
     with np.errstate(invalid="ignore"):
-        worse = (b[None, :] < v[:, None]) if direction == "max" else (b[None, :] > v[:, None])
+        if direction == "max":
+            worse = b[None, :] < v[:, None]
+        elif direction == "min":
+            worse = b[None, :] > v[:, None]
+        elif direction == "min_exclusive":
+            worse = b[None, :] >= v[:, None]
+        else:
+            raise ConfigError(f"未知的限值方向「{direction}」/ unknown limit direction '{direction}'")
     cls = 1.0 + worse.sum(axis=1)
     return np.where(np.isnan(v), np.nan, cls)
 
 
-def _classes_one_body(concentrations: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+def _classes_one_body(concentrations: pd.DataFrame, rows: pd.DataFrame,
+                      columns: Sequence[str] = LIMIT_COLUMNS) -> pd.DataFrame:
     out = pd.DataFrame(index=concentrations.index)
     for item in concentrations.columns:
         mine = rows[rows["item"] == item]
         if mine.empty:
             continue
         values = pd.to_numeric(concentrations[item], errors="coerce").to_numpy(dtype="float64")
-        per_row = [_row_class(values, r[list(LIMIT_COLUMNS)].to_numpy(dtype="float64"), str(r["direction"]))
+        per_row = [_row_class(values, r[list(columns)].to_numpy(dtype="float64"), str(r["direction"]))
                    for _, r in mine.iterrows()]
         out[item] = np.fmax.reduce(per_row) if len(per_row) > 1 else per_row[0]
     return out
@@ -279,3 +321,87 @@ def cwqi(means: pd.DataFrame, limits: pd.DataFrame, water_body: str, items: Sequ
     """Section water-quality index: Σ CWQI(i) over the ranked items present (missing where
     none is); see :func:`cwqi_items`."""
     return cwqi_items(means, limits, water_body, items, estuary_rule).sum(axis=1, min_count=1)
+
+
+# --- GB 3097-1997 (seawater) for sea-ward estuary sections -------------------------------
+
+
+def section_standard(water_body: pd.Series, estuary_side: pd.Series | None, estuary_rule: str) -> pd.Series:
+    """The standard each section is assessed by (:data:`STANDARDS`): ``"gb3097"`` for an
+    ``estuary`` section whose ``estuary_side`` is ``sea`` under the rule ``"gb3097"``,
+    ``"gb3838"`` for every other section (rivers, lakes, reservoirs; estuary sections on
+    the river side or without a side; every estuary section under ``"gb3838"``).
+
+    ``estuary_side`` (aligned with ``water_body``; ``None`` when the table has no such
+    column) holds ``river``, ``sea`` or nothing; another value is a :class:`ConfigError`."""
+    check_estuary_rule(estuary_rule)
+    if estuary_side is None:
+        side = pd.Series("", index=water_body.index, dtype=object)
+    else:
+        side = estuary_side.astype(object).where(estuary_side.notna(), "").astype(str)
+    bad = sorted(set(side) - {"", *ESTUARY_SIDES})
+    if bad:
+        raise ConfigError(f"未知的河口断面侧别 {bad}，应为 {ESTUARY_SIDES} / "
+                          f"unknown estuary side {bad}, expected one of {ESTUARY_SIDES}")
+    sea = (estuary_rule == "gb3097") & (water_body.astype(str) == "estuary") & (side == "sea")
+    return pd.Series(np.where(sea.to_numpy(dtype=bool), "gb3097", "gb3838"), index=water_body.index, dtype=object)
+
+
+def sea_rows(sea_limits: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the GB 3097-1997 table that are assessed: tag ``C`` (confirmed in two
+    independent copies of Table 1), each with its limit direction (``max`` = column head
+    "≤", ``min_exclusive`` = column head ">", dissolved oxygen; another is a
+    :class:`ConfigError`)."""
+    rows = sea_limits[sea_limits["tag"].astype(str) == SEA_CONFIRMED]
+    bad = sorted(set(rows["direction"].astype(str)) - {"max", "min_exclusive"})
+    if bad:
+        raise ConfigError(f"GB 3097-1997 限值表的方向 {bad} 未知，应为 max 或 min_exclusive / "
+                          f"unknown directions {bad} in the GB 3097-1997 table, expected max or min_exclusive")
+    return rows.reset_index(drop=True)
+
+
+def sea_assessed_items(sea_limits: pd.DataFrame) -> list[str]:
+    """The items a sea-ward section is classed on (:func:`sea_rows`): DO, seawater COD,
+    无机氮, 活性磷酸盐 and 石油类 in the shipped table."""
+    return list(dict.fromkeys(sea_rows(sea_limits)["item"].astype(str)))
+
+
+def sea_item_classes(concentrations: pd.DataFrame, sea_limits: pd.DataFrame) -> pd.DataFrame:
+    """GB 3097-1997 class of each item of each sample (Table 1): nullable integers 1…5
+    (1…4 = 第一类…第四类, 5 = 劣四类), for the items of :func:`sea_rows`; other columns are
+    dropped.
+
+    An upper-limit item is in the best class whose limit it does not exceed ("≤": a value
+    at the limit is in that class; where two classes share a limit, e.g. 活性磷酸盐 0.030
+    for 二类 and 三类, the value is in the better one). Dissolved oxygen is in the best class
+    whose limit it *exceeds* (">": DO 6 is 二类, 6.01 一类; DO 3 or less is 劣四类).
+    A value that cannot be a concentration (negative, infinite, not a number) gets no class
+    (validation reports such values, P012).
+    """
+    conc = pd.DataFrame(index=concentrations.index)
+    for item in concentrations.columns:
+        v = pd.to_numeric(concentrations[item], errors="coerce").astype("float64")
+        conc[item] = v.where(np.isfinite(v) & (v >= 0))
+    out = _classes_one_body(conc, sea_rows(sea_limits), SEA_LIMIT_COLUMNS)
+    return out[[c for c in concentrations.columns if c in out.columns]].astype("Int64")
+
+
+def sea_class_label(cls: Any, lang: str = "zh") -> str | None:
+    """``三类`` (``class 3``) for 3, ``劣四类`` (``worse than class 4``) for 5; None when
+    missing."""
+    if cls is None or cls is pd.NA or (isinstance(cls, float) and np.isnan(cls)):
+        return None
+    labels = SEA_CLASS_LABELS if lang == "zh" else SEA_CLASS_LABELS_EN
+    return labels[int(cls) - 1]
+
+
+def sea_class_shares(section_class: pd.Series) -> pd.Series:
+    """Share (%) of sea-ward sections in each GB 3097 class (``class_1`` … ``class_4``,
+    ``class_5`` = 劣四类) over the sections with a class; ``n`` is that count. Kept apart
+    from :func:`class_shares`: a sea class is not a river class."""
+    cls = section_class.dropna().astype(int)
+    n = len(cls)
+    pct = (lambda x: 100.0 * x / n) if n else (lambda x: float("nan"))
+    out = {f"class_{k}": pct(int((cls == k).sum())) for k in range(1, WORSE_THAN_FOUR + 1)}
+    out["n"] = float(n)
+    return pd.Series(out)

@@ -13,6 +13,9 @@ days with fewer than 20 valid hours, and a block of days one station does not re
 Water: each item drawn around a share of its limit for the section's target class
 (GB 3838-2002 Table 1, ``environment/standards/gb3838-2002.csv``), trace items far below
 class I, and storm run-off samples above the target at the sections that name an item to fail.
+The sea-ward estuary section (``estuary_side = "sea"``) also gets the GB 3097-1997 items that
+are not GB 3838 items (``environment/standards/gb3097-1997.csv``) around its sea target class,
+drawn after every other value so that the other tables do not change.
 """
 
 from __future__ import annotations
@@ -50,6 +53,13 @@ def _limits() -> pd.DataFrame:
     text = resources.files("qingshan.environment").joinpath("standards/gb3838-2002.csv").read_text("utf-8")
     cols = ["item", "unit", "direction", "water_body", "class_1", "class_2", "class_3", "class_4", "class_5"]
     return pd.read_csv(io.StringIO(text), usecols=cols)
+
+
+@cache
+def _sea_limits() -> pd.DataFrame:
+    text = resources.files("qingshan.environment").joinpath("standards/gb3097-1997.csv").read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), usecols=["item", "unit", "direction", "class_1", "class_2", "class_3",
+                                                   "class_4"])
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float) -> FloatArray:
@@ -149,6 +159,7 @@ def water_tables(rng: np.random.Generator, years: np.ndarray) -> tuple[pd.DataFr
     items = list(dict.fromkeys(lim["item"]))
     unit = dict(zip(lim["item"], lim["unit"], strict=False))
     parts = []
+    days_of: dict[str, tuple[list[str], pd.PeriodIndex]] = {}
     for s in secs:
         body = "lake" if s["water_body"] in ("lake", "reservoir") else "river"
         rows = lim[lim["water_body"].isin(["all", body])].drop_duplicates(["item", "direction"])
@@ -159,6 +170,7 @@ def water_tables(rng: np.random.Generator, years: np.ndarray) -> tuple[pd.DataFr
         lo, hi = w["sampling_days"]
         day = rng.integers(lo, hi + 1, size=m)
         dates = [f"{p.year:04d}-{p.month:02d}-{d:02d}" for p, d in zip(months, day, strict=True)]
+        days_of[s["section_id"]] = (dates, months)
         mon = months.month.to_numpy()
         storm = np.zeros(m, dtype=bool)
         if s["fails"]:
@@ -186,6 +198,7 @@ def water_tables(rng: np.random.Generator, years: np.ndarray) -> tuple[pd.DataFr
                     v = np.where(storm, float(r[target].iloc[0]) * rng.uniform(lo_x, hi_x, size=m), v)
             parts.append(pd.DataFrame({"section_id": s["section_id"], "date": dates, "item": item,
                                        "value": _significant(np.asarray(v, dtype=float)), "unit": unit[item]}))
+    parts += _sea_samples(rng, w, [s for s in secs if s.get("estuary_side") == "sea"], days_of, years)
     samples = pd.concat(parts, ignore_index=True).sort_values(["section_id", "date"], kind="stable",
                                                               ignore_index=True)
     sections = pd.DataFrame({
@@ -193,8 +206,40 @@ def water_tables(rng: np.random.Generator, years: np.ndarray) -> tuple[pd.DataFr
         "district_id": [s["district"] for s in secs], "water_body": [s["water_body"] for s in secs],
         "river": [s["river"] for s in secs], "level": [s["level"] for s in secs],
         "target_class": [int(s["target_class"]) for s in secs],
+        "estuary_side": [s.get("estuary_side") for s in secs],
+        "sea_target_class": pd.array([s.get("sea_target_class") for s in secs], dtype="Int64"),
         "lon": [float(s["lon"]) for s in secs], "lat": [float(s["lat"]) for s in secs]})
     return sections, samples
+
+
+def _sea_samples(rng: np.random.Generator, w: dict[str, Any], secs: list[dict[str, Any]],
+                 days_of: dict[str, tuple[list[str], pd.PeriodIndex]], years: np.ndarray) -> list[pd.DataFrame]:
+    """The GB 3097-1997 items of the sea-ward estuary sections on their sampling days: each
+    around a share of its limit for the section's ``sea_target_class``; ``sea_fails`` above
+    it in storm months."""
+    lim = _sea_limits().set_index("item")
+    parts = []
+    for s in secs:
+        dates, months = days_of[s["section_id"]]
+        m = len(dates)
+        target = f"class_{int(s['sea_target_class'])}"
+        storm = np.zeros(m, dtype=bool)
+        if s.get("sea_fails"):
+            mon = months.month.to_numpy()
+            for y in years:
+                cand = np.flatnonzero((months.year.to_numpy() == y) & np.isin(mon, w["rain_months"]))
+                storm[rng.choice(cand, size=min(int(w["rain_events_per_year"]), cand.size), replace=False)] = True
+        for item in w["sea_items"]:
+            limit = float(lim.loc[item, target])
+            share = np.minimum(np.exp(np.log(w["share_median"]) + w["share_sigma"] * rng.standard_normal(m)), 0.95)
+            v = limit * share
+            if item == s.get("sea_fails"):
+                lo_x, hi_x = (float(x) for x in w["rain_excess"])
+                v = np.where(storm, limit * rng.uniform(lo_x, hi_x, size=m), v)
+            parts.append(pd.DataFrame({"section_id": s["section_id"], "date": dates, "item": item,
+                                       "value": _significant(np.asarray(v, dtype=float)),
+                                       "unit": str(lim.loc[item, "unit"])}))
+    return parts
 
 
 def _significant(v: FloatArray, digits: int = 3) -> FloatArray:

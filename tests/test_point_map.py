@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,3 +62,43 @@ def test_point_order_does_not_move_points() -> None:
     a = {p["code"]: (p["x"], p["y"]) for p in point_map(city, pts, legend=LEGEND)["points"]}
     b = {p["code"]: (p["x"], p["y"]) for p in point_map(city, pts[::-1], legend=LEGEND)["points"]}
     assert a == b
+
+
+def test_fills_colour_the_areas_and_place_their_labels() -> None:
+    """``fills`` gives each area its legend key and a label at the centroid of its largest
+    ring: for the square D1 (120.0–120.2°E, 30.0–30.2°N) its middle, 120.1°E 30.1°N, at the
+    same place a point there would be drawn. A district not named gets ``fill`` None; without
+    ``fills`` the areas keep their keys (existing callers unchanged)."""
+    city = _city({"D1": _square(120.0, 30.0, 0.2), "D2": _square(120.2, 30.0, 0.2)})
+    pin = [{"code": "s1", "name": "站", "lon": 120.1, "lat": 30.1, "category": "a"}]
+    m = point_map(city, pin, legend=LEGEND, fills={"D1": "a"})
+    d1, d2 = m["areas"]
+    assert (d1["code"], d1["fill"], d2["code"], d2["fill"]) == ("D1", "a", "D2", None)
+    assert (d1["lx"], d1["ly"]) == (pytest.approx(m["points"][0]["x"]), pytest.approx(m["points"][0]["y"]))
+    plain = point_map(city, pin, legend=LEGEND)
+    assert all(set(a) == {"code", "name", "d"} for a in plain["areas"])
+    assert [a["d"] for a in plain["areas"]] == [a["d"] for a in m["areas"]]
+
+
+def test_the_partial_fills_and_names_each_area() -> None:
+    """The template writes the fill colour, the area's name and its legend entry's mark (never
+    the colour alone), and counts the filled areas in the legend."""
+    from importlib import resources
+
+    from jinja2 import Environment, FileSystemLoader
+
+    folder = str(resources.files("qingshan.web").joinpath("templates"))
+    env = Environment(loader=FileSystemLoader(folder), autoescape=True)
+    legend = [{"key": "a", "colour": "#C62828", "ink": "#FFFFFF", "zh": "甲级", "en": "grade A", "mark": "甲",
+               "mark_en": "A"},
+              {"key": "b", "colour": "#2E7D32", "ink": "#FFFFFF", "zh": "乙级", "en": "grade B"}]
+    city = _city({"D1": _square(120.0, 30.0, 0.2), "D2": _square(120.2, 30.0, 0.2)})
+    m = point_map(city, [], legend=legend, fills={"D1": "a", "D2": "b"})
+    macro = env.from_string('{% from "_point_map.html" import point_map with context %}{{ point_map(m, "x", "c") }}')
+    for zh, mark, name in ((True, "甲", "乙级"), (False, "A", "grade B")):
+        html = macro.render(m=m, zh=zh, t=lambda a, b, zh=zh: a if zh else b)
+        assert 'fill="#C62828"' in html and 'fill="#2E7D32"' in html and 'data-fill="a"' in html
+        labels = re.findall(r'<text [^>]*class="area-label" data-code="(\w+)" fill="([^"]+)">(.*?)</text>', html)
+        assert [(c, ink) for c, ink, _ in labels] == [("D1", "#FFFFFF"), ("D2", "#FFFFFF")]
+        assert "东区" in labels[0][2] and f">{mark}<" in labels[0][2] and f">{name}<" in labels[1][2]
+        assert re.search(r'<li data-key="a">.*?<rect[^>]*fill="#C62828".*?\(1\)</li>', html)

@@ -302,7 +302,8 @@ TEXT = {"q", "district", "park", "industry", "class", "grade", "action", "actor"
 
 
 #: parameters that name one unit to analyse (code or name): one that does not exist is 404, not "nothing"
-UNIT = {"/api/lmdi": "district", "/lmdi": "district"}
+UNIT = {path: "district" for page in ("lmdi", "permits", "air", "water", "carrying")
+        for path in (f"/{page}", f"/api/{page}")}
 
 
 def valid(param: str, value: str, path: str = "") -> bool:

@@ -39,8 +39,32 @@ def _finite(v: Any) -> bool:
     return isinstance(v, int | float) and math.isfinite(v)
 
 
+def _label_point(rings: Sequence[list[list[float]]]) -> tuple[float, float] | None:
+    """Where an area's label goes: the centroid (shoelace formula) of its largest ring, in
+    longitude and latitude (the mean of its vertices for a ring without area)."""
+    best: tuple[float, float, float] | None = None  # (|area|, x, y)
+    for ring in rings:
+        pts = [(float(c[0]), float(c[1])) for c in ring]
+        if len(pts) < 3:
+            continue
+        a = cx = cy = 0.0
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True):
+            cross = x0 * y1 - x1 * y0
+            a += cross
+            cx += (x0 + x1) * cross
+            cy += (y0 + y1) * cross
+        if abs(a) < 1e-15:
+            cand = (0.0, sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts))
+        else:
+            cand = (abs(a) / 2, cx / (3 * a), cy / (3 * a))
+        if best is None or cand[0] > best[0]:
+            best = cand
+    return None if best is None else (best[1], best[2])
+
+
 def point_map(city: City, points: Sequence[Mapping[str, Any]], *, legend: Sequence[Mapping[str, Any]],
-              district: str | None = None, width: int = 640) -> dict[str, Any]:
+              district: str | None = None, width: int = 640, fills: Mapping[str, str] | None = None
+              ) -> dict[str, Any]:
     """The map's document: the districts' outlines as SVG paths (``areas``), the points
     with their SVG positions (``points``, each as given plus ``x`` and ``y``), the legend as
     given, and the codes of the points without coordinates (``missing``: listed beside the
@@ -49,6 +73,12 @@ def point_map(city: City, points: Sequence[Mapping[str, Any]], *, legend: Sequen
     Each point is a mapping with ``code``, ``name``, ``lon``, ``lat`` (degrees, WGS 84),
     ``category`` (a legend ``key``), and optionally ``href`` and ``tip`` (text shown on
     hover). The longer side of the drawing is ``width`` units; the other follows the shapes.
+
+    ``fills`` (district code → a legend ``key``) colours those districts' areas: each area
+    then carries ``fill`` (the key, ``None`` for a district not named) and the SVG position
+    of its label (``lx``, ``ly``: the centroid of its largest ring), where the template
+    writes the legend entry's name (its ``mark``, if it has one) so that colour is never the
+    only carrier. Without ``fills`` the areas are as before.
     """
     ent = city.package.entities
     kinds = dict(zip(ent["entity_id"].astype(str), ent["entity_type"].astype(str), strict=True))
@@ -92,7 +122,13 @@ def point_map(city: City, points: Sequence[Mapping[str, Any]], *, legend: Sequen
                 parts.append("M" + " L".join(f"{x:g},{y:g}" for x, y in pts) + " Z")
         return " ".join(parts)
 
-    areas = [{"code": code, "name": names.get(code, code), "d": path(rings)} for code, rings in sorted(outlines)]
+    areas: list[dict[str, Any]] = [{"code": code, "name": names.get(code, code), "d": path(rings)}
+                                   for code, rings in sorted(outlines)]
+    if fills is not None:
+        for area, (_, rings) in zip(areas, sorted(outlines), strict=True):
+            spot = _label_point(rings)
+            lx, ly = xy(*spot) if spot is not None else (None, None)
+            area.update({"fill": fills.get(area["code"]), "lx": lx, "ly": ly})
     out_points = []
     for p in placed:
         x, y = xy(float(p["lon"]), float(p["lat"]))

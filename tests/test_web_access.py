@@ -40,7 +40,9 @@ SCOPED = ("/", "/api/overview", "/api/enterprises", "/enterprises", "/api/map", 
           # surface water (web/water.py): a district's own sections (a park's user: 403 from the page itself)
           "/water", "/api/water",
           # air quality (web/air.py): a district's own stations (a park's user: 403 from the page itself)
-          "/air", "/api/air")
+          "/air", "/api/air",
+          # carrying capacity (web/carrying.py): a district's own row and area (a park's user: 403 from the page)
+          "/carrying", "/api/carrying")
 #: the drill-down's pages (issue #16): within scope, a unit outside it 404
 DRILL = ("/districts/", "/api/districts/", "/parks/", "/api/parks/", "/industries/", "/api/industries/", "/measures",
          "/api/measures",
@@ -108,6 +110,8 @@ def _routes(m: Matrix) -> list[tuple[str, str]]:
         path = (r.path.replace("{entity_id}", sorted(m.mine)[0]).replace("{job_id}", "nojob")
                 .replace("{username}", "nobody")  # no such user: an action changes nothing
                 .replace("{report_id}", "999999")  # nor no such report
+                .replace("{account_id}", "999999").replace("{request_id}", "999999")  # nor registry account, request
+                .replace("/registry/rights/{code}", "/registry/rights/YN")
                 .replace("/districts/{code}", f"/districts/{m.unit['district']}")
                 .replace("/parks/{code}", f"/parks/{m.unit['park']}").replace("/industries/{code}", "/industries/26"))
         out += [(method, path) for method in sorted(r.methods or ()) if method != "HEAD"]
@@ -138,7 +142,14 @@ def _expected(role: str, level: str, method: str, path: str) -> bool:
     if path.startswith("/download/") and "export" not in actions:
         return False
     report_of_unit = path.startswith(("/download/district/", "/download/park/", "/download/enterprise/"))
-    scoped = manages_users or reviewing or path.startswith(("/reports", "/api/reports")) or (
+    # the rights registry (web/registry.py): pages within scope; approving needs `registry_approve`, opening an
+    # account `registry_admin`; a request or a withdrawal reaches the kernel, which judges it (registry/access.py)
+    registry = path in ("/registry", "/api/registry") or path.startswith(("/registry/", "/api/registry/"))
+    if registry and method == "POST" and "/approvals/" in path and "registry_approve" not in actions:
+        return False
+    if registry and method == "POST" and path.endswith("/registry/accounts") and "registry_admin" not in actions:
+        return False
+    scoped = manages_users or reviewing or registry or path.startswith(("/reports", "/api/reports")) or (
         method == "GET" and (path in SCOPED or report_of_unit
                              or path.startswith(("/api/enterprises/", "/enterprises/", *DRILL))))
     return level == "city" or scoped

@@ -38,9 +38,11 @@ from qingshan.documents.lmdi import BY as LMDI_BY
 from qingshan.documents.screening import OUTCOME
 from qingshan.documents.targets import COLOUR_ZH
 from qingshan.ecology.demo import write_demo_eco_package
+from qingshan.registry import rights_for
 from qingshan.screening.verdict import VERDICTS
 from qingshan.web.app import PAGES, create_app
 from qingshan.web.city import WebCity
+from tests import registry_data
 from tests.web_city import demo_city, upload_workbook, with_csrf
 
 HTML = {"accept": "text/html"}
@@ -55,15 +57,16 @@ REFERENCE = ("/api",)
 #: seeds besides the menu: the drill-down's own pages
 EXTRA_SEEDS = ("/measures", "/password")
 #: what a link may lead to besides 200: the first data year's evaluation (a page saying why),
-#: and a GEP page of a data year without a land-cover map (the ecological package holds its own
-#: accounting years; the 422 page names them)
-ALLOWED_REFUSALS = {422: ("/evaluation", "/gep", "/gep/map", "/gep/coordination")}
+#: a GEP page of a data year without a land-cover map (the ecological package holds its own
+#: accounting years; the 422 page names them), and the carrying-capacity page of a data year
+#: without an evaluation (the 422 page names the evaluation years)
+ALLOWED_REFUSALS = {422: ("/evaluation", "/gep", "/gep/map", "/gep/coordination", "/carrying")}
 #: words a Chinese page may show in Latin letters: names of formats and products, symbols,
 #: the CLI commands it quotes, the language switch
 LATIN_ON_ZH = {"Qingshan", "Excel", "CSV", "PDF", "Word", "JSON", "OpenAPI", "API", "CO2", "GB", "SHA", "YAML",
                "English", "MB", "qingshan", "history", "diff", "restore", "docs", "md", "xlsx", "data", "package",
                "screening", "user", "add", "db", "upgrade", "tce", "kWh", "K", "GDP", "UTC", "LMDI", "CO2e", "N2O",
-               "CF4", "C2F6", "GWP", "InVEST"}
+               "CF4", "C2F6", "GWP", "InVEST", "JavaScript"}
 #: Chinese an English page may show besides the names of units and enterprises: the language switch, the brand
 CJK_ON_EN = {"中文", "青山"}
 COUNT_DECIMAL = re.compile(r"\d\.0\s*(家|名|个|项|次|位|年|enterprises\b|firms\b)|第\s*\d+\.0")
@@ -140,6 +143,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
+        book = rights_for(city.profile, city.years[-1])  # the registry's pages are crawled with data (issue #19)
         # the names of the water sections and of the waters they are on are proper names too (web/water.py)
         sections = city.package.get("water_sections")
         waters = set() if sections is None else {str(v) for c in ("name", "river") for v in sections[c].dropna()}
@@ -152,6 +156,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         users.add_user(s, ADMIN, USER, top.code, ["analyst"], password="Temporary-pass-1")
     with database.session(url) as s:
         users.change_password(s, USER, "Temporary-pass-1", PASSWORD)
+    registry_data.seed(url, units, book)  # accounts, blocks and every request state (tests/registry_data.py)
     web = WebCity.start(City.open(d))
     client = with_csrf(TestClient(create_app(web), follow_redirects=False))
     assert client.post("/login", data={"username": USER, "password": PASSWORD, "next": "/"}).status_code == 303

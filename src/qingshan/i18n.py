@@ -74,6 +74,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "yuan/t": ("元/吨", "yuan/t"),
     "yuan/tC": ("元/吨碳", "yuan/tC"),
     "yuan/tCO2": ("元/吨二氧化碳", "yuan/tCO2"),
+    "yuan/tce": ("元/吨标准煤", "yuan/tce"),
     "yuan/kWh": ("元/千瓦时", "yuan/kWh"),
 }
 

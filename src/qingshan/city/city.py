@@ -711,6 +711,30 @@ class City:
 
         return load_screening_rules({k: self.profile.value(f"screening.{k}", year) for k in RULE_KEYS})
 
+    def carrying_source(self) -> Any:
+        """The carrying-capacity evaluations screening reads (R-CARRYING), under the rule
+        file the profile selects for each year (``environment.carrying_capacity``); kept."""
+        from qingshan.screening.carrying import CarryingSource
+
+        if "carrying_source" not in self.memo:
+            self.memo["carrying_source"] = CarryingSource(
+                self.package, lambda y: self.profile.value("environment.carrying_capacity", y))
+        return self.memo["carrying_source"]
+
+    def energy_right_rules(self, year: int) -> Any:
+        """The 用能权 allocation rules (``registry.allocation``) and the right they allocate
+        (``registry.rights``) the profile selects for ``year``; ``None`` if it selects
+        either not."""
+        from qingshan.registry.allocation import load_allocation
+        from qingshan.registry.rights import rights_for
+        from qingshan.screening.energy_right import EnergyRightRules
+
+        name = self.profile.value("registry.allocation", year)
+        if name is None or self.profile.value("registry.rights", year) is None:
+            return None
+        rules = load_allocation(name)
+        return EnergyRightRules(rules, rights_for(self.profile, year).right(rules.right))
+
     def screen(self, project: Any, *, scheme: str | Path | None = None, growth: float | None = None) -> Any:
         """Screen ``project`` under the profile's selections for the year of its application
         date (the rules in force when it applies): the screening rules, the 亩均 scheme (for
@@ -723,6 +747,8 @@ class City:
         plan = self.plan()
         args = (project, self.package, self.accounts(), self.factor_set)
         kw: dict[str, Any] = {"rules": self.screening_rules(year), "scheme": load_scheme(name) if name else None}
+        kw["carrying"] = self.carrying_source()  # R-CARRYING: the district's carrying-capacity state
+        kw["energy_rights"] = self.energy_right_rules(year)  # R-ENERGY-RIGHT: the 用能权 to buy
         if plan is None:
             return screen(*args, **kw)
         g, _ = self.growth(growth)

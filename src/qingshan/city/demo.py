@@ -19,7 +19,7 @@ from qingshan.i18n import tr
 
 DEMO_PROFILE = "demo"
 SCENARIOS = ("baseline", "policy")
-PROJECTS = ("auto_parts", "aluminium_expansion", "sugar_small")
+PROJECTS = ("auto_parts", "aluminium_expansion", "sugar_small", "copper_cathode")
 
 
 def create_demo_city(data_dir: Path, *, enterprises: int, years: list[int], seed: int) -> Path:

@@ -1,5 +1,6 @@
 """``qingshan demo``: generate the demo city into a data directory, under its own profile,
-account it and print the summary."""
+account it, run its year of markets in the rights registry (docs/demo-city.md, "The demo's
+markets"; ``--no-markets`` skips them) and print the summary."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from qingshan.settings import setting
 @click.option("--years", "years_text", default="2020-2025", show_default=True, help="年份范围 / years")
 @click.option("--seed", type=int, default=2025, show_default=True, help="随机种子 / random seed")
 @click.option("--db", default=None, help="数据库 / store URL (default: embedded DuckDB file)")
-def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db: str | None) -> None:
+@click.option("--markets/--no-markets", default=True, show_default=True,
+              help="在权益登记簿中运行一年的市场 / run a year of markets in the rights registry")
+def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db: str | None, markets: bool) -> None:
     """生成演示城市并核算 / generate the demo city and run its accounts."""
     from qingshan.city import City
     from qingshan.city.demo import DEMO_PROFILE, create_demo_city
@@ -54,6 +57,12 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
                 mcsv = write_monthly_csv(result, out / "accounts_monthly.csv")
                 prog.update(task, description=tr("应用数据库与演示用户", "application database and demo users"))
                 demo_users = _platform(ddir, city)
+                market_doc = None
+                if markets:
+                    prog.update(task, description=tr("权益市场：一年的分配、交易与清缴",
+                                                      "rights markets: a year of allocation, trades and surrender"))
+                    market_doc = _markets(ddir, city)
+                    write_json(market_doc, out / "markets.json")
             prog.update(task, advance=1, description=tr("完成", "done"))
     except ValidationError as exc:
         report_validation(exc)
@@ -65,6 +74,8 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
                      "demo users (first passwords, to be changed at the first sign-in; docs/roles.md):"))
     for name, org, role, password in demo_users:
         console.print(f"  {name:<9} {role:<14} {org:<20} {password}")
+    if market_doc is not None:
+        _print_markets(market_doc, out / "markets.json")
     console.print(tr(f"用时 {time.perf_counter() - t0:.1f} 秒", f"took {time.perf_counter() - t0:.1f} s"))
     last = max(years)
     sdir, pdir = ddir / "scenarios", ddir / "projects"
@@ -77,6 +88,8 @@ def demo(data_dir: Path | None, enterprises: int, years_text: str, seed: int, db
     console.print(f"  qingshan profile show {DEMO_PROFILE}")
     console.print(f"  qingshan gep compare {ddir} --from 2020 --to 2025 --format json --out {out / 'gep.json'}")
     console.print(f"  qingshan sinks estimate {ddir / 'sinks' / 'mangrove_restoration.toml'}")
+    console.print(f"  qingshan registry verify {ddir}")
+    console.print(f"  qingshan registry green-finance {ddir} --year {last} --format xlsx --out {out / 'green.xlsx'}")
     console.print(f"  qingshan serve {ddir}   " + tr("# 网页平台 http://127.0.0.1:8000/", "# web platform"))
 
 
@@ -94,6 +107,52 @@ def _platform(ddir: Path, city: Any) -> list[tuple[str, str, str, str]]:
     with database.session(url) as s:
         organisations.sync(s, units, actor)
         return create_demo_users(s, actor, units)
+
+
+def _markets(ddir: Path, city: Any) -> dict[str, Any]:
+    """The demo city's year of markets in the rights registry (docs/demo-city.md, "The demo's
+    markets"): allocation, a new project's purchase, trades, year-end surrender, 碳票."""
+    from qingshan.app import database
+    from qingshan.documents.registry_demo import run_markets
+
+    return run_markets(city, database.app_url(ddir))
+
+
+def _print_markets(doc: dict[str, Any], path: Path) -> None:
+    """What the year of markets did, in a few lines."""
+    y, c = doc["year"], doc["counts"]
+    console.rule(tr(f"权益市场 · {y} 年", f"Rights markets · {y}"))
+    if doc["skipped"]:
+        console.print(tr("登记簿已有记录（演示市场此前已运行），未再分配",
+                         "the registry already holds records (the demo's markets ran before): nothing allocated again"))
+    elif doc.get("simulation"):
+        console.print(f"  {tr(doc['simulation']['zh'], doc['simulation']['en'])}", markup=False)
+    for code, zh, en in (("YN", "用能权", "energy-use rights"), ("PW-COD", "排污权（COD）", "discharge rights (COD)"),
+                         ("YS", "用水权", "water-use rights"), ("TS", "碳票", "carbon tickets")):
+        n = c.get(code, {})
+        if n:
+            console.print(tr(f"  {zh}：分配 {n.get('issue', 0)} 户，交易 {n.get('transfer', 0)} 笔，"
+                             f"清缴 {n.get('surrender', 0)} 户，注销 {n.get('retire', 0)} 笔",
+                             f"  {en}: {n.get('issue', 0)} issued, {n.get('transfer', 0)} traded, "
+                             f"{n.get('surrender', 0)} surrendered, {n.get('retire', 0)} retired"))
+    p = doc.get("project")
+    if p and p.get("quota_tce"):
+        console.print(tr(f"  新建项目 {p['project']}：{p['zh']}", f"  new project {p['project']}: {p['en']}"))
+    for code, counts in doc["compliance"]["counts"].items():
+        shown = {k: v for k, v in counts.items() if v}
+        if shown:
+            console.print(tr(f"  {code} {y} 年度履约（{doc['compliance']['today']} 判定）：", f"  {code} compliance "
+                             f"{y} (judged {doc['compliance']['today']}): ") + "，".join(f"{k} {v}" for k, v in
+                                                                                       shown.items()))
+    for n in doc["notes"]:
+        console.print(f"  [yellow]•[/] {tr(n['zh'], n['en'])}")
+    v = doc["verify"]
+    if v["breaks"]:
+        err_console.print(tr(f"[red]登记簿核验发现 {len(v['breaks'])} 处问题[/]",
+                             f"[red]the registry check found {len(v['breaks'])} breaks[/]"))
+    else:
+        console.print(tr(f"  登记簿核验通过：{v['ledger_rows']} 行账本，余额平衡（{path}）",
+                         f"  the registry holds: {v['ledger_rows']} ledger rows, every balance reconciles ({path})"))
 
 
 def _print_summary(doc: dict[str, Any], pkg_dir: Path) -> None:

@@ -54,5 +54,7 @@ def screen(project_file: Path, city_path: Path | None, fmt: str, out: Path | Non
     for x in doc["reasons"]:
         if x["outcome"] in ("fail", "conditions"):
             console.print(f"  • {x['rule']}: {tr(x['zh'], x['en'])}")
+    if doc.get("energy_right"):  # the 用能权 to buy and its price (a figure, docs/registries.md)
+        console.print(f"  • R-ENERGY-RIGHT: {tr(doc['energy_right']['zh'], doc['energy_right']['en'])}")
     console.print(profile_line(doc))
     err_console.print(tr(f"已写出 {path}", f"wrote {path}"))

@@ -21,6 +21,14 @@ OUTCOME = {"pass": ("通过", "pass"), "conditions": ("附条件", "conditions")
            "info": ("说明", "note")}
 
 
+def energy_right(s: Screening) -> dict[str, Any] | None:
+    """The 用能权 the project must buy and its price (``R-ENERGY-RIGHT``: quota, price, cost
+    and every step, docs/registries.md "Allocation"), or ``None`` where the profile selects
+    no purchase rules."""
+    x = next((x for x in s.reasons if x.rule == "R-ENERGY-RIGHT" and "quota_formula" in x.numbers), None)
+    return None if x is None else {**x.numbers, "zh": x.zh, "en": x.en, "source": x.source}
+
+
 def screening_document(s: Screening) -> dict[str, Any]:
     p = s.project
     fig = {k: clean(v) for k, v in dataclasses.asdict(s.figures).items()}
@@ -41,6 +49,7 @@ def screening_document(s: Screening) -> dict[str, Any]:
         "verdict": s.verdict, "verdict_zh": VERDICTS[s.verdict][0], "verdict_en": VERDICTS[s.verdict][1],
         "figures": fig, "per_value_added": s.per_va, "products": products,
         "reasons": [worded(dataclasses.asdict(x)) for x in s.reasons], "expected_class": s.expected_class,
+        "energy_right": energy_right(s),
         "impact": [{k: clean(v) for k, v in r.items()} for r in s.impact.to_dict("records")],
         "notes": s.notes,
     }

@@ -63,8 +63,15 @@ def known_values(kind: str, key: str, profile: Profile, year: int) -> list[str]:
         return [n for n in builtin_names("qingshan.environment", "rules") if n.startswith("four_batches-")]
     if kind == "registry_rights":
         return [n for n in builtin_names("qingshan.registry", "rules") if n.startswith("rights-")]
+    if kind in ("registry_allocation", "registry_compliance"):
+        prefix = "allocation-" if kind == "registry_allocation" else "compliance-"
+        return [n for n in builtin_names("qingshan.registry", "rules") if n.startswith(prefix)]
+    if kind == "registry_green_finance":
+        return [n for n in builtin_names("qingshan.registry", "rules") if n.startswith("green_finance-")]
     if kind == "carrying_capacity":
         return [n for n in builtin_names("qingshan.environment", "rules") if n.startswith("carrying_capacity-")]
+    if kind == "estuary_rule":
+        return ["gb3838", "gb3097"]
     raise KeyError(kind)
 
 

@@ -27,7 +27,7 @@ from qingshan.documents import evaluation as evaluation_doc
 from qingshan.documents import targets as targets_doc
 from qingshan.documents.screening import OUTCOME
 from qingshan.errors import ConfigError, ValidationError
-from qingshan.reports import environment_section, gep_section
+from qingshan.reports import environment_section, gep_section, registry_section
 from qingshan.reports.model import Block, Facts, Grid, Heading, Report, Text, count, grid, number, percent
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ def sources(city: City, kind: str, unit: str | None = None, year: int | None = N
            "year": y}
     if kind in ("city", "district"):  # air, water, permits (reports/environment_section.py)
         out["environment"] = environment_section.sources(city, y)
+    if kind == "city":  # the rights registry (reports/registry_section.py)
+        out["registry"] = registry_section.sources(city, y)
     return out | {"gep": gep_section.sources(city, y)} if kind == "city" else out
 
 
@@ -258,6 +260,9 @@ def area(src: dict[str, Any], kind: str, lang: str, unit: str | None = None) -> 
                                        for i, (zh, en) in enumerate(environment_section.TITLES)],
             None if kind == "city" else code)
         m += len(environment_section.TITLES)
+    if kind == "city" and registry_section.shown(src.get("registry")):  # before GEP (reports/registry_section.py)
+        blocks += registry_section.blocks(src["registry"], lang, t(f"{_cn(m)}、权益登记", f"{m}. Rights registry"))
+        m += 1
     if kind == "city" and "gep" in src:  # the GEP section, last (docs/reports.md)
         blocks += gep_section.blocks(src["gep"], lang, t(f"{_cn(m)}、生态系统生产总值（GEP）",
                                                          f"{m}. Gross ecosystem product (GEP)"))

@@ -46,6 +46,7 @@ class Figures:
     c2f6_t: float = 0.0
     non_co2_t_co2e: float = 0.0
     gwp_set: str = ""
+    coal_tce: float = 0.0     # 煤炭消费量 in tce (当量值 = 等价值 for coal): the coal carriers' energy
     factor_notes: tuple[str, ...] = ()  # last: the factor-year notes
 
     @property
@@ -72,6 +73,7 @@ def project_figures(project: Project, fs: FactorSet, district_of_park: dict[str,
     try:
         accounts.load(store, pkg, fs)
         res = accounts.compute(store, fs)
+        by_carrier = accounts.carrier_months(store, pkg)
     finally:
         store.close()
     y = res.yearly.set_index("entity_id")
@@ -86,5 +88,12 @@ def project_figures(project: Project, fs: FactorSet, district_of_park: dict[str,
     sign_before = 1.0 if project.kind == "expansion" else 0.0
     d = {c: val(after, c) - sign_before * val(before, c) for c in (*SUMS, *GHG_SUMS)}
     coal = _coal_t(pkg, after) - sign_before * _coal_t(pkg, before)
+    coal_keys = {c for c, spec in carriers().items() if spec.category == "coal"}
+    coal_rows = by_carrier[by_carrier["carrier"].astype(str).isin(coal_keys)]
+
+    def coal_tce(eid: str) -> float:
+        return float(coal_rows.loc[coal_rows["entity_id"] == eid, "energy_tce"].sum())
+
     notes = tuple(n["zh"] for n in res.notes)
-    return Figures(coal_t=coal, factor_notes=notes, gwp_set=fs.gwp_set, **d)
+    return Figures(coal_t=coal, factor_notes=notes, gwp_set=fs.gwp_set,
+                   coal_tce=coal_tce(after) - sign_before * coal_tce(before), **d)

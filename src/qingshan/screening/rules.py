@@ -1,9 +1,11 @@
 """Screening rules as data (``screening/rules/``): review level and exemptions by the rules
-in force on the application date, 两高 classes, the local negative list, siting, and the
-能效标杆/基准 comparison. Each rule returns reasons carrying its rule id, the numbers
-compared, the outcome and the source. A project's figures meet the thresholds and levels at
-the stated precision (:mod:`qingshan.methods.precision`), so a project at exactly 1 000 tce
-or exactly on a 基准 level is judged alike whichever engine added up its energy.
+in force on the application date, 两高 classes, the local negative list, siting, the
+能效标杆/基准 comparison, and the regional approval restriction (区域限批) of carrying-capacity
+red zones with the city's list of the industries each overload factor concerns. Each rule
+returns reasons carrying its rule id, the numbers compared, the outcome and the source. A
+project's figures meet the thresholds and levels at the stated precision
+(:mod:`qingshan.methods.precision`), so a project at exactly 1 000 tce or exactly on a 基准
+level is judged alike whichever engine added up its energy.
 
 Every rule file is read by name or path and checked on first use (:mod:`qingshan.rulefile`;
 codes R001 unknown or unreadable file, R002 syntax, R010 a wrong key, column or row)."""
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from qingshan.factors import ACCEPTED_TAGS
+from qingshan.methods import carrying_capacity as cc
 from qingshan.methods.precision import comparable
 from qingshan.rulefile import Checker, RuleFile, key_path, read_rule_file
 from qingshan.schema.carriers import carriers, resolve_carrier
 from qingshan.schema.tables import tables
+from qingshan.screening.carrying import DistrictState
 from qingshan.screening.figures import Figures
 from qingshan.screening.project import KINDS, Project, own_factors
 
@@ -269,8 +273,50 @@ def load_efficiency_table(source: str | Path = "efficiency_benchmarks",
     return rows
 
 
+CARRYING_KEYS = ("zh", "en", "source", "tag", "quote_zh", "quote_en", "quote_source", "quote_tag", "factor")
+CARRYING_FACTOR_KEYS = ("element", "zh", "en", "prefixes", "all_industries", "takes_land", "source", "tag")
+#: tags of a carrying-sectors entry: C read in an official text, R a secondary source, U the city's own choice
+CARRYING_TAGS = ("C", "R", "U")
+
+
+def load_carrying_sectors(source: str | Path = "carrying_sectors") -> dict[str, Any]:
+    """The industries concerned (相关行业领域) by each overload factor of a carrying-capacity
+    red zone, for ``R-CARRYING`` (区域限批): the file's ``zh``, ``en``, ``source``, ``tag``; the
+    measure it quotes (``quote_zh``, ``quote_en``, ``quote_source``, ``quote_tag``); and
+    ``factors``, element → ``{element, zh, en, prefixes, all_industries, takes_land, source,
+    tag}``. Each element (:data:`qingshan.methods.carrying_capacity.ELEMENTS`) at most once;
+    an entry gives GB/T 4754-2017 ``prefixes`` or ``all_industries = true``, not both;
+    ``takes_land`` limits it to projects that take land (``land_mu`` above 0)."""
+    rf, c = _open(source)
+    c.only(rf.raw, CARRYING_KEYS)
+    out: dict[str, Any] = {k: c.text(rf.raw, k) for k in ("zh", "en", "source", "quote_zh", "quote_en",
+                                                           "quote_source")}
+    for k in ("tag", "quote_tag"):
+        out[k] = c.one_of(rf.raw, k, CARRYING_TAGS)
+    factors: dict[str, dict[str, Any]] = {}
+    for i, x in enumerate(c.tables(rf.raw, "factor")):
+        w = f"factor[{i}]"
+        c.only(x, CARRYING_FACTOR_KEYS, w)
+        e: dict[str, Any] = {"element": c.one_of(x, "element", cc.ELEMENTS, w),
+                             **{k: c.text(x, k, w) for k in ("zh", "en", "source")},
+                             "tag": c.one_of(x, "tag", CARRYING_TAGS, w),
+                             "prefixes": _prefixes(c, x, "prefixes", w, required=False),
+                             "all_industries": bool(c.flag(x, "all_industries", w)),
+                             "takes_land": bool(c.flag(x, "takes_land", w))}
+        if e["all_industries"] == bool(e["prefixes"]):
+            c.problem(f"{w}.prefixes", None, "prefixes 或 all_industries = true 二者之一",
+                      "either prefixes or all_industries = true")
+        if e["element"] in factors:
+            c.problem(f"{w}.element", e["element"], "每个要素至多一项", "each element at most once")
+        elif e["element"]:
+            factors[e["element"]] = e
+    out["factors"] = factors
+    c.raise_if_any()
+    return out
+
+
 #: The rule files a profile selects (``screening.*`` keys, docs/profiles.md).
-RULE_KEYS = ("review_levels", "two_high", "efficiency_editions", "negative_list", "siting")
+RULE_KEYS = ("review_levels", "two_high", "efficiency_editions", "negative_list", "siting", "carrying_sectors")
 
 
 @dataclass(frozen=True)
@@ -285,6 +331,7 @@ class ScreeningRules:
     efficiency_table: list[dict[str, str]]
     negative_list: list[dict[str, Any]] | None
     siting: list[dict[str, Any]] | None
+    carrying_sectors: dict[str, Any] | None = None
 
 
 @cache
@@ -292,7 +339,7 @@ def _load(kind: str, name: str) -> Any:
     loaders: dict[str, Callable[[str], Any]] = {
         "two_high": load_two_high, "review_levels": load_review_levels, "negative_list": load_negative_list,
         "siting": load_siting, "efficiency_editions": load_efficiency_editions,
-        "efficiency_benchmarks": load_efficiency_table}
+        "efficiency_benchmarks": load_efficiency_table, "carrying_sectors": load_carrying_sectors}
     return loaders[kind](name)
 
 
@@ -310,7 +357,8 @@ def load_screening_rules(names: dict[str, str | None]) -> ScreeningRules:
     return ScreeningRules(names=dict(names), review_levels=get("review_levels"), two_high=get("two_high"),
                           efficiency_editions=get("efficiency_editions"),
                           efficiency_table=_load("efficiency_benchmarks", "efficiency_benchmarks"),
-                          negative_list=get("negative_list"), siting=get("siting"))
+                          negative_list=get("negative_list"), siting=get("siting"),
+                          carrying_sectors=get("carrying_sectors"))
 
 
 def two_high_class(code: str, rules: ScreeningRules) -> dict[str, Any] | None:
@@ -469,6 +517,108 @@ def siting(project: Project, rules: ScreeningRules) -> list[Reason]:
                               r["en"] + (": met" if ok else f": the project is in {project.park_id or 'no park'}"),
                               {"park_id": project.park_id, "qualifying_parks": r["parks"]}, r["source"]))
     return out
+
+
+#: the 2017 意见 as the carrying reasons name it
+OPINIONS_ZH = "《关于建立资源环境承载能力监测预警长效机制的若干意见》二(三)"
+OPINIONS_EN = "the 2017 Opinions on a long-term mechanism for carrying-capacity monitoring and early warning, II(3)"
+
+
+def _names(ids: tuple[str, ...] | list[str], lang: int, sep: str) -> str:
+    return sep.join(cc.ELEMENT_NAMES[e][lang] for e in ids if e in cc.ELEMENT_NAMES)
+
+
+def carrying(project: Project, state: DistrictState | None, rules: ScreeningRules) -> Reason:
+    """区域限批 (``R-CARRYING``): a project whose district is a carrying-capacity red zone in
+    its latest evaluation up to the application year (:mod:`qingshan.screening.carrying`),
+    or was handled like one (a change of class whose measure is ``as_red``: 意见 二(三), from
+    临界超载 to 超载), fails when its industry is among those the profile's
+    ``screening.carrying_sectors`` file relates to one of the district's overload factors
+    (GB/T 4754-2017 prefixes, or every industry; an entry with ``takes_land`` only for a
+    project taking land: ``land_mu`` above 0, conditions when the project states none); it
+    passes when its industry is related to none. Every other colour is a note, as is a
+    district not evaluated (never taken as green) and a red zone whose related industries the
+    profile does not give (the restriction is then not checked)."""
+    if state is None or not state.evaluated:
+        why_zh = state.why_zh if state else "未取得承载能力评价"
+        why_en = state.why_en if state else "no carrying-capacity evaluation at hand"
+        return Reason("R-CARRYING", INFO, f"未作资源环境承载能力区域限批审查：{why_zh}",
+                      f"no carrying-capacity check (regional approval restriction): {why_en}",
+                      state.as_numbers() if state else {"evaluated": False},
+                      "docs/environment.md, Carrying-capacity early warning")
+    nums = state.as_numbers()
+    nums |= {"industry_code": project.industry_code, "kind": project.kind, "land_mu": project.land_mu}
+    name, year = state.name or state.district_id, state.year
+    colour_zh, colour_en = cc.COLOUR_NAMES[state.colour] if state.colour else ("预警等级未定", "no warning level")
+    load_zh, load_en = cc.LOAD_NAMES[state.load] if state.load and state.load_determined else ("未定", "undetermined")
+    where_zh = f"项目所在{name} {year} 年资源环境承载能力评价为{colour_zh}（{load_zh}"
+    where_en = f"the project's district {name}: {colour_en} in the {year} carrying-capacity evaluation ({load_en}"
+    if state.factors:
+        where_zh += f"，超载因素：{_names(state.factors, 0, '、')}"
+        where_en += f"; overload factors: {_names(state.factors, 1, ', ')}"
+    where_zh += "）"
+    where_en += ")"
+    moved_zh = moved_en = ""
+    t = state.transition
+    if state.measure is not None:
+        moved_zh = f"；较上一期从{t.get('from_zh')}变为{t.get('to_zh')}：{t.get('measure_zh')}"
+        moved_en = f"; since the previous evaluation from {t.get('from_en')} to {t.get('to_en')}: {t.get('measure_en')}"
+    source = f"carrying rules {state.rules}"
+    if not state.restricted:
+        if state.colour is None:
+            where_zh += f"：{state.colour_reason_zh}"
+            where_en += f": {state.colour_reason_en}"
+        return Reason("R-CARRYING", INFO, f"{where_zh}，非红色预警区，不实施区域限批{moved_zh}",
+                      f"{where_en}: not a red zone, no regional approval restriction{moved_en}", nums, source)
+    as_red_zh = "" if state.colour == "red" else "，按从临界超载恶化为超载的地区参照红色预警区处理"
+    as_red_en = "" if state.colour == "red" else (", handled as a red zone having moved from critical to "
+                                                    "overloaded")
+    sectors = rules.carrying_sectors
+    if sectors is None:
+        nums["related"] = None
+        return Reason("R-CARRYING", INFO, f"{where_zh}{as_red_zh}；本配置未选择超载因素对应的相关行业领域，"
+                      "未作区域限批审查，须由审查人员确定项目是否属于相关行业",
+                      f"{where_en}{as_red_en}; the profile selects no industries concerned by the overload factors: "
+                      "the restriction is not checked, a reviewer must decide whether the project's industry is "
+                      "concerned", nums, f"{source}; profile")
+    related, unsure, unmapped = [], [], []
+    for element in state.factors:
+        e = sectors["factors"].get(element)
+        if e is None:
+            unmapped.append(element)
+            continue
+        if not (e["all_industries"] or any(project.industry_code.startswith(x) for x in e["prefixes"])):
+            continue
+        land = project.land_mu
+        if e["takes_land"] and land is None:
+            unsure.append(e)
+        elif not e["takes_land"] or (land is not None and land > 0):
+            related.append(e)
+    nums |= {"related": [e["element"] for e in related], "to_confirm": [e["element"] for e in unsure],
+             "not_mapped": unmapped}
+    source = (f"{sectors['quote_source']}; {sectors['source']}; "
+              + "; ".join(e["source"] for e in [*related, *unsure]) + ("; " if related or unsure else "") + source)
+    quote_zh = f"依{OPINIONS_ZH}“{sectors['quote_zh']}”"
+    quote_en = f"under {OPINIONS_EN}, \"{sectors['quote_en']}\""
+    if related:
+        return Reason("R-CARRYING", FAIL,
+                      f"{where_zh}{as_red_zh}；项目属于{'、'.join(e['zh'] for e in related)}，{quote_zh}，"
+                      "暂停办理审批",
+                      f"{where_en}{as_red_en}; the project is among {'; '.join(e['en'] for e in related)}; "
+                      f"{quote_en}: approval suspended", nums, source)
+    if unsure:
+        return Reason("R-CARRYING", CONDITIONS,
+                      f"{where_zh}{as_red_zh}；项目未填报用地面积，须核实是否占用建设用地："
+                      f"如占用，属于{'、'.join(e['zh'] for e in unsure)}，{quote_zh}",
+                      f"{where_en}{as_red_en}; the project states no land area: to be confirmed whether it "
+                      f"takes construction land; if it does, it is among {'; '.join(e['en'] for e in unsure)}, "
+                      f"{quote_en}", nums, source)
+    extra_zh = f"（未列出{_names(unmapped, 0, '、')}对应的行业）" if unmapped else ""
+    extra_en = f" (no industries are listed for {_names(unmapped, 1, ', ')})" if unmapped else ""
+    return Reason("R-CARRYING", PASS,
+                  f"{where_zh}{as_red_zh}；项目行业不属于超载因素对应的相关行业领域{extra_zh}，不受区域限批",
+                  f"{where_en}{as_red_en}; the project's industry is not among those concerned by the overload "
+                  f"factors{extra_en}: not restricted", nums, source)
 
 
 def efficiency(project: Project, fig: Figures, rules: ScreeningRules) -> list[Reason]:

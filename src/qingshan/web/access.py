@@ -92,6 +92,26 @@ RULES = (
     Rule(READ, "/water/", "view", True),
     Rule(READ, "/api/water", "view", True),
     Rule(READ, "/api/water/", "view", True),
+    # carrying capacity (web/carrying.py): the city's users see the whole city, a district's user its own
+    # district (the handler answers 404 for another district, 403 to a park's or an enterprise's user)
+    Rule(READ, "/carrying", "view", True),
+    Rule(READ, "/api/carrying", "view", True),
+    # the rights registry (web/registry.py): every page scoped by its documents (an account or request the user
+    # does not see is 404; the city's totals for the city's users only); the actions are the kernel's to judge
+    # (registry/access.py): a request or withdrawal by any signed-in user, approving with registry_approve,
+    # opening an account with registry_admin
+    Rule(POST, "/registry/approvals/", "registry_approve", True),
+    Rule(POST, "/api/registry/approvals/", "registry_approve", True),
+    Rule(POST, "/registry/accounts", "registry_admin", True),
+    Rule(POST, "/api/registry/accounts", "registry_admin", True),
+    Rule(POST, "/registry/requests", "view", True),
+    Rule(POST, "/api/registry/requests", "view", True),
+    Rule(POST, "/registry/withdrawals/", "view", True),
+    Rule(POST, "/api/registry/withdrawals/", "view", True),
+    Rule(READ, "/registry", "view", True),
+    Rule(READ, "/registry/", "view", True),
+    Rule(READ, "/api/registry", "view", True),
+    Rule(READ, "/api/registry/", "view", True),
     Rule(READ, "/api", "view", True),  # the list of endpoints
     Rule(READ, "/openapi.json", "view", True),
     Rule(READ, "/audit", "audit", False),

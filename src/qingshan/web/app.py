@@ -41,7 +41,9 @@ from qingshan.i18n import unit
 from qingshan.settings import setting
 from qingshan.web import admin, analysis, auth, downloads, drill, errors, gep, protect, reporting, wording
 from qingshan.web import air as air_web
+from qingshan.web import carrying as carrying_web
 from qingshan.web import permits as permits_pages
+from qingshan.web import registry as registry_web
 from qingshan.web import water as water_web
 from qingshan.web.cache import ResponseCache
 from qingshan.web.charts import bars, chart, paths
@@ -55,7 +57,8 @@ PAGES = (("overview", "/", "总览", "Overview"), ("map", "/map", "一张图", "
          ("lmdi", "/lmdi", "因素分解", "Drivers (LMDI)"), ("pathways", "/pathways", "达峰路径", "Pathways"),
          ("gep", "/gep", "生态产品", "GEP"),
          ("air", "/air", "空气质量", "Air quality"), ("water", "/water", "地表水", "Surface water"),
-         ("permits", "/permits", "排污许可", "Permits"),
+         ("permits", "/permits", "排污许可", "Permits"), ("registry", "/registry", "权益登记", "Registry"),
+         ("carrying", "/carrying", "承载力预警", "Carrying capacity"),
          ("screen", "/screen", "项目审查", "Screening"), ("reports", "/reports", "企业填报", "Reports"),
          ("import", "/import", "数据导入", "Import"))
 #: answers that change without a new data version (the import page, an accept's job): not
@@ -613,6 +616,12 @@ def create_app(data: WebCity, host: str | None = None) -> FastAPI:
     water_web.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
                                        known_scheme=known_scheme, scope=scope_of_request, refused=refused,
                                        formats=FORMATS))
+    carrying_web.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                          known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                          formats=FORMATS))
+    registry_web.install(app, drill.Tools(page=page, respond=respond, doc=doc, known_year=known_year,
+                                          known_scheme=known_scheme, scope=scope_of_request, refused=refused,
+                                          formats=FORMATS), data)
     errors.install(app, page)
     auth.install(app, data.auth, page)
     admin.install(app, data.auth, page)

@@ -28,7 +28,6 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.app import audit, database, organisations, users
 from qingshan.app.organisations import tree_paths
 from qingshan.city import City
 from qingshan.city.config import write_city_config
@@ -38,12 +37,12 @@ from qingshan.documents import air as air_doc
 from qingshan.methods.aqi import CATEGORY_EN, CATEGORY_ZH, COLOUR_HEX
 from qingshan.reports.labels import header, title
 from qingshan.reports.tables import page_tables
-from qingshan.web.app import PAGES, create_app
+from qingshan.web.app import PAGES
 from qingshan.web.city import WebCity
 from qingshan.web.downloads import twin_tables
 from tests.test_web_crawl import Site as CrawlSite
 from tests.test_web_crawl import check_page
-from tests.web_city import client_of, demo_city, web_city, with_csrf
+from tests.web_city import api, client_of, demo_city, page, signed_in, visible, web_city
 
 HTML = {"accept": "text/html"}
 PASSWORD = "Air-pages-2026"
@@ -63,8 +62,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo city (150 enterprises, its air stations and days) and four users signed in:
     an analyst of the city, an analyst of a district, a viewer of a park and of an enterprise."""
     d = demo_city(tmp_path_factory.mktemp("air-pages"))
-    url = database.app_url(d)
-    database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
         stations = {str(v) for v in city.package["air_stations"]["name"].dropna()}
@@ -75,41 +72,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert district is not None
     firm = sorted(c for c, (u, p, _) in paths.items()
                   if u.kind == "enterprise" and p.startswith(paths[park][1] + "/"))[0]
-    actor = audit.Actor("cli:test", role="administrator")
     who = {"city-analyst": (city_code, "analyst"), "district-analyst": (district, "analyst"),
            "park-viewer": (park, "viewer"), "enterprise-viewer": (firm, "viewer")}
-    with database.session(url) as s:
-        organisations.sync(s, units, actor)
-        for name, (unit, role) in who.items():
-            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
-    with database.session(url) as s:
-        for name in who:
-            users.change_password(s, name, "Temporary-pass-1", PASSWORD)
-    web = WebCity.start(City.open(d))
-    clients = {}
-    for name in who:
-        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        clients[name] = with_csrf(c)
+    web, clients = signed_in(d, units, who, PASSWORD)
     # proper names, which an English page may show: the units' and the stations' (the map's tooltips)
     yield Site(web, clients, district, {u.name for u in units if u.name} | stations)
-
-
-def api(c: TestClient, url: str, status: int = 200) -> Any:
-    r = c.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    return r.json()
-
-
-def page(c: TestClient, url: str, status: int = 200) -> str:
-    r = c.get(url, headers=HTML)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    assert "text/html" in r.headers["content-type"]
-    return r.text
-
-
-def visible(text: str) -> str:
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", text, flags=re.S)))
 
 
 def table(text: str, table_id: str) -> str:

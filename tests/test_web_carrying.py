@@ -31,7 +31,6 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.app import audit, database, organisations, users
 from qingshan.app.organisations import tree_paths
 from qingshan.city import City
 from qingshan.city.config import write_city_config
@@ -42,12 +41,12 @@ from qingshan.documents import carrying as carrying_doc
 from qingshan.documents.carrying_pages import COLOUR_HEX
 from qingshan.reports.labels import header, title
 from qingshan.reports.tables import page_tables
-from qingshan.web.app import PAGES, create_app
+from qingshan.web.app import PAGES
 from qingshan.web.city import WebCity
 from qingshan.web.downloads import twin_tables
 from tests.test_web_crawl import Site as CrawlSite
 from tests.test_web_crawl import check_page
-from tests.web_city import client_of, web_city, with_csrf
+from tests.web_city import api, client_of, page, signed_in, web_city
 
 HTML = {"accept": "text/html"}
 PASSWORD = "Carrying-pages-2026"
@@ -70,8 +69,6 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     d = tmp_path_factory.mktemp("carrying-pages")
     create_demo_city(d, enterprises=60, years=list(range(2020, 2026)), seed=2025)
-    url = database.app_url(d)
-    database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
     paths = tree_paths(units)
@@ -81,36 +78,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert district == GANGCHENG
     firm = sorted(c for c, (u, p, _) in paths.items()
                   if u.kind == "enterprise" and p.startswith(paths[park][1] + "/"))[0]
-    actor = audit.Actor("cli:test", role="administrator")
     who = {"city-analyst": (city_code, "analyst"), "district-analyst": (district, "analyst"),
            "park-viewer": (park, "viewer"), "enterprise-viewer": (firm, "viewer")}
-    with database.session(url) as s:
-        organisations.sync(s, units, actor)
-        for name, (unit, role) in who.items():
-            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
-    with database.session(url) as s:
-        for name in who:
-            users.change_password(s, name, "Temporary-pass-1", PASSWORD)
-    web = WebCity.start(City.open(d))
-    clients = {}
-    for name in who:
-        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        clients[name] = with_csrf(c)
+    web, clients = signed_in(d, units, who, PASSWORD)
     yield Site(web, clients, district, {u.name for u in units if u.name})
-
-
-def api(c: TestClient, url: str, status: int = 200) -> Any:
-    r = c.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    return r.json()
-
-
-def page(c: TestClient, url: str, status: int = 200) -> str:
-    r = c.get(url, headers=HTML)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    assert "text/html" in r.headers["content-type"]
-    return r.text
 
 
 def visible(text: str) -> str:

@@ -23,16 +23,15 @@ from affine import Affine
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from qingshan.app import audit, database, organisations, users
 from qingshan.app.organisations import tree_paths
 from qingshan.city import City
 from qingshan.documents import gep as gep_doc
 from qingshan.documents import gep_pages
 from qingshan.ecology import maps
 from qingshan.ecology.demo import write_demo_eco_package
-from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
-from tests.web_city import client_of, demo_city, web_city, with_csrf
+from tests.web_city import api, client_of, demo_city, signed_in, visible, web_city
+from tests.web_city import page as html
 
 CRS = "EPSG:4545"
 
@@ -241,7 +240,6 @@ def test_large_raster_read_decimated(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 # --------------------------------------------------------------------------- the pages
 
-HTML = {"accept": "text/html"}
 PASSWORD = "Gep-pages-2026"
 
 
@@ -259,8 +257,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     signed in: an analyst of the city, a viewer of a district, a viewer of a park."""
     d = demo_city(tmp_path_factory.mktemp("gep-pages"))
     write_demo_eco_package(d / "ecology")
-    url = database.app_url(d)
-    database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
     paths = tree_paths(units)
@@ -268,40 +264,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     park = sorted(c for c, (u, _, _) in paths.items() if u.kind == "park")[0]
     district = paths[park][2]
     assert district is not None
-    actor = audit.Actor("cli:test", role="administrator")
     who = {"city-analyst": (city_code, "analyst"), "district-viewer": (district, "viewer"),
            "park-viewer": (park, "viewer")}
-    with database.session(url) as s:
-        organisations.sync(s, units, actor)
-        for name, (unit, role) in who.items():
-            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
-    with database.session(url) as s:
-        for name in who:
-            users.change_password(s, name, "Temporary-pass-1", PASSWORD)
-    web = WebCity.start(City.open(d))
-    clients = {}
-    for name in who:
-        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        clients[name] = with_csrf(c)
+    web, clients = signed_in(d, units, who, PASSWORD)
     yield Site(web, clients, district, d)
-
-
-def api(c: TestClient, url: str, status: int = 200) -> Any:
-    r = c.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    return r.json()
-
-
-def html(c: TestClient, url: str, status: int = 200) -> str:
-    r = c.get(url, headers=HTML)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    assert "text/html" in r.headers["content-type"]
-    return r.text
-
-
-def visible(text: str) -> str:
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", text, flags=re.S)))
 
 
 def cells(page: str, table: str, key: str) -> dict[str, tuple[float, str]]:

@@ -7,27 +7,23 @@ city, and the downloads hold every row."""
 
 from __future__ import annotations
 
-import html as html_lib
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.app import audit, database, organisations, users
 from qingshan.app.organisations import BUREAUS, tree_paths
 from qingshan.city import City
 from qingshan.documents import permits as permits_doc
 from qingshan.documents import permits_pages
 from qingshan.environment.four_batches import four_batch_rules
-from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
-from tests.web_city import demo_city, with_csrf
+from tests.web_city import api, demo_city, page, signed_in, visible
 
 HTML = {"accept": "text/html"}
 PASSWORD = "Permit-pages-2026"
@@ -50,8 +46,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     of each level signed in: the city, the ecology bureau (生态环境局), a district, a park, an
     enterprise."""
     d = demo_city(tmp_path_factory.mktemp("permit-pages"))
-    url = database.app_url(d)
-    database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
     paths = tree_paths(units)
@@ -61,38 +55,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     who = {"city-analyst": (city_code, "analyst"), "bureau-viewer": (bureau, "viewer"),
            "district-viewer": (DISTRICT, "viewer"), "park-viewer": (PARK, "viewer"),
            "enterprise-reporter": (FIRM, "reporter")}
-    actor = audit.Actor("cli:test", role="administrator")
-    with database.session(url) as s:
-        organisations.sync(s, units, actor)
-        for name, (unit, role) in who.items():
-            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
-    with database.session(url) as s:
-        for name in who:
-            users.change_password(s, name, "Temporary-pass-1", PASSWORD)
-    web = WebCity.start(City.open(d))
-    clients = {}
-    for name in who:
-        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        clients[name] = with_csrf(c)
+    web, clients = signed_in(d, units, who, PASSWORD)
     yield Site(web, clients)
-
-
-def api(c: TestClient, url: str, status: int = 200) -> Any:
-    r = c.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    return r.json()
-
-
-def page(c: TestClient, url: str, status: int = 200) -> str:
-    r = c.get(url, headers=HTML)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    assert "text/html" in r.headers["content-type"]
-    return r.text
-
-
-def visible(text: str) -> str:
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", text, flags=re.S)))
 
 
 def table(html: str, ident: str) -> str:

@@ -3,19 +3,27 @@ tests/test_web.py and tests/browser/)."""
 
 from __future__ import annotations
 
+import html as html_lib
 import math
+import re
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from qingshan.app import audit, database, organisations, users
+from qingshan.app.organisations import Unit
 from qingshan.city import City
 from qingshan.city.config import write_city_config
 from qingshan.data.demo import generate_demo_city
 from qingshan.data.package import write_csv_package, write_xlsx_package
 from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
+
+#: the header of a browser's request for a page
+HTML = {"accept": "text/html"}
 
 
 def demo_city(folder: Path) -> Path:
@@ -44,6 +52,52 @@ def with_csrf(c: TestClient) -> TestClient:
     gives it (again after a sign-in: a session has a token of its own)."""
     c.headers["X-CSRF-Token"] = c.get("/api/login").json()["csrf_token"]
     return c
+
+
+def signed_in(folder: Path, units: Sequence[Unit], who: Mapping[str, tuple[str, str]], password: str
+              ) -> tuple[WebCity, dict[str, TestClient]]:
+    """The served city of the data directory ``folder`` and a client of each user of ``who``
+    (name → (unit code, role)), signed in: its application database brought up to date, the
+    organisations of ``units`` synchronised, the users added with a temporary password and
+    then ``password``; each client sends the CSRF token of its session and follows no
+    redirect."""
+    url = database.app_url(folder)
+    database.upgrade(url)
+    actor = audit.Actor("cli:test", role="administrator")
+    with database.session(url) as s:
+        organisations.sync(s, units, actor)
+        for name, (unit, role) in who.items():
+            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
+    with database.session(url) as s:
+        for name in who:
+            users.change_password(s, name, "Temporary-pass-1", password)
+    web = web_city(folder)
+    clients = {}
+    for name in who:
+        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
+        assert c.post("/login", data={"username": name, "password": password, "next": "/"}).status_code == 303
+        clients[name] = with_csrf(c)
+    return web, clients
+
+
+def api(c: TestClient, url: str, status: int = 200) -> Any:
+    """The JSON of ``GET url``, which must answer ``status``."""
+    r = c.get(url)
+    assert r.status_code == status, (url, r.status_code, r.text[:300])
+    return r.json()
+
+
+def page(c: TestClient, url: str, status: int = 200) -> str:
+    """The HTML page ``url`` as a browser asks for it, which must answer ``status``."""
+    r = c.get(url, headers=HTML)
+    assert r.status_code == status, (url, r.status_code, r.text[:300])
+    assert "text/html" in r.headers["content-type"]
+    return r.text
+
+
+def visible(text: str) -> str:
+    """A page's text as shown: without its scripts and tags, entities resolved."""
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", text, flags=re.S)))
 
 
 def accepted(client: Any, token: str, timeout: float = 120) -> dict[str, Any]:

@@ -14,17 +14,14 @@ or station is 404, as one that does not exist); a park's or an enterprise's user
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from qingshan.documents import air_pages
-from qingshan.documents.scope import Scope, own_unit
-from qingshan.web.drill import Tools, _format, _shown
-
-if TYPE_CHECKING:
-    from qingshan.city import City
+from qingshan.web.district_scope import DistrictPages
+from qingshan.web.drill import Tools, _format
 
 Year = Annotated[int | None, Query(description="评价年份（缺省：空气监测数据的最近年份）/ the year (default: the "
                                                "latest year of the air monitoring data)")]
@@ -32,41 +29,17 @@ District = Annotated[str | None, Query(max_length=200, description="区县代码
 Station = Annotated[str, Path(max_length=60, description="站点代码 / the station's code")]
 
 
-def _own_unit(city: City, scope: Scope) -> dict[str, str]:
-    unit = own_unit(city, scope)
-    return {} if unit is None else {"kind": unit.kind, "code": unit.code}
-
-
 def install(app: FastAPI, tools: Tools) -> None:
     """The air-quality pages and their twins."""
 
-    def own_district(request: Request) -> str | None:
-        """The reader's own district (a district's user), ``None`` for the city's users;
-        a park's or an enterprise's user is refused."""
-        scope = tools.scope(request)
-        if scope is None or scope.whole_city:
-            return None
-        own = tools.doc(_own_unit, scope)
-        if own.get("kind") != "district":
-            raise tools.refused("空气质量按监测站点监测、按全市和区县评价；园区、企业用户无此页面",
-                                "air quality is monitored by station and assessed for the city and its "
-                                "districts, not for a park or an enterprise", 403)
-        return str(own["code"])
-
-    def built(build: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return tools.doc(build, *args, **kwargs)
-        except air_pages.UnknownAirItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+    pages = DistrictPages(tools, air_pages.UnknownAirItem,
+                          "空气质量按监测站点监测、按全市和区县评价；园区、企业用户无此页面",
+                          "air quality is monitored by station and assessed for the city and its "
+                          "districts, not for a park or an enterprise")
+    district_of, built = pages.district, pages.built
 
     def air(request: Request, year: int | None, district: str | None) -> dict[str, Any]:
-        own = own_district(request)
-        district = district or None
-        if own is not None:
-            if district not in (None, own):
-                raise tools.refused(f"没有区县 {_shown(district or '')}", f"no district {_shown(district or '')}", 404)
-            district = own
-        return built(air_pages.air_page, year, district, own_only=own is not None)
+        return built(air_pages.air_page, year, district_of(request, district), own_only=pages.own_only(request))
 
     @app.get("/api/air", tags=["results"])
     def api_air(request: Request, year: Year = None, district: District = None, format: str = "json") -> Any:
@@ -84,7 +57,7 @@ def install(app: FastAPI, tools: Tools) -> None:
         return tools.page(request, "air", air(request, year, district))
 
     def station(request: Request, station_id: str, year: int | None) -> dict[str, Any]:
-        return built(air_pages.station_page, station_id, year, district=own_district(request))
+        return built(air_pages.station_page, station_id, year, district=district_of(request, None))
 
     @app.get("/api/air/stations/{station_id}", tags=["results"])
     def api_air_station(request: Request, station_id: Station, year: Year = None, format: str = "json") -> Any:

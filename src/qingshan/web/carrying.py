@@ -16,55 +16,31 @@ arises, in project screening (``R-CARRYING``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 
 from qingshan.documents import carrying_pages
-from qingshan.documents.scope import Scope, own_unit
-from qingshan.web.drill import Tools, _format, _shown
-
-if TYPE_CHECKING:
-    from qingshan.city import City
+from qingshan.web.district_scope import DistrictPages
+from qingshan.web.drill import Tools, _format
 
 Year = Annotated[int | None, Query(description="评价年份（缺省：最近的评价年份）/ the evaluation year (default: the "
                                                "latest)")]
 District = Annotated[str | None, Query(max_length=200, description="区县代码 / a district's code")]
 
 
-def _own_unit(city: City, scope: Scope) -> dict[str, str]:
-    unit = own_unit(city, scope)
-    return {} if unit is None else {"kind": unit.kind, "code": unit.code}
-
-
 def install(app: FastAPI, tools: Tools) -> None:
     """The carrying-capacity page and its twin."""
 
-    def own_district(request: Request) -> str | None:
-        """The reader's own district (a district's user), ``None`` for the city's users; a
-        park's or an enterprise's user is refused."""
-        scope = tools.scope(request)
-        if scope is None or scope.whole_city:
-            return None
-        own = tools.doc(_own_unit, scope)
-        if own.get("kind") != "district":
-            raise tools.refused("资源环境承载能力按区县评价；园区、企业用户无此页面（项目是否受区域限批见项目审查）",
-                                "carrying capacity is evaluated for the districts, not for a park or an "
-                                "enterprise (whether a project is restricted is told in project screening)", 403)
-        return str(own["code"])
+    pages = DistrictPages(tools, carrying_pages.UnknownCarryingItem,
+                          "资源环境承载能力按区县评价；园区、企业用户无此页面（项目是否受区域限批见项目审查）",
+                          "carrying capacity is evaluated for the districts, not for a park or an "
+                          "enterprise (whether a project is restricted is told in project screening)")
 
     def carrying(request: Request, year: int | None, district: str | None) -> dict[str, Any]:
-        own = own_district(request)
-        district = district or None
-        if own is not None:
-            if district not in (None, own):
-                raise tools.refused(f"没有区县 {_shown(district or '')}", f"no district {_shown(district or '')}", 404)
-            district = own
-        try:
-            return tools.doc(carrying_pages.carrying_page, year, district, own_only=own is not None)
-        except carrying_pages.UnknownCarryingItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+        return pages.built(carrying_pages.carrying_page, year, pages.district(request, district),
+                           own_only=pages.own_only(request))
 
     @app.get("/api/carrying", tags=["results"])
     def api_carrying(request: Request, year: Year = None, district: District = None, format: str = "json") -> Any:

@@ -14,17 +14,14 @@ city and its districts).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from qingshan.documents import gep_pages
-from qingshan.documents.scope import Scope, own_unit
-from qingshan.web.drill import Tools, _format, _shown
-
-if TYPE_CHECKING:
-    from qingshan.city import City
+from qingshan.web.district_scope import DistrictPages
+from qingshan.web.drill import Tools, _format
 
 Year = Annotated[int | None, Query(description="核算年份（缺省：最近的核算年份）/ accounting year (default: latest)")]
 District = Annotated[str | None, Query(max_length=200, description="区县代码 / a district's code")]
@@ -33,43 +30,16 @@ Service = Annotated[str | None, Query(max_length=60, description="服务栅格�
                                       "(default: the year's first)")]
 
 
-def _own_unit(city: City, scope: Scope) -> dict[str, str]:
-    unit = own_unit(city, scope)
-    return {} if unit is None else {"kind": unit.kind, "code": unit.code}
-
-
 def install(app: FastAPI, tools: Tools) -> None:
     """The GEP pages, their twins and the map image."""
 
-    def district_of(request: Request, district: str | None) -> str | None:
-        """The district a request may see: the one it names (the city's users), or the
-        user's own (a district's user; another is 404)."""
-        district = district or None
-        scope = tools.scope(request)
-        if scope is None or scope.whole_city:
-            return district
-        own = tools.doc(_own_unit, scope)
-        if own.get("kind") != "district":
-            raise tools.refused("生态产品总值按全市和区县核算；园区、企业用户无此页面",
-                                "GEP is accounted for the city and its districts, not for a park or an enterprise",
-                                403)
-        if district not in (None, own["code"]):
-            raise tools.refused(f"没有区县 {_shown(district)}", f"no district {_shown(district)}", 404)
-        return str(own["code"])
-
-    def built(build: Any, *args: Any) -> dict[str, Any]:
-        try:
-            return tools.doc(build, *args)
-        except gep_pages.UnknownGepItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+    pages = DistrictPages(tools, gep_pages.UnknownGepItem,
+                          "生态产品总值按全市和区县核算；园区、企业用户无此页面",
+                          "GEP is accounted for the city and its districts, not for a park or an enterprise")
+    district_of, built = pages.district, pages.built
 
     def gep(request: Request, year: int | None, district: str | None) -> dict[str, Any]:
-        scope = tools.scope(request)
-        own_only = scope is not None and not scope.whole_city
-        try:
-            return tools.doc(gep_pages.gep_page, year, district_of(request, district), own_only=own_only)
-        except gep_pages.UnknownGepItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+        return built(gep_pages.gep_page, year, district_of(request, district), own_only=pages.own_only(request))
 
     @app.get("/api/gep", tags=["results"])
     def api_gep(request: Request, year: Year = None, district: District = None, format: str = "json") -> Any:

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from qingshan.documents import permits_pages
+from qingshan.web import district_scope
 from qingshan.web.drill import Tools, _format, _shown
 
 Year = Annotated[int | None, Query(description="年份（缺省：有许可数据的最近一年）/ year (default: the latest with "
@@ -32,10 +33,7 @@ def install(app: FastAPI, tools: Tools) -> None:
     """The permits pages and their twins."""
 
     def built(build: Any, *args: Any) -> Any:
-        try:
-            return tools.doc(build, *args)
-        except permits_pages.UnknownPermitItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+        return district_scope.built(tools, permits_pages.UnknownPermitItem, build, *args)
 
     def permits(request: Request, year: int | None, district: str | None) -> dict[str, Any]:
         found: dict[str, Any] = built(permits_pages.permits_page, year, district or None, tools.scope(request))

@@ -15,17 +15,14 @@ refused (403: surface water is monitored at sections, for the city and its distr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from qingshan.documents import water_pages
-from qingshan.documents.scope import Scope, own_unit
-from qingshan.web.drill import Tools, _format, _shown
-
-if TYPE_CHECKING:
-    from qingshan.city import City
+from qingshan.web.district_scope import DistrictPages
+from qingshan.web.drill import Tools, _format
 
 Year = Annotated[int | None, Query(description="监测年份（缺省：有监测数据的最近一年）/ the year (default: the latest "
                                                "with samples)")]
@@ -33,40 +30,17 @@ District = Annotated[str | None, Query(max_length=200, description="区县代码
 Section = Annotated[str, Path(max_length=60, description="断面代码 / the section's code")]
 
 
-def _own_unit(city: City, scope: Scope) -> dict[str, str]:
-    unit = own_unit(city, scope)
-    return {} if unit is None else {"kind": unit.kind, "code": unit.code}
-
-
 def install(app: FastAPI, tools: Tools) -> None:
     """The surface-water pages and their twins."""
 
-    def district_of(request: Request, district: str | None) -> str | None:
-        """The district a request may see: the one it names (the city's users), or the
-        user's own (a district's user; another is 404)."""
-        district = district or None
-        scope = tools.scope(request)
-        if scope is None or scope.whole_city:
-            return district
-        own = tools.doc(_own_unit, scope)
-        if own.get("kind") != "district":
-            raise tools.refused("地表水按断面监测，按全市和区县评价；园区、企业用户无此页面",
-                                "surface water is monitored at sections and assessed for the city and its districts, "
-                                "not for a park or an enterprise", 403)
-        if district not in (None, own["code"]):
-            raise tools.refused(f"没有区县 {_shown(district)}", f"no district {_shown(district)}", 404)
-        return str(own["code"])
-
-    def built(build: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return tools.doc(build, *args, **kwargs)
-        except water_pages.UnknownWaterItem as exc:
-            raise tools.refused(exc.zh, exc.en, exc.status) from exc
+    pages = DistrictPages(tools, water_pages.UnknownWaterItem,
+                          "地表水按断面监测，按全市和区县评价；园区、企业用户无此页面",
+                          "surface water is monitored at sections and assessed for the city and its districts, "
+                          "not for a park or an enterprise")
+    district_of, built = pages.district, pages.built
 
     def water(request: Request, year: int | None, district: str | None) -> dict[str, Any]:
-        scope = tools.scope(request)
-        own_only = scope is not None and not scope.whole_city
-        return built(water_pages.water_page, year, district_of(request, district), own_only=own_only)
+        return built(water_pages.water_page, year, district_of(request, district), own_only=pages.own_only(request))
 
     @app.get("/api/water", tags=["results"])
     def api_water(request: Request, year: Year = None, district: District = None, format: str = "json") -> Any:

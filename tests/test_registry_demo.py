@@ -7,9 +7,10 @@ markets never run twice, and the green-finance lists read the compliance list.
 
 One `qingshan demo` run (200 enterprises, 2022–2025) is shared by the tests. Its ledger is
 dated as the demo's simulation (demo_markets.toml [simulation]): issued 15 January 2025,
-traded 15 July, 碳票 15 September, surrendered 16 March (排污权) and 20 May 2026 (用能权), before
-the deadlines of 31 March and 30 June, except the holders the file names as late (20 July
-2026) or missing. The real clock is set to 1 December 2026 while it runs (the day the
+traded 15 July, 碳票 15 September, the short 用能权 holders cover their shortfall on 10 May 2026
+(from a holder with a surplus, the rest by paid allocation), surrendered 16 March (排污权) and
+20 May 2026 (用能权), before the deadlines of 31 March and 30 June, except the holders the file
+names as late (20 July 2026) or missing. The real clock is set to 1 December 2026 while it runs (the day the
 compliance list is judged on, after every simulated day), so nothing below depends on the
 day the test runs; the audit events carry the real time.
 """
@@ -50,6 +51,7 @@ PROJECT_ORG = "459900-project-copper_cathode"
 ARGS = ["demo", "--enterprises", "200", "--years", "2022-2025"]
 #: The demo's simulated days (demo_markets.toml [simulation]), China Standard Time.
 ISSUE, TRADE, TICKETS = "2025-01-15", "2025-07-15", "2025-09-15"
+COVER = "2026-05-10"  # the short 用能权 holders buy their shortfall
 SURRENDER = {"YN": "2026-05-20", "PW-COD": "2026-03-16"}
 DEADLINE = {"YN": "2026-06-30", "PW-COD": "2026-03-31"}  # compliance-demo.toml: 06-30 and 03-31 of 2026
 LATE_DAY = "2026-07-20"
@@ -123,8 +125,8 @@ def test_an_enterprise_is_allocated_sells_to_the_new_project_and_surrenders(demo
     assert float(er["price_yuan_per_tce"]) == pytest.approx(float(price), rel=1e-12)
 
     # what the project holds is what screening told it to buy, bought at that price, 定价转让
-    bought = [t for t in markets["trades"] if t["right"] == "YN"]
-    assert bought and all(t["to"] == PROJECT_ORG for t in bought)
+    bought = [t for t in markets["trades"] if t["right"] == "YN" and t["to"] == PROJECT_ORG]
+    assert bought and all(t["day"] == TRADE for t in bought)
     assert sum(Decimal(repr(t["amount"])) for t in bought) == quota
     assert held(demo, "YN", PROJECT_ORG) == {"held": int(quota)}
     with database.session(url(demo), read_only=True) as s:
@@ -144,10 +146,11 @@ def test_an_enterprise_is_allocated_sells_to_the_new_project_and_surrenders(demo
     assert issued == int(allocation)
     # year end: it surrenders its 2025 energy, rounded up (compliance-demo.toml), out of what it kept
     obligation = tce(mine[2025]).to_integral_value(ROUND_CEILING)
-    sold = sum(int(t["amount"]) for t in bought if t["from"] == seller)
+    # (to the project, and to short holders on 10 May 2026)
+    sold = sum(int(t["amount"]) for t in markets["trades"] if t["right"] == "YN" and t["from"] == seller)
     assert allocation - sold >= obligation  # it sold only its surplus
     # (surrendered units leave for the jurisdiction's surrender account: the seller keeps the rest)
-    assert held(demo, "YN", seller) == {"held": int(allocation - sold - obligation)}
+    assert held(demo, "YN", seller).get("held", 0) == int(allocation - sold - obligation)
     gave = [x for x in markets["surrenders"] if x["right"] == "YN" and x["from"] == seller]
     assert [Decimal(repr(x["amount"])) for x in gave] == [obligation]
 
@@ -159,14 +162,48 @@ def test_an_enterprise_is_allocated_sells_to_the_new_project_and_surrenders(demo
     assert (row["status"], row["status_zh"]) == ("on_time", "按时完成履约")
     assert Decimal(repr(row["surrendered"])) == Decimal(repr(row["obligation"])) == obligation
     assert row["shortfall"] == 0 and row["completed_on"] == "2026-05-20" and row["deadline"] == "2026-06-30"
-    # a holder whose allocation fell short of its 2025 energy surrendered all it held: not done after the
-    # deadline, not yet due before it
-    short = [r for r in doc["rows"] if r["status"] == "not_done"]
-    assert short and all(r["shortfall"] > 0 for r in short)
-    one = short[0]
-    assert held(demo, "YN", one["holder"]).get("held", 0) == 0
-    assert next(r for r in early["rows"] if r["holder"] == one["holder"])["status"] == "open"
+    # a missing holder: not done after the deadline, not yet due before it
+    one = min(MISSING["YN"])
+    assert next(r for r in doc["rows"] if r["holder"] == one)["status"] == "not_done"
+    assert next(r for r in early["rows"] if r["holder"] == one)["status"] == "open"
     assert {r["holder"] for r in doc["rows"]} >= {x["from"] for x in markets["surrenders"] if x["right"] == "YN"}
+
+
+def test_a_short_holder_buys_its_shortfall_before_the_surrender_day(demo: Path, markets: dict[str, Any]) -> None:
+    # a holder whose free allocation (豫政办〔2019〕25号 历史法: the mean of its 2022–2024 energy, 等价值, rounded
+    # down) falls short of its 2025 energy (rounded up) buys obligation − allocation on 10 May 2026: first from
+    # one holder with a surplus (协议转让), the rest by paid allocation at the rule's price (石嘴山 2025:
+    # 150 × A × B ÷ 4.48, B its own 2025 energy per value added), and surrenders it all on 20 May
+    with database.session(url(demo), read_only=True) as s:
+        reqs = list(s.execute(select(RightRequest).where(RightRequest.right_code == "YN")).scalars())
+        holder = {a.id: a.holder for a in s.execute(select(Account)).scalars()}
+    paid = {holder[r.to_account_id or 0]: r for r in reqs if r.kind == "issue" and r.method == "paid"}
+    free = {holder[r.to_account_id or 0]: r for r in reqs if r.kind == "issue" and r.method != "paid"}
+    into = [r for r in reqs if r.kind == "transfer" and holder[r.to_account_id or 0] != PROJECT_ORG]
+    assert paid and into and all(r.state == "completed" for r in [*paid.values(), *into])
+    assert all(r.trade_form == "negotiated" for r in into)
+    bought = {holder[r.to_account_id or 0] for r in into}
+    assert len(bought) == len(into)  # one transfer per buyer at most
+    both = sorted(h for h in bought & set(paid) if free[h].method == "grandfathering")
+    buyer = both[0] if both else min(h for h in paid if free[h].method == "grandfathering")
+    with City.open(demo) as city:
+        yearly = city.accounts().yearly
+    mine = yearly[yearly["entity_id"].astype(str) == buyer].set_index("year")
+    energy = {int(str(y)): tce(v) for y, v in mine["energy_tce_equal"].items()}
+    allocation = (sum((energy[y] for y in (2022, 2023, 2024)), Decimal(0)) / 3).to_integral_value(ROUND_FLOOR)
+    obligation = energy[2025].to_integral_value(ROUND_CEILING)
+    assert free[buyer].units == int(allocation) < obligation
+    transferred = sum(r.units or 0 for r in into if holder[r.to_account_id or 0] == buyer)
+    assert transferred + (paid[buyer].units or 0) == obligation - allocation > 0
+    b = energy[2025] / tce(float(mine["value_added_10k_yuan"].to_dict()[2025]))
+    price = Decimal(150) * Decimal("0.3") * b / Decimal("4.48")
+    assert float(Decimal(paid[buyer].price or "nan")) == pytest.approx(float(price), rel=1e-12)
+    gave = [x for x in markets["surrenders"] if x["right"] == "YN" and x["from"] == buyer]
+    assert [(Decimal(repr(x["amount"])), x["day"]) for x in gave] == [(obligation, SURRENDER["YN"])]
+    assert held(demo, "YN", buyer) == {}  # it holds nothing more: all it had is surrendered
+    # the sellers kept what they owe; the late and missing holders neither bought nor sold
+    named = LATE["YN"] | MISSING["YN"]
+    assert not named & ({holder[r.from_account_id or 0] for r in into} | bought | set(paid))
 
 
 def test_the_compliance_list_shows_each_status_with_the_holders_chosen_by_hand(demo: Path,
@@ -176,7 +213,7 @@ def test_the_compliance_list_shows_each_status_with_the_holders_chosen_by_hand(d
         assert LATE[r] <= set(sim.late_holders[r]) and MISSING[r] <= set(sim.missing_holders[r])
     doc = markets["simulation"]
     assert doc["simulated"] is True and doc["days"] == {"issue": ISSUE, "trade": TRADE, "tickets": TICKETS,
-                                                        "surrender": SURRENDER, "late": LATE_DAY}
+                                                        "cover": COVER, "surrender": SURRENDER, "late": LATE_DAY}
     assert doc["late"] == {r: sorted(h) for r, h in LATE.items()}
     assert doc["missing"] == {r: sorted(h) for r, h in MISSING.items()}
     # the other holders the file names are the default city's (1 500 enterprises): not holders here
@@ -191,6 +228,9 @@ def test_the_compliance_list_shows_each_status_with_the_holders_chosen_by_hand(d
         rows = {x["holder"]: x for x in comp["rows"] if x["right"] == r}
         status = {h: x["status"] for h, x in rows.items()}
         assert {"on_time", "late", "not_done"} <= set(status.values())
+        if r == "YN":  # every short holder bought its shortfall: only the missing ones are not done
+            assert {h for h, st in status.items() if st == "not_done"} == MISSING[r]
+            assert {st for h, st in status.items() if h not in LATE[r] | MISSING[r]} <= {"on_time", "unknown"}
         assert {h for h, st in status.items() if st == "late"} == LATE[r]
         for h in LATE[r]:  # all it owed, on 20 July 2026: after the deadline
             x = rows[h]
@@ -229,12 +269,15 @@ def test_the_ledger_is_dated_as_a_simulation_and_says_so(demo_run: Run, markets:
                   .scalars()}
     times = [r.at if r.at.tzinfo else r.at.replace(tzinfo=dt.UTC) for r in rows]
     assert all(a < b for a, b in itertools.pairwise(times))  # strictly increasing, row by row
-    assert {cst(t) for t in times} == {ISSUE, TRADE, TICKETS, *SURRENDER.values(), LATE_DAY}
+    assert {cst(t) for t in times} == {ISSUE, TRADE, TICKETS, COVER, *SURRENDER.values(), LATE_DAY}
 
     def expected(req: RightRequest) -> str:
         if req.kind == "issue":
-            return TICKETS if req.right_code == "TS" else ISSUE
+            return TICKETS if req.right_code == "TS" else COVER if req.method == "paid" and req.right_code == "YN" \
+                else ISSUE
         if req.kind == "transfer":
+            if req.right_code == "YN" and holder[req.to_account_id or 0] != PROJECT_ORG:
+                return COVER
             return TICKETS if req.right_code == "TS" else TRADE
         if req.kind == "retire":
             return TICKETS
@@ -268,6 +311,7 @@ def test_the_simulated_days_keep_the_deadlines_and_wait_for_the_year_to_end(monk
     sc = schedule(c, 2025, rules, notes)
     assert sc is not None and notes == []
     assert sc.issue == dt.datetime(2025, 1, 15, 9, 0, tzinfo=clock.CST) and sc.late.date() == dt.date(2026, 7, 20)
+    assert sc.cover == dt.datetime(2026, 5, 10, 9, 0, tzinfo=clock.CST) < sc.surrender["YN"]
     assert sc.surrender == {"YN": dt.datetime(2026, 5, 20, 9, 0, tzinfo=clock.CST),
                             "PW-COD": dt.datetime(2026, 3, 16, 9, 0, tzinfo=clock.CST)}
     # a surrender day after its right's deadline, or a late day on or before one, is refused (D610)
@@ -400,15 +444,16 @@ def test_a_wrong_choices_file_reports_every_problem(tmp_path: Path) -> None:
     assert choices().min_actual_t == Decimal("10") and choices().water_years == 3
     assert ("D610", "simulation") in got  # the simulation's days are required
     sim = ('\n[simulation]\nsource = "x"\ntime = "9h"\nissue = "07-15"\ntrade = "01-15"\ntickets = "02-30"\n'
-           'late = "03-01"\n[simulation.surrender]\nYN = "05-20"\n[simulation.late_holders]\nYN = ["E1"]\n'
-           'TP = ["E2"]\n[simulation.missing_holders]\nYN = ["E1", 3]\n')
+           'cover = "06-01"\nlate = "03-01"\n[simulation.surrender]\nYN = "05-20"\n[simulation.late_holders]\n'
+           'YN = ["E1"]\nTP = ["E2"]\n[simulation.missing_holders]\nYN = ["E1", 3]\n')
     f.write_text(f.read_text("utf-8").replace("fee = 3\n", "") + sim, "utf-8")
     with pytest.raises(ValidationError) as e:
         choices(f)
     got = {(p.code, p.column) for p in e.value.problems}
     assert {("D610", "simulation.time"), ("D610", "simulation.tickets"), ("D610", "simulation.trade"),
             ("D610", "simulation.surrender.PW-COD"), ("D610", "simulation.surrender.YN"),
-            ("D610", "simulation.late_holders.TP"), ("D610", "simulation.missing_holders.YN")} <= got
+            ("D610", "simulation.late_holders.TP"), ("D610", "simulation.missing_holders.YN"),
+            ("D610", "simulation.cover")} <= got  # the covering after the surrender day of YN
 
 
 def test_the_demo_document_says_what_it_rests_on(markets: dict[str, Any]) -> None:
@@ -416,4 +461,5 @@ def test_the_demo_document_says_what_it_rests_on(markets: dict[str, Any]) -> Non
     assert markets["project"]["verdict"] == "conditions" and markets["project"]["quota_formula"] == "henan_586"
     assert all(v for v in markets["sources"].values())
     units = {"YN": "tce", "PW-COD": "t", "YS": "m3", "TS": "tCO2e"}
-    assert [(t["right"], t["unit"]) for t in markets["trades"]] == [(r, units[r]) for r in ("YN", "PW-COD", "YS", "TS")]
+    assert {t["right"] for t in markets["trades"]} == set(units)
+    assert all(t["unit"] == units[t["right"]] for t in markets["trades"])

@@ -131,8 +131,8 @@ def _print_markets(doc: dict[str, Any], path: Path) -> None:
                          ("YS", "用水权", "water-use rights"), ("TS", "碳票", "carbon tickets")):
         n = c.get(code, {})
         if n:
-            console.print(tr(f"  {zh}：分配 {n.get('issue', 0)} 户，交易 {n.get('transfer', 0)} 笔，"
-                             f"清缴 {n.get('surrender', 0)} 户，注销 {n.get('retire', 0)} 笔",
+            console.print(tr(f"  {zh}：分配 {n.get('issue', 0)} 笔，交易 {n.get('transfer', 0)} 笔，"
+                             f"清缴 {n.get('surrender', 0)} 笔，注销 {n.get('retire', 0)} 笔",
                              f"  {en}: {n.get('issue', 0)} issued, {n.get('transfer', 0)} traded, "
                              f"{n.get('surrender', 0)} surrendered, {n.get('retire', 0)} retired"))
     p = doc.get("project")

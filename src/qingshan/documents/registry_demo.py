@@ -40,12 +40,22 @@ from qingshan.ecology.sink_projects import estimate_sink_project
 from qingshan.errors import Problem, ValidationError
 from qingshan.methods.permits import actual_in_year, enterprise_permits
 from qingshan.registry import clock, totals, verify
-from qingshan.registry.allocation import Line, Step, allocation_for, free_lines, grandfathered_amount, whole_units
+from qingshan.registry.allocation import (
+    AllocationRules,
+    Line,
+    Step,
+    allocation_for,
+    free_lines,
+    grandfathered_amount,
+    shizuishan_price,
+    whole_units,
+)
 from qingshan.registry.compliance import ComplianceRules, compliance_for, obligations_of
-from qingshan.registry.demo import Markets, NewProject, Schedule, SinkTicket, Story, run
+from qingshan.registry.demo import Markets, NewProject, PaidPrice, Schedule, SinkTicket, Story, run
 from qingshan.registry.models import LedgerRow
 from qingshan.registry.rights import RightBook, RightType, rights_for
 from qingshan.rulefile import Checker, read_rule_file
+from qingshan.screening.energy_right import BASIS_COLUMNS
 from qingshan.screening.project import read_project
 
 if TYPE_CHECKING:
@@ -65,6 +75,7 @@ class Simulation:
     issue: tuple[int, int]
     trade: tuple[int, int]
     tickets: tuple[int, int]
+    cover: tuple[int, int]
     surrender: dict[str, tuple[int, int]]
     late: tuple[int, int]
     late_holders: dict[str, tuple[str, ...]]
@@ -100,7 +111,8 @@ def choices(source: str | Path = CONFIG) -> DemoChoices:
     ck.only(raw, ("name", "source", "energy_use", "discharge", "water", "sink", "simulation"))
     yn, pw = ck.table(raw, "energy_use"), ck.table(raw, "discharge")
     ys, sk = ck.table(raw, "water"), ck.table(raw, "sink")
-    ck.only(yn, ("project", "project_source", "trade_form", "trade_form_source", "sellers_source"), "energy_use")
+    ck.only(yn, ("project", "project_source", "trade_form", "trade_form_source", "sellers_source", "cover_source",
+                 "cover_price_source", "paid_source"), "energy_use")
     ck.only(pw, ("right", "pollutant", "min_actual_t", "min_actual_source", "amount_source", "trade_source"),
             "discharge")
     ck.only(ys, ("years", "years_source", "use_source", "trade_source"), "water")
@@ -113,7 +125,8 @@ def choices(source: str | Path = CONFIG) -> DemoChoices:
     if not minimum.is_finite() or minimum < 0:
         ck.problem("discharge.min_actual_t", least, "不小于零的十进制数（文字）", "a decimal ≥ 0, written as text")
     sources = {f"{t}.{k}": ck.text(d, k, t) for t, d, keys in (
-        ("energy_use", yn, ("project_source", "trade_form_source", "sellers_source")),
+        ("energy_use", yn, ("project_source", "trade_form_source", "sellers_source", "cover_source",
+                            "cover_price_source", "paid_source")),
         ("discharge", pw, ("min_actual_source", "amount_source", "trade_source")),
         ("water", ys, ("years_source", "use_source", "trade_source")),
         ("sink", sk, ("project_source", "owner_source", "buyer_source"))) for k in keys}
@@ -145,10 +158,11 @@ def _day(ck: Checker, d: dict[str, Any], key: str, where: str) -> tuple[int, int
 
 def _simulation(ck: Checker, sim: dict[str, Any], pw_right: str) -> Simulation:
     """``[simulation]``, every problem collected: its days in order (issue < trade <
-    tickets in the market year; every surrender day < late in the year after), a surrender
-    day for 用能权 and the 排污权 right, each chosen holder late or missing, not both."""
+    tickets in the market year; every surrender day < late in the year after; cover, in the
+    year after, before the 用能权 surrender day), a surrender day for 用能权 and the 排污权 right,
+    each chosen holder late or missing, not both."""
     w = "simulation"
-    ck.only(sim, ("source", "time", "issue", "trade", "tickets", "late", "surrender", "late_holders",
+    ck.only(sim, ("source", "time", "issue", "trade", "tickets", "cover", "late", "surrender", "late_holders",
                   "missing_holders"), w)
     source = ck.text(sim, "source", w)
     at = ck.text(sim, "time", w)
@@ -159,7 +173,7 @@ def _simulation(ck: Checker, sim: dict[str, Any], pw_right: str) -> Simulation:
     except ValueError:
         if at:
             ck.problem(f"{w}.time", at, "时:分（HH:MM）", "hours and minutes (HH:MM)")
-    issue, trade, tickets, late = (_day(ck, sim, k, w) for k in ("issue", "trade", "tickets", "late"))
+    issue, trade, tickets, cover, late = (_day(ck, sim, k, w) for k in ("issue", "trade", "tickets", "cover", "late"))
     if not issue < trade < tickets:
         ck.problem(f"{w}.trade", f"{issue} {trade} {tickets}", "issue < trade < tickets（同一年内）",
                    "issue < trade < tickets (within the year)")
@@ -168,6 +182,10 @@ def _simulation(ck: Checker, sim: dict[str, Any], pw_right: str) -> Simulation:
     for r in ("YN", pw_right):
         if r not in surrender:
             ck.problem(f"{w}.surrender.{r}", None, "该权益的清缴日（MM-DD）", "the right's surrender day (MM-DD)")
+    if "YN" in surrender and not cover < surrender["YN"]:
+        ck.problem(f"{w}.cover", f"{cover[0]:02d}-{cover[1]:02d}",
+                   f"早于用能权清缴日（{surrender['YN'][0]:02d}-{surrender['YN'][1]:02d}）",
+                   f"before the surrender day of YN ({surrender['YN'][0]:02d}-{surrender['YN'][1]:02d})")
     for r, d in surrender.items():
         if not d < late:
             ck.problem(f"{w}.surrender.{r}", f"{d[0]:02d}-{d[1]:02d}", f"早于 late（{late[0]:02d}-{late[1]:02d}）",
@@ -183,7 +201,7 @@ def _simulation(ck: Checker, sim: dict[str, Any], pw_right: str) -> Simulation:
     for r, hs in chosen["late_holders"].items():
         for h in sorted(set(hs) & set(chosen["missing_holders"].get(r, ()))):
             ck.problem(f"{w}.missing_holders.{r}", h, "不同时列为逾期清缴", "not also a late holder")
-    return Simulation(time=hm, issue=issue, trade=trade, tickets=tickets, surrender=surrender, late=late,
+    return Simulation(time=hm, issue=issue, trade=trade, tickets=tickets, cover=cover, surrender=surrender, late=late,
                       late_holders=chosen["late_holders"], missing_holders=chosen["missing_holders"], source=source)
 
 
@@ -220,7 +238,7 @@ def schedule(c: DemoChoices, year: int, rules: ComplianceRules, notes: list[dict
                             "time, every holder surrendering at once"})
         return None
     return Schedule(issue=_at(year, sim.issue, sim.time), trade=_at(year, sim.trade, sim.time),
-                    tickets=_at(year, sim.tickets, sim.time),
+                    tickets=_at(year, sim.tickets, sim.time), cover=_at(year + 1, sim.cover, sim.time),
                     surrender={r: _at(year + 1, d, sim.time) for r, d in sim.surrender.items()}, late=late,
                     late_holders={r: frozenset(hs) for r, hs in sim.late_holders.items()},
                     missing_holders={r: frozenset(hs) for r, hs in sim.missing_holders.items()})
@@ -235,7 +253,7 @@ def _due(obs: list[Any]) -> dict[str, Decimal]:
 
 
 def _energy_use(city: City, book: RightBook, year: int, notes: list[dict[str, str]]
-                ) -> tuple[list[Line], dict[str, Decimal]]:
+                ) -> tuple[list[Line], dict[str, Decimal], dict[str, PaidPrice]]:
     rules = allocation_for(city.profile, year)
     right = book.right(rules.right)
     levels, more = levels_for(rules, year)
@@ -247,7 +265,35 @@ def _energy_use(city: City, book: RightBook, year: int, notes: list[dict[str, st
     holders = {x.holder: x.holder_name for x in lines}
     mine = yearly[(yearly["year"] == year) & yearly["entity_id"].astype(str).isin(holders)]  # what obligations read
     obs = obligations_of(comp, right, year, holders, yearly=mine)
-    return lines, _due(obs)
+    return lines, _due(obs), _paid_prices(rules, mine, year, notes)
+
+
+def _paid_prices(rules: AllocationRules, yearly: pd.DataFrame, year: int, notes: list[dict[str, str]]
+                 ) -> dict[str, PaidPrice]:
+    """Per holder, the price of a paid allocation of 用能权 under the rules' price formula,
+    read for an existing holder as for a project: ``shizuishan_2025``, 150 × A × B ÷ R with B
+    the holder's energy per value added of ``year`` (the rules' convention); another formula,
+    or no positive value added: no price (a note)."""
+    pr = rules.price
+    col = BASIS_COLUMNS[rules.energy_basis]
+    out: dict[str, PaidPrice] = {}
+    if pr is None or pr.formula != "shizuishan_2025" or pr.a is None or pr.regional is None:
+        notes.append({"zh": "价格规则不是石嘴山 2025 公式：有偿分配不记价格",
+                      "en": "the price rule is not Shizuishan 2025's formula: paid allocations carry no price"})
+        return out
+    for eid, e, va in zip(yearly["entity_id"].astype(str), pd.to_numeric(yearly[col], errors="coerce"),
+                          pd.to_numeric(yearly["value_added_10k_yuan"], errors="coerce"), strict=True):
+        if pd.isna(e) or pd.isna(va) or va <= 0:
+            out[eid] = PaidPrice(None, (f"{year} 年无正的工业增加值，价格未定 / no positive value added in {year}: "
+                                        "no price",))
+            continue
+        b = _dec(e) / _dec(va)
+        price = _dec(float(shizuishan_price(pr.base_yuan_per_tce.value, pr.a.value, b, pr.regional.value)))
+        out[eid] = PaidPrice(price, (
+            f"价格 = 基准价 {pr.base_yuan_per_tce.value} × A {pr.a.value} × B {float(b):.4f}（{year} 年单位工业增加值"
+            f"能耗 {float(e):.1f} tce ÷ {float(va):.1f} 万元）÷ R {pr.regional.value} = {float(price):.2f} 元/tce",
+            pr.source))
+    return out
 
 
 def _project(city: City, c: DemoChoices, units: list[Any], notes: list[dict[str, str]]
@@ -381,14 +427,17 @@ def markets(city: City, year: int | None = None, *, config: str | Path = CONFIG
     book = rights_for(city.profile, year)
     units = city.units()
     notes: list[dict[str, str]] = []
-    yn_lines, yn_due = _energy_use(city, book, year, notes)
+    yn_lines, yn_due, yn_paid = _energy_use(city, book, year, notes)
     project, purchase = _project(city, c, units, notes)
     pw_lines, pw_due = _discharge(city, book, c, year)
     ys_lines, ys_due = _water(city, book, c, year)
     sink, sink_doc = _sink(city, book, c, year, notes)
     sc = schedule(c, year, compliance_for(city.profile, year), notes)
     m = Markets(year=year, units=units, yn_lines=yn_lines, yn_due=yn_due, project=project, pw_right=c.pw_right,
-                pw_lines=pw_lines, pw_due=pw_due, ys_lines=ys_lines, ys_due=ys_due, sink=sink, schedule=sc)
+                pw_lines=pw_lines, pw_due=pw_due, ys_lines=ys_lines, ys_due=ys_due, sink=sink, schedule=sc,
+                yn_paid=yn_paid, yn_trade_price=project.price if project is not None else None,
+                yn_cover_evidence=(c.sources["energy_use.cover_source"], c.sources["energy_use.cover_price_source"],
+                                   c.sources["energy_use.paid_source"]))
     return m, {"purchase": purchase, "sink": sink_doc, "sources": c.sources, "notes": notes,
                "simulation": c.simulation}
 
@@ -441,7 +490,7 @@ def _simulation_doc(m: Markets, story: Story, sim: Simulation) -> dict[str, Any]
                   "not data" if sc is not None else
                   "the ledger carries the real time of the run (the simulated days have not come yet)",
             "days": None if sc is None else {
-                "issue": day(sc.issue), "trade": day(sc.trade), "tickets": day(sc.tickets),
+                "issue": day(sc.issue), "trade": day(sc.trade), "tickets": day(sc.tickets), "cover": day(sc.cover),
                 "surrender": {r: day(at) for r, at in sorted(sc.surrender.items())}, "late": day(sc.late)},
             "late": story.late, "missing": story.missing,
             "passed_over": {r: sorted(hs - used[r]) for r, hs in sorted(chosen.items()) if hs - used[r]}

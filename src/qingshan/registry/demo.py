@@ -9,8 +9,11 @@ For the market year *Y* (the latest data year):
    the 发改委's officer and approved by its reviewer); the new project screening told how
    much to buy (``R-ENERGY-RIGHT``) gets an account and buys its quota at the screening's
    price (定价转让) from the holders whose allocation exceeds their obligation for *Y*, the
-   largest surplus first; at year end every holder surrenders what it holds up to its
-   obligation for period *Y*;
+   largest surplus first; before the surrender day, every holder whose allocation falls
+   short of its obligation (but those the schedule makes late or missing) covers its
+   shortfall: first from one holder with a surplus (协议转让, :func:`_cover`), the rest by paid
+   allocation (有偿分配, ``issue`` with method ``paid`` at the rule's price); then every holder
+   surrenders what it holds up to its obligation for period *Y*;
 2. **排污权 (COD)**: issued to the permit holders the rule covers, the permitted tonnes of
    *Y*; the holder most over its allocation buys from the one most under it (协议转让); at year
    end every holder surrenders what it holds up to its actual tonnes;
@@ -107,11 +110,14 @@ class SinkTicket:
 class Schedule:
     """The demo's simulated days (times with their zone) and the holders its story makes
     late or missing, right → holders (``demo_markets.toml`` ``[simulation]``): a simulation,
-    not data. ``issue`` < ``trade`` < ``tickets`` < every ``surrender`` day < ``late``."""
+    not data. ``issue`` < ``trade`` < ``tickets`` < every ``surrender`` day < ``late``; ``cover``
+    (the short 用能权 holders buy their shortfall) is in the year after, before the 用能权
+    surrender day."""
 
     issue: dt.datetime
     trade: dt.datetime
     tickets: dt.datetime
+    cover: dt.datetime
     surrender: Mapping[str, dt.datetime]
     late: dt.datetime
     late_holders: Mapping[str, frozenset[str]]
@@ -125,13 +131,25 @@ SIMULATED = "演示模拟日期 {day}（demo_markets.toml [simulation]，非办�
 
 
 @dataclass(frozen=True)
+class PaidPrice:
+    """The price (yuan per tce) of a holder's paid allocation of 用能权 under the profile's
+    price rule, or ``None`` where the rule gives none, and the steps as evidence."""
+
+    price: Decimal | None
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Markets:
     """What the year of markets needs, assembled from the city.
 
     ``*_lines``: the issuances (holder, amount, method, steps); ``*_due``: each holder's
     figure of the year the markets settle against (the period's obligation for 用能权 and
     排污权, the year's reported use for 用水权), whole serial units; ``units``: the city's
-    organisations, to which the new project's company is added."""
+    organisations, to which the new project's company is added. ``yn_paid``: per 用能权
+    holder, the price of a paid allocation (the rule's price); ``yn_trade_price``: the price
+    of the transfers between holders (``None``: unpriced); ``yn_cover_evidence``: the
+    sources of the covering."""
 
     year: int
     units: Sequence[Unit]
@@ -145,6 +163,9 @@ class Markets:
     ys_due: Mapping[str, Decimal]
     sink: SinkTicket | None
     schedule: Schedule | None = None
+    yn_paid: Mapping[str, PaidPrice] = field(default_factory=dict)
+    yn_trade_price: Decimal | None = None
+    yn_cover_evidence: tuple[str, ...] = ()
 
 
 @dataclass
@@ -329,7 +350,8 @@ def run(s: Session, book: RightBook, m: Markets, actor: Actor) -> Story:
             _move(sim, sc.tickets if sc else None)
             _tickets(s, story, book, m.sink, admin, city_ok)
 
-        # the year after: each right's surrenders on its day, then the late ones
+        # the year after: the short 用能权 holders cover their shortfall, each right's surrenders
+        # on its day (in the order of the days), then the late ones
         owed = {"YN": ({h: x for h, x in held.items() if h in m.yn_due}, m.yn_due, fgw_ok)}
         if m.pw_lines:
             owed[m.pw_right] = (held_pw, m.pw_due, env_ok)
@@ -337,8 +359,17 @@ def run(s: Session, book: RightBook, m: Markets, actor: Actor) -> Story:
                 for r in owed}
         missing = {r: sorted(set(owed[r][0]) & (sc.missing_holders.get(r, frozenset()) if sc else frozenset()))
                    for r in owed}
-        for r in sorted(owed, key=lambda r: sc.surrender[r] if sc else 0):
-            _move(sim, sc.surrender[r] if sc else None)
+        # (day, order, right): covering comes before the surrenders of 用能权 (its day is earlier,
+        # checked when the file is read; without a schedule, first)
+        steps = sorted([(sc.cover if sc else None, 0, "cover"),
+                        *((sc.surrender[r] if sc else None, 1, r) for r in owed)],
+                       key=lambda x: (x[0] or dt.datetime.min.replace(tzinfo=dt.UTC), x[1], x[2]))
+        for at, _, r in steps:
+            _move(sim, at)
+            if r == "cover":
+                _cover(s, story, book, m, held, {*late["YN"], *missing["YN"]}, fgw, fgw_ok)
+                owed["YN"] = ({h: x for h, x in held.items() if h in m.yn_due}, m.yn_due, fgw_ok)
+                continue
             have, due, ok = owed[r]
             _surrender(s, story, book, r, {h: x for h, x in have.items() if h not in {*late[r], *missing[r]}},
                        due, m.year, ok)
@@ -374,6 +405,54 @@ def _purchase(s: Session, story: Story, book: RightBook, m: Markets, p: NewProje
         held[seller] -= amount
         held[p.code] = held.get(p.code, Decimal(0)) + amount
         need -= amount
+
+
+def _cover(s: Session, story: Story, book: RightBook, m: Markets, held: dict[str, Decimal], skip: set[str],
+           fgw: Acting, fgw_ok: Acting) -> None:
+    """Every 用能权 holder whose allocation falls short of its obligation for *Y* (but those of
+    ``skip``, the late and missing holders) covers its shortfall, the largest first: from the
+    holder with the largest surplus left (one transfer, 协议转让, at ``m.yn_trade_price``),
+    and what is still short by a paid allocation of vintage *Y* (``issue``, method ``paid``,
+    at the holder's price under the rule, ``m.yn_paid``). Sellers keep what they owe; the
+    skipped holders neither buy nor sell."""
+    due = m.yn_due
+    gap = {h: held[h] - due[h] for h in held if h in due and h not in skip}
+    surplus = {h: g for h, g in gap.items() if g > 0}
+    buyers = sorted((h for h, g in gap.items() if g < 0), key=lambda h: (gap[h], h))
+    for buyer in buyers:
+        need = -gap[buyer]
+        base = (f"买方 {buyer}：{m.year} 年应清缴 {_n(due[buyer])} tce，持有 {_n(held[buyer])} tce，"
+                f"尚缺 {_n(need)} tce",)
+        seller = min(surplus, key=lambda h: (-surplus[h], h)) if surplus else None
+        if seller is not None:
+            amount = min(surplus[seller], need)
+            _trade(s, story, book, "YN", seller, buyer, amount, fgw_ok, trade_form="negotiated",
+                   price=m.yn_trade_price,
+                   evidence=(*base, f"卖方 {seller}：{m.year} 年持有 {_n(held[seller])} tce，应清缴 "
+                             f"{_n(due[seller])} tce，富余 {_n(surplus[seller])} tce", *m.yn_cover_evidence),
+                   zh=f"{seller} 向配额不足的 {buyer} 转让 {_n(amount)} tce（协议转让）",
+                   en=f"{seller} sells {_n(amount)} tce to {buyer}, short of its obligation (negotiated)")
+            held[seller] -= amount
+            held[buyer] += amount
+            surplus[seller] -= amount
+            if surplus[seller] <= 0:
+                del surplus[seller]
+            need -= amount
+        if need <= 0:
+            continue
+        paid = m.yn_paid.get(buyer, PaidPrice(None, ()))
+        acct = accounts.find(s, book, "YN", "holding", buyer)
+        assert acct is not None
+        rid = _done(s, fgw, fgw_ok, book, Order(
+            "issue", "YN", amount=need, to_account=acct.id, vintage=m.year, method="paid", price=paid.price,
+            evidence=(f"有偿分配（政府预留）：买方 {buyer} {m.year} 年应清缴 {_n(due[buyer])} tce，持有 "
+                      f"{_n(held[buyer])} tce，尚缺 {_n(need)} tce", *paid.evidence, *m.yn_cover_evidence,
+                      *_mark())))
+        story.count("YN", "issue")
+        story.add("YN", "issue", rid, need, book.right("YN").unit,
+                  f"{buyer} 有偿申购 {_n(need)} tce（政府预留）",
+                  f"{buyer} buys {_n(need)} tce by paid allocation (the government's reserve)", None, buyer)
+        held[buyer] += need
 
 
 def _trade_pw(s: Session, story: Story, book: RightBook, m: Markets, held_pw: dict[str, Decimal],

@@ -23,7 +23,7 @@ import pytest
 
 from qingshan.app import database
 from qingshan.errors import ValidationError
-from qingshan.registry import Order, clock, load_rights, open_account, verify
+from qingshan.registry import Order, clock, load_rights, open_account, request, verify
 from qingshan.registry.compliance import (
     Obligation,
     Surrender,
@@ -175,21 +175,26 @@ def _surrender(w: World, who: str, right: str, amount: str, approver: str, perio
 
 def test_standings_read_the_completed_surrenders_of_the_period(app_url: str,  # noqa: F811
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """E1 holds 1 000 TP and 100 碳票 of 2025; on 2026-06-01 it surrenders 900 TP and 80 碳票
-    for 2025 (approved by the 生态环境局 and the city), 10 TP for 2024 (another period) and
-    asks to surrender 50 TP more that nobody approves. Obligation 1 000: covered 900 + 50
-    (5 % cap) = 950, shortfall 50: on 2026-12-01 未到期, on 2027-01-05 未完成履约 with the
-    50 to deduct. A pending or another period's surrender does not count."""
+    """E1 holds 1 000 TP and 100 碳票 of 2025 and 10 TP of 2024; on 2026-06-01 it surrenders
+    the 10 TP of 2024 for 2024 (another period), 900 TP and 80 碳票 for 2025 (approved by the
+    生态环境局 and the city), and asks to surrender 50 TP more that nobody approves. Obligation
+    1 000: covered 900 + 50 (5 % cap) = 950, shortfall 50: on 2026-12-01 未到期, on 2027-01-05
+    未完成履约 with the 50 to deduct. A pending or another period's surrender does not count;
+    a surrender for 2024 cannot use the vintage 2025 (no borrowing)."""
     _at(monkeypatch, dt.date(2026, 6, 1))
     w = _world(app_url, ("TP", "E1"), ("TS", "E1"), ("TP", "E2"))
     w.done("env1", "env2", Order("issue", "TP", amount="1000", to_account=w.accounts["TP:E1"], vintage=2025,
                                  method="benchmark"))
+    w.done("env1", "env2", Order("issue", "TP", amount="10", to_account=w.accounts["TP:E1"], vintage=2024,
+                                 method="benchmark"))
     w.done("city1", "city2", Order("issue", "TS", amount="100", to_account=w.accounts["TS:E1"], vintage=2025,
                                    method="verified"))
+    _surrender(w, "e1", "TP", "10", "env2", period="2024")
     first = _surrender(w, "e1", "TP", "900", "env2")
     _surrender(w, "e1", "TS", "80", "city2")
-    _surrender(w, "e1", "TP", "10", "env2", period="2024")
     w.req("e1", Order("surrender", "TP", amount="50", from_account=w.accounts["TP:E1"], period="2025"))
+    w.refused("D102", lambda s: request(s, ORGS["e1"], w.book, Order(  # 50 of 2025 held, none of 2024
+        "surrender", "TP", amount="1", from_account=w.accounts["TP:E1"], period="2024")))
     obligations = [ob("1000"), ob("0", holder="E2")]
     before = w.run(lambda s: standings(s, BOOK, RULES, "TP", 2025, obligations, today=dt.date(2026, 12, 1)))
     assert [(x.holder, x.status) for x in before] == [("E1", "open"), ("E2", "on_time")]

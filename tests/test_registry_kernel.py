@@ -440,3 +440,67 @@ def test_a_right_keeps_its_serial_unit(w: World) -> None:
     err = w.refused("D113", lambda s: open_account(s, ORGS["fgw1"], changed, "YN", "459901"))
     assert "serial unit 1 tce" in err.en and "0.1 tce" in err.en
     assert open_account is not None and w.run(lambda s: verify(s)) == []
+
+
+def test_a_leased_surrender_waiting_past_the_lease_end_is_refused(w: World,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """乙厂 leases 300 from 甲厂 to day + 90 and asks to surrender 100 of them for 2025 while the
+    lease runs; the request waits past the end: the approval refuses it (D111) and nothing
+    moves (the lessee may not surrender the lessor's rights after the lease); rejected, the
+    300 stay leased and go back to 甲厂."""
+    issue(w, "YN", "E1", "1000")
+    end = clock.today() + dt.timedelta(days=90)
+    e1, e2 = w.accounts["YN:E1"], w.accounts["YN:E2"]
+    lease = w.done("e1", "fgw2", Order("lease", "YN", amount="300", from_account=e1, to_account=e2, lease_end=end))
+    waiting = w.req("e2", Order("surrender", "YN", amount="100", from_account=e2, period="2025"))
+    assert w.bal("YN:E2") == {"held": 200, "reserved": 100, "leased": 200}
+    monkeypatch.setattr(clock, "today", lambda: end + dt.timedelta(days=1))
+    w.refused("D111", lambda s: approve(s, ORGS["fgw2"], w.book, waiting.id))
+    assert w.bal("YN:E2") == {"held": 200, "reserved": 100, "leased": 200}
+    w.run(lambda s: reject(s, ORGS["fgw2"], w.book, waiting.id, "租期已过"))
+    w.done("e1", "fgw2", Order("lease_return", "YN", reference=lease.id))
+    assert w.bal("YN:E1") == {"held": 1000} and w.bal("YN:E2") == {}
+    assert w.run(lambda s: verify(s)) == []
+
+
+def test_a_surrender_uses_no_later_vintage_and_its_period_is_a_year(w: World) -> None:
+    """甲厂 holds 100 tce of vintage 2025 and 100 of 2026. A surrender for period 2025 may use
+    only the 100 of 2025 (borrowing from 2026 is not allowed): 150 or any of vintage 2026 is
+    refused (D102); 100 for 2025 takes serials 1–100 of 2025. A month (2025-06) is not a
+    period (D103): compliance counts surrenders by year."""
+    issue(w, "YN", "E1", "100", vintage=2025)
+    issue(w, "YN", "E1", "100", vintage=2026)
+    e1 = w.accounts["YN:E1"]
+    w.refused("D102", lambda s: request(s, ORGS["e1"], w.book, Order(
+        "surrender", "YN", amount="150", from_account=e1, period="2025")))
+    w.refused("D102", lambda s: request(s, ORGS["e1"], w.book, Order(
+        "surrender", "YN", amount="1", from_account=e1, period="2025", vintage=2026)))
+    with pytest.raises(ValidationError) as e:
+        w.req("e1", Order("surrender", "YN", amount="1", from_account=e1, period="2025-06"))
+    assert [(p.code, p.column) for p in e.value.problems] == [("D103", "period")]
+    w.done("e1", "fgw2", Order("surrender", "YN", amount="100", from_account=e1, period="2025"))
+    assert w.serials("YN:E1") == [("459900-YN-2026-000000001-000000100", "held", None)]
+    assert w.run(lambda s: verify(s)) == []
+
+
+def test_a_surrender_judges_validity_by_its_period(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """排污权 valid 5 years: vintage 2021 is valid to 2025. It may be surrendered for period 2025
+    after 2025 has ended (on 2026-03-01, before the demo's 03-31 deadline), at the request and
+    at the approval alike; a request waiting from 2025-12-31 to 2026-01-02 completes too. For
+    period 2026 it is refused (D102) even while 2025 runs."""
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 6, 1))
+    issue(w, "PW-COD", "E1", "1.5", vintage=2021)
+    pw1 = w.accounts["PW-COD:E1"]
+    w.refused("D102", lambda s: request(s, ORGS["e1"], w.book, Order(
+        "surrender", "PW-COD", amount="0.001", from_account=pw1, period="2026")))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2025, 12, 31))
+    waiting = w.req("e1", Order("surrender", "PW-COD", amount="0.5", from_account=pw1, period="2025"))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 1, 2))
+    w.ok("env2", waiting.id)
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 3, 1))
+    w.done("e1", "env2", Order("surrender", "PW-COD", amount="0.75", from_account=pw1, period="2025"))
+    w.refused("D102", lambda s: request(s, ORGS["e1"], w.book, Order(
+        "surrender", "PW-COD", amount="0.001", from_account=pw1, period="2026")))
+    (t,) = w.run(lambda s: totals(s, ["PW-COD"]))
+    assert (t.issued, t.held, t.surrendered) == (1500, 250, 1250)
+    assert w.run(lambda s: verify(s)) == []

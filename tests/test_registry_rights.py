@@ -194,9 +194,11 @@ def test_registry_actions_belong_to_roles() -> None:
 
 def test_every_code_is_documented() -> None:
     text = "".join(f.read_text("utf-8") for f in (ROOT / "src" / "qingshan" / "registry").rglob("*.py"))
-    used = set(re.findall(r'"(D\d{3})"', text)) | {"D001", "D002", "D010"}
+    # the problem codes of the registry's rule files: rights (D0xx), green finance (D5xx), the demo's markets (D6xx)
+    rule_files = {"D001", "D002", "D010", "D501", "D502", "D510", "D601", "D602", "D610"}
+    used = set(re.findall(r'"(D\d{3})"', text)) | rule_files
     doc = (ROOT / "docs" / "registries.md").read_text("utf-8")
     documented = set(re.findall(r"\| (D\d{3}) \|", doc))
     assert used - {"D0"} <= documented
     assert set(CODES) <= documented
-    assert set(CODES) >= {c for c in used if c[1] != "0"}  # every refusal and break has its meaning
+    assert set(CODES) >= used - rule_files  # every refusal and break has its meaning

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from qingshan.app import audit, database
-from qingshan.registry import Order, ReconciliationError, balances, holdings, verify
+from qingshan.registry import Order, ReconciliationError, balances, holdings, kernel, verify
 from qingshan.registry.models import LedgerRow, RightRequest
 from qingshan.registry.refusals import Break
-from tests.test_registry_kernel import World, app_url, issue, make_world  # noqa: F401  (app_url: a fixture)
+from tests.test_registry_kernel import ORGS, World, app_url, issue, make_world  # noqa: F401  (app_url: a fixture)
 
 
 @pytest.fixture
@@ -113,3 +113,42 @@ def test_a_deleted_audit_event_is_found(w: World) -> None:
     got = _sql(w, "DELETE FROM audit_events WHERE id = :a", a=aid)
     assert ("D210", f"ledger/{rid}") in _codes(got)
     assert w.run(audit.verify)  # and the audit chain says so too
+
+
+def test_an_edited_pending_request_is_refused_at_its_approval_and_found(w: World,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """甲厂 asks to sell 100 to 乙厂 at ¥80; the price is edited to ¥1 while it waits: the approval
+    refuses it (D208) and nothing moves. Had it been approved (the check skipped, as before),
+    its completion row would record the edited price: verify still finds that it differs
+    from its request row."""
+    e1, e2 = w.accounts["YN:E1"], w.accounts["YN:E2"]
+    sale = w.req("e1", Order("transfer", "YN", amount="100", from_account=e1, to_account=e2,
+                             trade_form="negotiated", price="80"))
+    got = _sql(w, "UPDATE registry_requests SET price = '1' WHERE id = :r", r=sale.id)
+    assert _codes(got) == {("D208", f"request/{sale.id}")}
+    w.refused("D208", lambda s: kernel.approve(s, ORGS["fgw2"], w.book, sale.id))
+    assert w.bal("YN:E1") == {"held": 500, "reserved": 100} and w.bal("YN:E2") == {"held": 400}
+    assert w.run(lambda s: s.get_one(RightRequest, sale.id).state) == "pending"
+    monkeypatch.setattr(kernel, "_untouched", lambda s, req: None)  # the approval as it was before the check
+    w.ok("fgw2", sale.id)
+    assert w.bal("YN:E2") == {"held": 500}
+    assert _codes(w.run(verify)) == {("D208", f"request/{sale.id}")}  # completion row ≠ request row
+
+
+def test_an_edited_account_is_refused_before_anything_moves(w: World) -> None:
+    """甲厂's account handed to 乙厂 by hand: 乙厂's user cannot sell from it, and 甲厂's waiting
+    sale is not approved (D201), until the account is as its open row recorded it."""
+    e1, e2 = w.accounts["YN:E1"], w.accounts["YN:E2"]
+    sale = w.req("e1", Order("transfer", "YN", amount="100", from_account=e1, to_account=e2,
+                             trade_form="negotiated"))
+    org = w.run(lambda s: s.execute(text("SELECT organisation_id FROM registry_accounts WHERE id = :a"),
+                                    {"a": e1}).scalar_one())
+    _sql(w, "UPDATE registry_accounts SET organisation_id = (SELECT organisation_id FROM registry_accounts "
+            "WHERE id = :b) WHERE id = :a", a=e1, b=e2)
+    w.refused("D201", lambda s: kernel.request(s, ORGS["e2"], w.book, Order(
+        "surrender", "YN", amount="100", from_account=e1, period="2025")))
+    w.refused("D201", lambda s: kernel.approve(s, ORGS["fgw2"], w.book, sale.id))
+    assert _sql(w, "UPDATE registry_accounts SET organisation_id = :o WHERE id = :a", o=org, a=e1) == []
+    assert w.bal("YN:E1") == {"held": 500, "reserved": 100} and w.bal("YN:E2") == {"held": 400}
+    w.ok("fgw2", sale.id)
+    assert w.bal("YN:E2") == {"held": 500}

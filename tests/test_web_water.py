@@ -7,7 +7,6 @@ from the standards file the engine uses), and compared with what the page shows.
 
 from __future__ import annotations
 
-import html as html_lib
 import io
 import itertools
 import re
@@ -16,23 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from qingshan.app import audit, database, organisations, users
 from qingshan.app.organisations import tree_paths
 from qingshan.city import City
 from qingshan.city.config import write_city_config
 from qingshan.documents import water_pages
-from qingshan.web.app import create_app
 from qingshan.web.city import WebCity
-from tests.web_city import client_of, demo_city, web_city, with_csrf
+from tests.web_city import api, client_of, demo_city, signed_in, visible, web_city
+from tests.web_city import page as html
 
-HTML = {"accept": "text/html"}
 PASSWORD = "Water-pages-2026"
 
 #: GB 3838-2002 Table 1 (表1 地表水环境质量标准基本项目标准限值), classes Ⅰ…Ⅴ, for the 21 items of
@@ -97,8 +93,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo city (150 enterprises, 2020–2023, with its ten water sections) and four users
     signed in: an analyst of the city, viewers of a district, a park and an enterprise."""
     d = demo_city(tmp_path_factory.mktemp("water-pages"))
-    url = database.app_url(d)
-    database.upgrade(url)
     with City.open(d) as city:
         units = city.units()
         sections = city.package["water_sections"].copy()
@@ -111,41 +105,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     park = sorted(c for c, (u, _, dist) in paths.items() if u.kind == "park" and dist == own)[0]
     in_park = paths[park][1] + "/"
     firm = sorted(c for c, (u, p, _) in paths.items() if u.kind == "enterprise" and p.startswith(in_park))[0]
-    actor = audit.Actor("cli:test", role="administrator")
     who = {"city-analyst": (city_code, "analyst"), "district-viewer": (own, "viewer"),
            "park-viewer": (park, "viewer"), "firm-viewer": (firm, "viewer")}
-    with database.session(url) as s:
-        organisations.sync(s, units, actor)
-        for name, (unit, role) in who.items():
-            users.add_user(s, actor, name, unit, [role], password="Temporary-pass-1")
-    with database.session(url) as s:
-        for name in who:
-            users.change_password(s, name, "Temporary-pass-1", PASSWORD)
-    web = WebCity.start(City.open(d))
-    clients = {}
-    for name in who:
-        c = with_csrf(TestClient(create_app(web), follow_redirects=False))
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
-        clients[name] = with_csrf(c)
+    web, clients = signed_in(d, units, who, PASSWORD)
     other = next(x for x in with_sections if x != own)
     yield Site(web, clients, own, other, d, samples, sections)
-
-
-def api(c: TestClient, url: str, status: int = 200) -> Any:
-    r = c.get(url)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    return r.json()
-
-
-def html(c: TestClient, url: str, status: int = 200) -> str:
-    r = c.get(url, headers=HTML)
-    assert r.status_code == status, (url, r.status_code, r.text[:300])
-    assert "text/html" in r.headers["content-type"]
-    return r.text
-
-
-def visible(text: str) -> str:
-    return html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", text, flags=re.S)))
 
 
 def table(page: str, table_id: str) -> str:

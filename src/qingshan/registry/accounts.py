@@ -104,7 +104,8 @@ def system_account(s: Session, book: RightBook, right: RightType, kind: str) -> 
 
 def lock(s: Session, ids: Sequence[int | None]) -> dict[int, Account]:
     """Lock the accounts ``ids`` (in id order, so two writers never wait on each other in a
-    circle) and return them read afresh; ``D106`` for an unknown one. With
+    circle) and return them read afresh; ``D106`` for an unknown one, ``D201`` for one that
+    differs from its ``open`` row (edited by hand: its organisation is not trusted). With
     ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write transaction holds the database."""
     wanted = sorted({i for i in ids if i is not None})
     got = {a.id: a for a in s.execute(select(Account).where(Account.id.in_(wanted)).order_by(Account.id)
@@ -112,6 +113,13 @@ def lock(s: Session, ids: Sequence[int | None]) -> dict[int, Account]:
     missing = [i for i in wanted if i not in got]
     if missing:
         raise RegistryError("D106", f"没有账户 {missing}", f"no account {missing}", 404)
+    opened = {r.account_id: r.payload for r in s.execute(select(LedgerRow).where(
+        LedgerRow.kind == "account", LedgerRow.step == "open", LedgerRow.account_id.in_(wanted))).scalars()}
+    changed = [i for i in wanted if opened.get(i) != account_doc(got[i])]
+    if changed:
+        raise RegistryError("D201", f"账户 {changed} 与其开户记录不符（开户后被修改），不予办理",
+                            f"account {changed} differs from its opening row (changed after it was opened): "
+                            "nothing is done", 409)
     return got
 
 

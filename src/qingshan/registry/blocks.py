@@ -92,13 +92,14 @@ class Change:
         return units - left
 
 
-def usable(b: Block, *, day: dt.date, leased: bool = False, expired: bool = False) -> bool:
+def usable(b: Block, *, day: dt.date, leased: bool = False, expired: bool = False, year: int | None = None) -> bool:
     """Whether a live block can leave its account for a request: held and unencumbered (or,
     where allowed, leased to this account with the lease running), and within its validity
-    (``valid_to``, a year) unless ``expired`` is allowed."""
+    (``valid_to``, a year, judged against ``year``: default ``day``'s) unless ``expired`` is
+    allowed."""
     if b.status != "held":
         return False
-    if not expired and b.valid_to is not None and b.valid_to < day.year:
+    if not expired and b.valid_to is not None and b.valid_to < (day.year if year is None else year):
         return False
     if b.encumbrance is None:
         return True

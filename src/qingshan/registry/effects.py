@@ -10,7 +10,8 @@ issue              nothing                      a new block, the next serials, h
 transfer, buyback  the amount, reserved         the reserved blocks, held in the receiving account
 lease              the amount, reserved         held in the lessee's account, leased until the end
 pledge, freeze     the amount, reserved         held in the same account, pledged / frozen
-surrender          the amount (leased too)      surrendered, in the surrender account
+surrender          the amount (leased too;      surrendered, in the surrender account
+                   vintages ≤ period)
 retire, cancel     the amount (cancel: expired  retired / cancelled, in the retirement / cancellation
                    too)                         account
 release, unfreeze  nothing                      the pledged / frozen blocks of the reference, held
@@ -47,13 +48,17 @@ def _amount(right: RightType, units: int) -> str:
 
 def reserve(s: Session, right: RightType, req: RightRequest, src: Account, day: dt.date) -> Change:
     """Reserve ``req.units`` of ``src``'s usable blocks (oldest vintage first) for ``req``;
-    ``D102`` if it holds fewer."""
+    ``D102`` if it holds fewer. A surrender for period *P* takes only vintages up to *P*
+    (no borrowing from later vintages) valid in *P* (:func:`period_year`)."""
     assert req.units is not None
     conditions = [Block.account_id == src.id, Block.status == "held"]
     if req.vintage is not None:
         conditions.append(Block.vintage == req.vintage)
+    year = period_year(req)
+    if year is not None:
+        conditions.append(Block.vintage <= year)
     candidates = [b for b in live(s, *conditions)
-                  if usable(b, day=day, leased=req.kind == "surrender", expired=req.kind == "cancel")]
+                  if usable(b, day=day, leased=req.kind == "surrender", expired=req.kind == "cancel", year=year)]
     have = sum(b.units for b in candidates)
     if have < req.units:
         vintage = f"（{req.vintage} 年度）" if req.vintage else ""
@@ -64,6 +69,12 @@ def reserve(s: Session, right: RightType, req: RightRequest, src: Account, day: 
     change = Change()
     change.take(candidates, req.units, status="reserved", request_id=req.id)
     return change
+
+
+def period_year(req: RightRequest) -> int | None:
+    """The year of a surrender's compliance period (``None`` for other kinds): the vintages
+    it may use are those up to that year and still valid in it."""
+    return int(req.period) if req.kind == "surrender" and req.period is not None else None
 
 
 def check_ending(s: Session, kind: str, ref: RightRequest) -> list[Block]:
@@ -79,14 +90,16 @@ def check_ending(s: Session, kind: str, ref: RightRequest) -> list[Block]:
     return found
 
 
-#: Kinds whose completion needs the reserved vintages still valid on the day of approval.
+#: Kinds whose completion needs the reserved vintages still valid on the day of approval (a
+#: surrender: valid in its period's year, as at the request).
 STILL_VALID = ("transfer", "lease", "pledge", "buyback", "retire")
 
 
 def complete(s: Session, right: RightType, req: RightRequest, accounts: dict[int, Account],
              day: dt.date) -> tuple[Change, int]:
     """The blocks ``req``'s completion consumes and creates on ``day``, and the units it
-    concerns. A vintage that lapsed or a lease that ended while the request waited is
+    concerns. A vintage that lapsed (for a surrender: not valid in its period's year) or a
+    lease that ended while the request waited (a lease asked, or leased blocks reserved) is
     refused (``D102``, ``D111``): the approver rejects it instead."""
     change = Change()
     if req.kind == "issue":
@@ -104,9 +117,15 @@ def complete(s: Session, right: RightType, req: RightRequest, accounts: dict[int
         if sum(b.units for b in reserved) != req.units:
             raise ReconciliationError([Break("D205", f"request/{req.id}", "申请保留的数量与其区块不符",
                                              "the blocks reserved for the request do not hold its amount")])
-        if req.kind in STILL_VALID and any(b.valid_to is not None and b.valid_to < day.year for b in reserved):
+        year = period_year(req) if req.kind == "surrender" else (day.year if req.kind in STILL_VALID else None)
+        if year is not None and any(b.valid_to is not None and b.valid_to < year for b in reserved):
             raise RegistryError("D102", f"申请 {req.id} 保留的权益已过有效期，请驳回",
                                 f"the rights reserved for request {req.id} have lapsed: reject it", 409)
+        ended = [b for b in reserved if b.encumbrance == "leased" and b.encumbrance_until is not None
+                 and b.encumbrance_until < day]
+        if ended:
+            raise RegistryError("D111", f"租期已于 {ended[0].encumbrance_until} 结束，请驳回",
+                                f"the lease ended on {ended[0].encumbrance_until}: reject it", 409)
         if req.kind == "lease" and req.lease_end is not None and req.lease_end <= day:
             raise RegistryError("D111", f"租期已于 {req.lease_end} 结束，请驳回",
                                 f"the lease ended on {req.lease_end}: reject it", 409)

@@ -27,7 +27,7 @@ from qingshan.app.permissions import allowed
 from qingshan.registry import access, accounts, chain, clock, effects
 from qingshan.registry.access import Acting
 from qingshan.registry.blocks import Change
-from qingshan.registry.models import Account, RightRequest
+from qingshan.registry.models import Account, LedgerRow, RightRequest
 from qingshan.registry.orders import Order, check, request_doc
 from qingshan.registry.refusals import RegistryError
 from qingshan.registry.rights import RightBook, RightType
@@ -213,7 +213,18 @@ def _open_decision(s: Session, book: RightBook, request_id: int) -> tuple[RightR
     if req.state != "pending":
         raise RegistryError("D105", f"申请 {req.id} 的状态为 {req.state}，不在办理中",
                             f"request {req.id} is {req.state}, not pending", 409)
+    _untouched(s, req)
     return req, book.right(req.right_code), locked
+
+
+def _untouched(s: Session, req: RightRequest) -> None:
+    """``D208`` if the request differs from its latest ledger row: a pending request edited
+    by hand (its receiving account, price, period …) is never decided on."""
+    row = s.execute(select(LedgerRow).where(LedgerRow.request_id == req.id).order_by(LedgerRow.id.desc())
+                    .limit(1)).scalar_one_or_none()
+    if row is None or row.payload != request_doc(req):
+        raise RegistryError("D208", f"申请 {req.id} 与其账本记录不符（被修改），不予办理",
+                            f"request {req.id} differs from its ledger row (changed by hand): not decided", 409)
 
 
 def _decide(s: Session, who: Acting, book: RightBook, right: RightType, req: RightRequest,

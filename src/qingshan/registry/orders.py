@@ -38,7 +38,8 @@ FIELDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 #: Kinds that need a reason.
 NEEDS_REASON = frozenset({"cancel", "freeze", "freeze_account"})
-_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
+#: A compliance period is a year: compliance counts surrenders by year (:mod:`.compliance`).
+_PERIOD = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Order:
     ``int`` or a decimal text, never a float); ``price`` is yuan per unit of the right;
     ``reference`` is the request whose pledge, lease or freeze a ``release``,
     ``lease_return`` or ``unfreeze`` ends; ``period`` the compliance period a surrender is
-    for (``2025`` or ``2025-06``); ``counterparty`` the pledgee."""
+    for (a year, ``2025``); ``counterparty`` the pledgee."""
 
     kind: str
     right: str
@@ -121,8 +122,8 @@ def check(order: Order, right: RightType, day: dt.date) -> tuple[int | None, str
         if v is not None and (not isinstance(v, dt.date) or isinstance(v, dt.datetime) or v <= day):
             out.append(_p("D111", name, v, f"{day.isoformat()} 之后的日期", f"a date after {day.isoformat()}"))
     if order.period is not None and not (isinstance(order.period, str) and _PERIOD.fullmatch(order.period)):
-        out.append(_p("D103", "period", order.period, "履约期：年份（2025）或年月（2025-06）",
-                      "a compliance period: a year (2025) or a month (2025-06)"))
+        out.append(_p("D103", "period", order.period, "履约期：四位数年份（如 2025）",
+                      "a compliance period: a four-digit year (such as 2025)"))
     if order.kind in NEEDS_REASON and not order.reason.strip():
         out.append(_p("D108", "reason", None, f"{order.kind} 须说明原因", f"{order.kind} needs a reason"))
     if not all(isinstance(e, str) and e.strip() for e in order.evidence):

@@ -33,7 +33,8 @@ CODES = {
     "D112": "the approver made the request (four eyes)",
     "D113": "the serial unit or unit differs from the one the right's accounts were opened with",
     "D114": "a field the transaction kind needs is missing, or one it does not take is given",
-    "D201": "a ledger row was changed after it was written (or its blocks or postings were)",
+    "D201": "a ledger row was changed after it was written (or its blocks or postings were); an account changed "
+            "after it was opened",
     "D202": "ledger rows are missing (a gap in the numbers or a broken link)",
     "D203": "the end of the ledger does not match its head (the newest rows were deleted or changed)",
     "D204": "issued ≠ held + reserved + surrendered + retired + cancelled",

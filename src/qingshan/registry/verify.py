@@ -4,7 +4,8 @@ coded (docs/registries.md, "Verify").
 1. the ledger's hash chain, the blocks and postings each row hashed, its audit events
    (:func:`qingshan.registry.chain.verify_chain`: ``D201``–``D203``, ``D209``, ``D210``);
 2. each account as its ``open`` row recorded it, and each request as its latest row
-   recorded it (``D201``, ``D208``);
+   recorded it, every row of a request as its first row asked it (only the state and the
+   decision change) (``D201``, ``D208``);
 3. block lineage: every block is issued (a root, written by an ``issue`` completion) or a
    child; a block is consumed by one row only, and its children, all written by that row,
    cover exactly its serials (``D207``);
@@ -17,6 +18,7 @@ coded (docs/registries.md, "Verify").
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,15 +51,31 @@ def _records(s: Session, rows: list[LedgerRow]) -> list[Break]:
             out.append(Break("D201", f"account/{a.id}", "账户与其开户记录不符（开户后被修改）",
                              "the account differs from its opening row (changed after it was opened)"))
     latest: dict[int, LedgerRow] = {}
+    first: dict[int, LedgerRow] = {}
     for r in rows:
         if r.request_id is not None:
             latest[r.request_id] = r
+            base = first.setdefault(r.request_id, r)
+            if _asked(r.payload) != _asked(base.payload):
+                out.append(Break("D208", f"request/{r.request_id}",
+                                 f"第 {r.id} 行记录的申请与其第一行（第 {base.id} 行）不符（办理前被修改）",
+                                 f"row {r.id} records the request otherwise than its first row {base.id} "
+                                 "(changed before it was decided)"))
     for req in s.execute(select(RightRequest).order_by(RightRequest.id)).scalars():
         row = latest.get(req.id)
         if row is None or row.payload != request_doc(req):
             out.append(Break("D208", f"request/{req.id}", "申请与其最近的账本行不符（被修改）",
                              "the request differs from its latest ledger row (changed by hand)"))
     return out
+
+
+#: The fields of a request that its decision writes; every other field stays as requested.
+_DECISION = frozenset({"state", "decided_by", "decided_org", "decided_at", "decision_reason"})
+
+
+def _asked(payload: dict[str, Any]) -> dict[str, Any]:
+    """A request's ledger payload without the fields its decision writes."""
+    return {k: v for k, v in payload.items() if k not in _DECISION}
 
 
 def _lineage(rows: list[LedgerRow], blocks: list[Block]) -> list[Break]:

@@ -48,7 +48,8 @@ CODES = {
 
 
 class RegistryError(QingshanError):
-    """A transaction the registry refuses: ``code`` (``D1xx``), the message in both
+    """A transaction the registry refuses: ``code`` (``D1xx``; ``D201``/``D208`` when a row it would act on was
+    edited after it was written), the message in both
     languages, and the HTTP ``status`` a web page answers it with."""
 
     def __init__(self, code: str, zh: str, en: str, status: int = 422) -> None:

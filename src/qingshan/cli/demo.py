@@ -17,6 +17,7 @@ from qingshan.cli.main import main
 from qingshan.cli.options import EXIT_INVALID
 from qingshan.errors import ValidationError
 from qingshan.i18n import tr
+from qingshan.registry.compliance import STATUSES
 from qingshan.settings import setting
 
 
@@ -142,8 +143,8 @@ def _print_markets(doc: dict[str, Any], path: Path) -> None:
         shown = {k: v for k, v in counts.items() if v}
         if shown:
             console.print(tr(f"  {code} {y} 年度履约（{doc['compliance']['today']} 判定）：", f"  {code} compliance "
-                             f"{y} (judged {doc['compliance']['today']}): ") + "，".join(f"{k} {v}" for k, v in
-                                                                                       shown.items()))
+                             f"{y} (judged {doc['compliance']['today']}): ")
+                          + tr("，", ", ").join(f"{tr(*STATUSES.get(k, (k, k)))} {v}" for k, v in shown.items()))
     for n in doc["notes"]:
         console.print(f"  [yellow]•[/] {tr(n['zh'], n['en'])}")
     v = doc["verify"]

@@ -30,7 +30,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from qingshan.errors import Problem, ValidationError
+from qingshan.errors import ConfigError, Problem, ValidationError
+from qingshan.i18n import tr
 from qingshan.rulefile import Checker, RuleFile, builtin_names, read_rule_file
 
 #: Problem codes of profile files (docs/profiles.md).
@@ -169,6 +170,15 @@ class Profile:
         selection is ``"none"``."""
         s = self.selection(key, year)
         return None if s is None or s.value == NONE else s.value
+
+    def required(self, key: str, year: int, what_zh: str, what_en: str) -> str:
+        """The value of ``key`` for ``year``; a :class:`ConfigError` naming the profile, the
+        year, what is missing (``what_zh`` / ``what_en``) and the key when none is selected."""
+        value = self.value(key, year)
+        if value is None:
+            raise ConfigError(tr(f"配置 {self.id} 未为 {year} 年选择{what_zh}（{key}）",
+                                 f"the profile {self.id} selects no {what_en} ({key}) for {year}"))
+        return value
 
     def resolve(self, year: int) -> dict[str, Selection]:
         """Every key that has a selection for ``year``."""

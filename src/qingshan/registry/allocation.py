@@ -43,8 +43,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from qingshan.errors import ConfigError
-from qingshan.i18n import tr, unit
+from qingshan.i18n import unit
 from qingshan.profiles.profile import Profile
 from qingshan.registry import accounts
 from qingshan.registry.access import Acting
@@ -243,11 +242,7 @@ def load_allocation(source: str | Path) -> AllocationRules:
 def allocation_for(profile: Profile, year: int) -> AllocationRules:
     """The rule file ``profile`` selects for data ``year`` (key ``registry.allocation``);
     :class:`ConfigError` when it selects none."""
-    value = profile.value(PROFILE_KEY, year)
-    if value is None:
-        raise ConfigError(tr(f"配置 {profile.id} 未为 {year} 年选择用能权分配规则（{PROFILE_KEY}）",
-                             f"the profile {profile.id} selects no allocation rules ({PROFILE_KEY}) for {year}"))
-    return load_allocation(value)
+    return load_allocation(profile.required(PROFILE_KEY, year, "用能权分配规则", "allocation rules"))
 
 
 def _dec(ck: Checker, d: Mapping[str, Any], key: str, where: str, *, required: bool = True,

@@ -44,8 +44,6 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qingshan.errors import ConfigError
-from qingshan.i18n import tr
 from qingshan.profiles.profile import Profile
 from qingshan.registry import clock
 from qingshan.registry.models import Account, RightRequest
@@ -146,11 +144,7 @@ def _month_day(ck: Checker, r: Mapping[str, Any], where: str) -> tuple[int, int]
 
 def compliance_for(profile: Profile, year: int) -> ComplianceRules:
     """The rule file ``profile`` selects for data ``year`` (key ``registry.compliance``)."""
-    value = profile.value(PROFILE_KEY, year)
-    if value is None:
-        raise ConfigError(tr(f"配置 {profile.id} 未为 {year} 年选择履约规则（{PROFILE_KEY}）",
-                             f"the profile {profile.id} selects no compliance rules ({PROFILE_KEY}) for {year}"))
-    return load_compliance(value)
+    return load_compliance(profile.required(PROFILE_KEY, year, "履约规则", "compliance rules"))
 
 
 # --- obligations ----------------------------------------------------------------------------

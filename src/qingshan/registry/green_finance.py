@@ -34,8 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qingshan.errors import ConfigError
-from qingshan.i18n import tr
 from qingshan.profiles.profile import Profile
 from qingshan.registry.serials import RIGHT_CODE
 from qingshan.rulefile import Checker, read_rule_file
@@ -201,11 +199,7 @@ def load_green_finance(source: str | Path) -> GreenFinanceRules:
 def green_finance_for(profile: Profile, year: int) -> GreenFinanceRules:
     """The rule file ``profile`` selects for data ``year`` (key ``registry.green_finance``);
     :class:`ConfigError` when it selects none."""
-    value = profile.value(PROFILE_KEY, year)
-    if value is None:
-        raise ConfigError(tr(f"配置 {profile.id} 未为 {year} 年选择绿色金融名单规则（{PROFILE_KEY}）",
-                             f"the profile {profile.id} selects no green-finance rules ({PROFILE_KEY}) for {year}"))
-    return load_green_finance(value)
+    return load_green_finance(profile.required(PROFILE_KEY, year, "绿色金融名单规则", "green-finance rules"))
 
 
 def _list(ck: Checker, x: dict[str, Any], where: str) -> FinanceList:

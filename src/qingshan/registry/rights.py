@@ -197,11 +197,8 @@ def load_rights(source: str | Path, jurisdiction: str) -> RightBook:
 def rights_for(profile: Profile, year: int) -> RightBook:
     """The rule file ``profile`` selects for data ``year`` (key ``registry.rights``), for
     the profile's region; :class:`ConfigError` when it selects none."""
-    value = profile.value(PROFILE_KEY, year)
+    value = profile.required(PROFILE_KEY, year, "权益登记规则", "registry rules")
     region = next((f.region_code for f in profile.chain if f.region_code), "")
-    if value is None:
-        raise ConfigError(tr(f"配置 {profile.id} 未为 {year} 年选择权益登记规则（{PROFILE_KEY}）",
-                             f"the profile {profile.id} selects no registry rules ({PROFILE_KEY}) for {year}"))
     return load_rights(value, region)
 
 
